@@ -1,0 +1,503 @@
+/*
+ * app.c - the program's owner and its frame loop.
+ *
+ * The render thread (main thread) sleeps in a libuv loop: feed threads wake it
+ * through a uv_async handle when a new frame is in a mailbox (libuv coalesces
+ * the wake-ups), a timer paces drawing to at most --max-fps and refreshes
+ * status text, and the overlay socket (when there is one) lives on the same
+ * loop.  Nothing on this thread blocks on a feed.
+ */
+#include "app/app.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL2/SDL.h>
+#include <libavformat/avformat.h>
+#include <uv.h>
+
+#include "app/cli.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "feed/feed.h"
+#include "layout/layout.h"
+#include "output/output.h"
+#include "render/render.h"
+
+/* Render-thread view of one layout feed. */
+struct app_feed {
+    struct feed *feed;            /* NULL when no tile shows it */
+    struct render_video *video;
+    struct feed_status status;    /* refreshed every frame */
+    char status_text[192];        /* tile banner; empty when live */
+    uint64_t displayed;           /* frames uploaded and drawn */
+};
+
+struct app {
+    struct app_options opt;
+    struct tlog *log;
+    struct layout *layout;
+    struct app_feed *feeds;
+    struct out_set *outs;
+    struct renderer *render;
+    AVFrame *scratch;
+    uv_loop_t loop;
+    uv_async_t wake;
+    uv_timer_t tick;
+    uv_signal_t sigint, sigterm;
+    int64_t start_us, last_render_us, min_interval_us, idle_us;
+    bool dirty, stopping, loop_ready;
+    int exit_code;
+};
+
+/* ---- logging from FFmpeg and SDL ---- */
+
+static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > av_log_get_level())
+        return;
+    char line[1024];
+    int prefix = 1;
+    av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &prefix);
+    tlog_printf(NULL, level <= AV_LOG_ERROR ? TLOG_ERROR
+                      : level <= AV_LOG_WARNING ? TLOG_WARN : TLOG_INFO,
+                "ffmpeg: %s", line);
+}
+
+static void sdl_log_to_tlog(void *opaque, int category, SDL_LogPriority prio,
+                            const char *msg)
+{
+    (void)category;
+    tlog_printf(opaque, prio >= SDL_LOG_PRIORITY_ERROR ? TLOG_ERROR
+                        : prio >= SDL_LOG_PRIORITY_WARN ? TLOG_WARN : TLOG_DEBUG,
+                "SDL: %s", msg);
+}
+
+static void route_library_logs(struct app *app)
+{
+    static const int av_levels[] = {AV_LOG_ERROR, AV_LOG_ERROR, AV_LOG_WARNING,
+                                    AV_LOG_INFO, AV_LOG_DEBUG};
+    av_log_set_level(av_levels[app->opt.log_level]);
+    av_log_set_callback(av_log_to_tlog);
+    SDL_LogSetOutputFunction(sdl_log_to_tlog, app->log);
+}
+
+/* ---- layout ---- */
+
+/* Loads and validates the layout, printing every diagnostic on stderr.
+ * Returns NULL when it has errors. */
+static struct layout *load_layout(const char *path)
+{
+    struct layout_diags diags = {0};
+    struct layout *layout = NULL;
+    layout_load_file(path, &layout, &diags);
+    layout_diags_print(&diags, path, stderr);
+    layout_diags_clear(&diags);
+    return layout;
+}
+
+static int validate_only(const struct app_options *opt)
+{
+    struct layout *l = load_layout(opt->layout_path);
+    if (!l)
+        return EXIT_FAILURE_RUN;
+    int tiles = 0;
+    for (int i = 0; i < l->n_outputs; i++)
+        tiles += l->outputs[i].n_tiles;
+    printf("%s: ok: %d feed%s, %d output%s, %d tile%s\n", opt->layout_path,
+           l->n_feeds, l->n_feeds == 1 ? "" : "s", l->n_outputs,
+           l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s");
+    layout_destroy(l);
+    return EXIT_OK;
+}
+
+/* ---- shaders ---- */
+
+static bool has_shaders(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/quad.vert", dir);
+    return access(path, R_OK) == 0;
+}
+
+/* Finds the shader directory: --shaders, $TESSERA_SHADERS, next to the
+ * installed binary, the install prefix, then the source tree. */
+static const char *find_shaders(const struct app_options *opt, char *buf, size_t n)
+{
+    if (opt->shader_dir)
+        return opt->shader_dir;
+    const char *env = getenv("TESSERA_SHADERS");
+    if (env && has_shaders(env))
+        return env;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        snprintf(buf, n, "%s/../share/tessera/shaders", dirname(exe));
+        if (has_shaders(buf))
+            return buf;
+    }
+    if (has_shaders(TESSERA_INSTALL_SHADERS))
+        return TESSERA_INSTALL_SHADERS;
+    return TESSERA_SOURCE_SHADERS;
+}
+
+/* ---- feeds ---- */
+
+static void notify_frame(void *opaque)
+{
+    uv_async_send(opaque);
+}
+
+static bool feed_is_shown(const struct layout *l, int feed)
+{
+    for (int o = 0; o < l->n_outputs; o++)
+        for (int t = 0; t < l->outputs[o].n_tiles; t++)
+            if (l->outputs[o].tiles[t].feed == feed)
+                return true;
+    return false;
+}
+
+/* Creates and starts a feed for every layout feed that a tile shows; all
+ * open in parallel, each on its own thread. */
+static int start_feeds(struct app *app)
+{
+    const struct layout *l = app->layout;
+    app->feeds = calloc((size_t)l->n_feeds, sizeof(*app->feeds));
+    if (!app->feeds)
+        return -ENOMEM;
+    for (int i = 0; i < l->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!feed_is_shown(l, i))
+            continue;
+        struct feed_config cfg = {
+            .id = l->feeds[i].id, .url = l->feeds[i].url, .loop = l->feeds[i].loop,
+            .notify = notify_frame, .notify_opaque = &app->wake,
+        };
+        af->video = render_video_create();
+        af->feed = feed_create(&cfg, app->log);
+        if (!af->video || !af->feed || feed_start(af->feed) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static void stop_feeds(struct app *app)
+{
+    if (!app->feeds)
+        return;
+    for (int i = 0; i < app->layout->n_feeds; i++)
+        feed_stop(app->feeds[i].feed);
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        feed_destroy(app->feeds[i].feed);
+        render_video_destroy(app->feeds[i].video);
+    }
+    free(app->feeds);
+    app->feeds = NULL;
+}
+
+/* The tile banner for a feed's status; empty when live. */
+static void status_text(const struct feed_status *st, bool has_picture,
+                        int64_t now_us, char *buf, size_t n)
+{
+    char age[32];
+    tm_format_age(st->last_frame_us ? (now_us - st->last_frame_us) / 1000000 : 0,
+                  age, sizeof(age));
+    const char *name = NULL;
+    switch (st->state) {
+    case FEED_LIVE: buf[0] = '\0'; return;
+    case FEED_CONNECTING: snprintf(buf, n, "CONNECTING"); return;
+    case FEED_STALLED: name = "STALLED"; break;
+    case FEED_OFFLINE: name = "OFFLINE"; break;
+    case FEED_ENDED: name = "ENDED"; break;
+    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", st->detail); return;
+    }
+    if (has_picture)
+        snprintf(buf, n, "%s · last image %s ago", name, age);
+    else
+        snprintf(buf, n, "%s%s%s", name, st->detail[0] ? " · " : "", st->detail);
+}
+
+/* Takes new frames from every mailbox and uploads them; refreshes status
+ * text.  Marks the wall dirty when anything visible changed. */
+static void collect_feeds(struct app *app, int64_t now_us)
+{
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->feed)
+            continue;
+        int64_t arrival;
+        if (feed_take_frame(af->feed, app->scratch, &arrival)) {
+            if (render_video_upload(af->video, app->scratch) == 0) {
+                af->displayed++;
+                app->dirty = true;
+            }
+            av_frame_unref(app->scratch);
+        }
+        feed_get_status(af->feed, now_us, &af->status);
+        char text[sizeof(af->status_text)];
+        status_text(&af->status, render_video_ready(af->video), now_us, text,
+                    sizeof(text));
+        if (strcmp(text, af->status_text) != 0) {
+            memcpy(af->status_text, text, sizeof(text));
+            app->dirty = true;
+        }
+    }
+}
+
+/* ---- drawing ---- */
+
+static void draw_output(struct app *app, int index, int width, int height)
+{
+    const struct layout_output *lo = &app->layout->outputs[index];
+    render_begin(app->render, width, height);
+    for (int t = 0; t < lo->n_tiles; t++) {
+        const struct layout_tile *tile = &lo->tiles[t];
+        const struct app_feed *af = &app->feeds[tile->feed];
+        enum feed_state s = af->status.state;
+        struct render_tile_info info = {
+            .rect = layout_tile_rect(lo, tile),
+            .fit = tile->fit,
+            .video = af->video,
+            .label = tile->label ? tile->label : app->layout->feeds[tile->feed].label,
+            .status = af->status_text[0] ? af->status_text : NULL,
+            .alert = s == FEED_OFFLINE || s == FEED_ERROR,
+            .dim = s != FEED_LIVE,
+        };
+        render_tile(app->render, &info);
+    }
+    render_end(app->render);
+}
+
+/* The snapshot file for output index: PATH, or PATH-NAME.png with several. */
+static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
+{
+    const char *path = app->opt.snapshot;
+    if (app->layout->n_outputs == 1) {
+        snprintf(buf, n, "%s", path);
+        return;
+    }
+    size_t len = strlen(path);
+    size_t stem = len >= 4 && strcmp(path + len - 4, ".png") == 0 ? len - 4 : len;
+    snprintf(buf, n, "%.*s-%s.png", (int)stem, path, out_name(app->outs, index));
+}
+
+/* Draws and presents every output; writes the snapshot when take_snapshot.
+ * Returns 0, or a negative error if a snapshot could not be written. */
+static int draw_wall(struct app *app, bool take_snapshot)
+{
+    int ret = 0;
+    for (int i = 0; i < out_count(app->outs); i++) {
+        int w, h;
+        out_begin(app->outs, i, &w, &h);
+        draw_output(app, i, w, h);
+        if (take_snapshot) {
+            char path[PATH_MAX];
+            snapshot_path(app, i, path, sizeof(path));
+            if (render_snapshot_png(app->render, w, h, path) < 0)
+                ret = -EIO;
+            else
+                printf("%s\n", path);
+        }
+        out_present(app->outs, i);
+    }
+    fflush(stdout);
+    app->dirty = false;
+    return ret;
+}
+
+/* ---- the loop ---- */
+
+static void app_stop(struct app *app, int exit_code)
+{
+    if (app->stopping)
+        return;
+    app->stopping = true;
+    app->exit_code = exit_code;
+    uv_stop(&app->loop);
+}
+
+static void pump_events(struct app *app)
+{
+    SDL_Event ev;
+    while (SDL_PollEvent(&ev)) {
+        if (ev.type == SDL_QUIT)
+            app_stop(app, EXIT_OK);
+        else if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
+            app->dirty = true;
+        else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_q &&
+                 (ev.key.keysym.mod & KMOD_CTRL))
+            app_stop(app, EXIT_OK);
+    }
+}
+
+/* Microseconds until the next deadline (snapshot, duration), capped at cap. */
+static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
+{
+    int64_t wait = cap;
+    if (app->opt.snapshot) {
+        int64_t due = app->start_us + (int64_t)(app->opt.snapshot_after * 1e6) - now;
+        wait = due < wait ? due : wait;
+    }
+    if (app->opt.duration > 0) {
+        int64_t due = app->start_us + (int64_t)(app->opt.duration * 1e6) - now;
+        wait = due < wait ? due : wait;
+    }
+    return wait < 0 ? 0 : wait;
+}
+
+static void schedule(struct app *app, int64_t delay_us);
+
+/* One turn of the wall: input, new frames, status, drawing, deadlines. */
+static void app_frame(struct app *app)
+{
+    int64_t now = tm_now_us();
+    pump_events(app);
+    collect_feeds(app, now);
+    bool snap = app->opt.snapshot &&
+                now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
+    if (app->dirty || snap) {
+        int ret = draw_wall(app, snap);
+        app->last_render_us = now;
+        if (snap)
+            app_stop(app, ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK);
+    }
+    if (app->opt.duration > 0 &&
+        now - app->start_us >= (int64_t)(app->opt.duration * 1e6))
+        app_stop(app, EXIT_OK);
+    if (!app->stopping)
+        schedule(app, next_deadline(app, tm_now_us(), app->idle_us));
+}
+
+static void on_tick(uv_timer_t *timer)
+{
+    app_frame(timer->data);
+}
+
+static void schedule(struct app *app, int64_t delay_us)
+{
+    uv_timer_start(&app->tick, on_tick, (uint64_t)((delay_us + 999) / 1000), 0);
+}
+
+/* A feed has a new frame: draw at the next allowed slot (--max-fps). */
+static void on_wake(uv_async_t *async)
+{
+    struct app *app = async->data;
+    if (app->stopping)
+        return;
+    int64_t wait = app->last_render_us + app->min_interval_us - tm_now_us();
+    wait = wait < 0 ? 0 : wait;
+    if (!uv_is_active((uv_handle_t *)&app->tick) ||
+        uv_timer_get_due_in(&app->tick) * 1000 > (uint64_t)wait)
+        schedule(app, wait);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    struct app *app = sig->data;
+    tlog_info(app->log, "signal %d: stopping", signum);
+    app_stop(app, EXIT_OK);
+}
+
+/* ---- set-up and tear-down ---- */
+
+static int init_loop(struct app *app)
+{
+    if (uv_loop_init(&app->loop) < 0)
+        return -ENOMEM;
+    app->loop_ready = true;
+    uv_async_init(&app->loop, &app->wake, on_wake);
+    uv_timer_init(&app->loop, &app->tick);
+    uv_signal_init(&app->loop, &app->sigint);
+    uv_signal_init(&app->loop, &app->sigterm);
+    app->wake.data = app->tick.data = app->sigint.data = app->sigterm.data = app;
+    uv_signal_start(&app->sigint, on_signal, SIGINT);
+    uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+    return 0;
+}
+
+static void close_loop(struct app *app)
+{
+    if (!app->loop_ready)
+        return;
+    uv_close((uv_handle_t *)&app->wake, NULL);
+    uv_close((uv_handle_t *)&app->tick, NULL);
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&app->loop);
+}
+
+static int app_init(struct app *app)
+{
+    char buf[PATH_MAX];
+    route_library_logs(app);
+    if (!(app->layout = load_layout(app->opt.layout_path)))
+        return -EINVAL;
+    if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0)
+        return -ENOMEM;
+    struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync};
+    if (!(app->outs = out_set_create(app->layout, &oo, app->log)))
+        return -EIO;
+    const char *shaders = find_shaders(&app->opt, buf, sizeof(buf));
+    if (!(app->render = render_create(shaders, app->log)))
+        return -EIO;
+    app->min_interval_us = (int64_t)(1e6 / app->opt.max_fps);
+    app->idle_us = app->opt.headless ? 250000 : 20000;
+    app->start_us = tm_now_us();
+    app->dirty = true;
+    return start_feeds(app);
+}
+
+static void app_uninit(struct app *app)
+{
+    int w, h;
+    if (app->outs)
+        out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
+    stop_feeds(app); /* before the loop closes: feeds wake its async handle */
+    render_destroy(app->render);
+    out_set_destroy(app->outs);
+    close_loop(app);
+    av_frame_free(&app->scratch);
+    layout_destroy(app->layout);
+    tlog_destroy(app->log);
+}
+
+static int app_run(const struct app_options *opt)
+{
+    struct app app = {.opt = *opt};
+    app.log = tlog_create_root(opt->log_level);
+    if (!app.log)
+        return EXIT_FAILURE_RUN;
+    int ret = app_init(&app);
+    if (ret == 0) {
+        schedule(&app, 0);
+        uv_run(&app.loop, UV_RUN_DEFAULT);
+        ret = app.exit_code;
+    } else {
+        if (ret != -EINVAL)
+            tlog_err(app.log, "cannot start the wall");
+        ret = EXIT_FAILURE_RUN;
+    }
+    app_uninit(&app);
+    return ret;
+}
+
+int app_main(int argc, char **argv)
+{
+    struct app_options opt;
+    switch (cli_parse(argc, argv, &opt, stdout, stderr)) {
+    case CLI_DONE: return EXIT_OK;
+    case CLI_ERROR: return EXIT_USAGE;
+    case CLI_RUN: break;
+    }
+    if (opt.validate)
+        return validate_only(&opt);
+    return app_run(&opt);
+}

@@ -1,0 +1,129 @@
+/*
+ * cli.c - command-line parsing with getopt_long, help and version text.
+ */
+#include "app/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+enum {
+    OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
+    OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"validate", no_argument, NULL, OPT_VALIDATE},
+    {"headless", no_argument, NULL, OPT_HEADLESS},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"snapshot-after", required_argument, NULL, OPT_SNAPSHOT_AFTER},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"shaders", required_argument, NULL, OPT_SHADERS},
+    {"max-fps", required_argument, NULL, OPT_MAX_FPS},
+    {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
+    {NULL, 0, NULL, 0},
+};
+
+static void print_help(FILE *f, const char *prog)
+{
+    fprintf(f,
+"Usage: %s [OPTIONS] LAYOUT.json\n"
+"Show live camera feeds on a video wall, as the layout file describes.\n"
+"\n"
+"  --validate             check the layout, report every problem as\n"
+"                         FILE:LINE:COLUMN: message, and exit\n"
+"  --headless             render offscreen (no window), e.g. with --snapshot\n"
+"  --snapshot PATH.png    write what the wall shows after --snapshot-after\n"
+"                         seconds and exit; with several outputs each file is\n"
+"                         PATH with -NAME before .png\n"
+"  --snapshot-after S     seconds before the snapshot (default 3)\n"
+"  --duration S           run S seconds, then exit 0\n"
+"  --max-fps N            render at most N frames a second (default 60)\n"
+"  --no-vsync             do not wait for the display's refresh\n"
+"  --shaders DIR          load the GLSL shaders from DIR\n"
+"  --log-level LEVEL      error, warn, info (default), debug or trace\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Exit status: 0 success; 1 invalid layout or the wall could not run;\n"
+"2 bad command line.\n", prog);
+}
+
+/* Parses a non-negative number of seconds (or fps); -1 if not one. */
+static double parse_seconds(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && v >= 0 && v < 1e7 ? v : -1;
+}
+
+static enum cli_result usage(FILE *err, const char *prog, const char *msg,
+                             const char *arg)
+{
+    fprintf(err, "%s: %s%s%s\nTry '%s --help' for more information.\n", prog,
+            msg, arg ? " " : "", arg ? arg : "", prog);
+    return CLI_ERROR;
+}
+
+/* Applies one option; returns CLI_RUN to go on. */
+static enum cli_result apply(int c, const char *arg, struct app_options *opt,
+                             FILE *out, FILE *err, const char *prog)
+{
+    double v;
+    switch (c) {
+    case 'h': print_help(out, prog); return CLI_DONE;
+    case 'V': fprintf(out, "tessera %s\n", TESSERA_VERSION); return CLI_DONE;
+    case OPT_VALIDATE: opt->validate = true; break;
+    case OPT_HEADLESS: opt->headless = true; break;
+    case OPT_SNAPSHOT: opt->snapshot = arg; break;
+    case OPT_SHADERS: opt->shader_dir = arg; break;
+    case OPT_NO_VSYNC: opt->vsync = false; break;
+    case OPT_SNAPSHOT_AFTER:
+    case OPT_DURATION:
+    case OPT_MAX_FPS:
+        if ((v = parse_seconds(arg)) < 0 || (c == OPT_MAX_FPS && v < 1))
+            return usage(err, prog, "invalid number:", arg);
+        *(c == OPT_SNAPSHOT_AFTER ? &opt->snapshot_after
+          : c == OPT_DURATION ? &opt->duration : &opt->max_fps) = v;
+        break;
+    case OPT_LOG_LEVEL:
+        if ((opt->log_level = tlog_level_parse(arg)) < 0)
+            return usage(err, prog, "unknown log level:", arg);
+        break;
+    default:
+        return usage(err, prog, "invalid command line", NULL);
+    }
+    return CLI_RUN;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
+                          FILE *out, FILE *err)
+{
+    const char *prog = argc > 0 ? argv[0] : "tessera";
+    const char *slash = strrchr(prog, '/');
+    prog = slash ? slash + 1 : prog;
+    *opt = (struct app_options){.snapshot_after = 3.0, .log_level = TLOG_INFO,
+                                .max_fps = 60.0, .vsync = true};
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
+        if (c == '?')
+            return usage(err, prog, "unknown option", argv[optind - 1]);
+        if (c == ':')
+            return usage(err, prog, "missing argument for", argv[optind - 1]);
+        enum cli_result r = apply(c, optarg, opt, out, err, prog);
+        if (r != CLI_RUN)
+            return r;
+    }
+    if (optind != argc - 1)
+        return usage(err, prog, optind < argc ? "expected one layout file, got more"
+                                              : "missing layout file", NULL);
+    opt->layout_path = argv[optind];
+    return CLI_RUN;
+}

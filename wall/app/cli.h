@@ -1,0 +1,42 @@
+/*
+ * cli.h - the command line: GNU-style long options into struct app_options.
+ */
+#ifndef TESSERA_CLI_H
+#define TESSERA_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (documented in --help and the README). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_RUN = 1, /* bad layout, or the wall could not run */
+    EXIT_USAGE = 2,       /* bad command line */
+};
+
+struct app_options {
+    const char *layout_path;
+    bool validate;
+    bool headless;
+    const char *snapshot;     /* PNG path, or NULL */
+    double snapshot_after;    /* seconds */
+    double duration;          /* seconds; 0: run until closed */
+    int log_level;            /* enum tlog_level */
+    const char *shader_dir;   /* NULL: search the usual places */
+    double max_fps;           /* render rate cap */
+    bool vsync;
+};
+
+/* Outcome of cli_parse(). */
+enum cli_result {
+    CLI_RUN = 0,   /* options valid: run */
+    CLI_DONE,      /* --help or --version printed: exit 0 */
+    CLI_ERROR,     /* usage error printed on err: exit 2 */
+};
+
+/* Parses argv into *opt (which it first fills with defaults).  Help and
+ * version go to out, usage errors to err. */
+enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
+                          FILE *out, FILE *err);
+
+#endif

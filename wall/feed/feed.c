@@ -1,0 +1,502 @@
+/*
+ * feed.c - the per-feed thread: open (with bounded probing and timeouts),
+ * demux, decode, pace files to real time, publish frames through the mailbox,
+ * and reconnect with exponential backoff and jitter.
+ */
+#include "feed/feed.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavformat/avformat.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/url.h"
+#include "decode/decode.h"
+
+#define BACKOFF_MIN_US 500000
+#define BACKOFF_MAX_US 30000000
+#define BACKOFF_RESET_US 60000000
+#define ARRIVALS 32
+
+/* One open source: demuxer + decoder; lives on the feed thread only. */
+struct session {
+    AVFormatContext *fmt;
+    struct dec *dec;
+    int stream;
+    AVRational tb;
+    int64_t pace_pts;     /* pts of the pacing origin, AV_NOPTS_VALUE unset */
+    int64_t pace_wall_us; /* monotonic time of the pacing origin */
+    int64_t arrival_pts[ARRIVALS];
+    int64_t arrival_us[ARRIVALS];
+    int arrival_next;
+};
+
+struct feed {
+    /* immutable after create */
+    char *id;
+    char *url;
+    char redacted[512];
+    bool loop;
+    bool is_file;
+    int64_t open_timeout_us, read_timeout_us, stall_after_us;
+    struct tlog *log;
+    struct mbox *mbox;
+
+    /* render thread */
+    pthread_t thread;
+    bool running;
+
+    /* shared */
+    atomic_bool abort;
+    pthread_mutex_t lock;     /* guards status and wakes sleeps */
+    pthread_cond_t wake;
+    struct feed_status status; /* under lock */
+
+    /* feed thread only */
+    int64_t deadline_us;      /* read by the interrupt callback */
+    unsigned rand_state;
+};
+
+static const char *const state_names[] = {
+    "connecting", "live", "stalled", "offline", "error", "ended"};
+
+const char *feed_state_name(enum feed_state s)
+{
+    return (unsigned)s < sizeof(state_names) / sizeof(state_names[0])
+               ? state_names[s]
+               : "unknown";
+}
+
+const char *feed_id(const struct feed *f)
+{
+    return f->id;
+}
+
+struct feed *feed_create(const struct feed_config *cfg, const struct tlog *parent)
+{
+    struct feed *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    char name[80];
+    snprintf(name, sizeof(name), "feed/%s", cfg->id);
+    f->id = strdup(cfg->id);
+    f->url = strdup(cfg->url);
+    f->log = tlog_create(parent, name);
+    f->mbox = mbox_create(cfg->notify, cfg->notify_opaque);
+    if (!f->id || !f->url || !f->log || !f->mbox) {
+        mbox_destroy(f->mbox);
+        tlog_destroy(f->log);
+        free(f->url);
+        free(f->id);
+        free(f);
+        return NULL;
+    }
+    url_redact(f->url, f->redacted, sizeof(f->redacted));
+    f->loop = cfg->loop;
+    f->is_file = url_is_file(f->url);
+    f->open_timeout_us = cfg->open_timeout_us > 0 ? cfg->open_timeout_us : 5000000;
+    f->read_timeout_us = cfg->read_timeout_us > 0 ? cfg->read_timeout_us : 5000000;
+    f->stall_after_us = cfg->stall_after_us;
+    f->rand_state = (unsigned)(uintptr_t)f ^ (unsigned)tm_now_us();
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    return f;
+}
+
+/* ---- status (any thread, under lock) ---- */
+
+static void set_state(struct feed *f, enum feed_state s, const char *detail)
+{
+    pthread_mutex_lock(&f->lock);
+    enum feed_state old = f->status.state;
+    f->status.state = s;
+    snprintf(f->status.detail, sizeof(f->status.detail), "%s", detail ? detail : "");
+    pthread_mutex_unlock(&f->lock);
+    if (old != s || detail)
+        tlog_info(f->log, "%s%s%s", feed_state_name(s), detail ? ": " : "",
+                  detail ? detail : "");
+}
+
+void feed_get_status(struct feed *f, int64_t now_us, struct feed_status *st)
+{
+    pthread_mutex_lock(&f->lock);
+    *st = f->status;
+    pthread_mutex_unlock(&f->lock);
+    int64_t stall = f->stall_after_us;
+    if (stall <= 0) {
+        stall = st->fps > 0 ? (int64_t)(4e6 / st->fps) : 0;
+        if (stall < 2000000)
+            stall = 2000000;
+    }
+    if (st->state == FEED_LIVE && st->last_frame_us &&
+        now_us - st->last_frame_us > stall)
+        st->state = FEED_STALLED;
+}
+
+/* ---- interruptible waiting (feed thread) ---- */
+
+/* Sleeps until the monotonic time until_us or until feed_stop(); returns
+ * non-zero when the feed is stopping. */
+static int sleep_until(struct feed *f, int64_t until_us)
+{
+    struct timespec ts = {.tv_sec = until_us / 1000000,
+                          .tv_nsec = (long)(until_us % 1000000) * 1000};
+    pthread_mutex_lock(&f->lock);
+    while (!atomic_load(&f->abort) && tm_now_us() < until_us)
+        if (pthread_cond_timedwait(&f->wake, &f->lock, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&f->lock);
+    return atomic_load(&f->abort);
+}
+
+static int interrupt_cb(void *opaque)
+{
+    struct feed *f = opaque;
+    return atomic_load(&f->abort) ||
+           (f->deadline_us && tm_now_us() > f->deadline_us);
+}
+
+/* ---- opening ---- */
+
+static void session_close(struct session *s)
+{
+    dec_destroy(s->dec);
+    avformat_close_input(&s->fmt);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Options for live sources: small probing, TCP for RTSP, socket timeouts. */
+static void live_options(const struct feed *f, AVDictionary **opts)
+{
+    char us[32];
+    snprintf(us, sizeof(us), "%lld", (long long)f->read_timeout_us);
+    if (strncmp(f->url, "rtsp", 4) == 0) {
+        if (!strstr(f->url, "rtsp_transport"))
+            av_dict_set(opts, "rtsp_transport", "tcp", 0);
+        av_dict_set(opts, "timeout", us, 0);
+    } else if (strncmp(f->url, "http", 4) == 0) {
+        av_dict_set(opts, "rw_timeout", us, 0);
+        av_dict_set(opts, "reconnect", "0", 0);
+    } else if (strncmp(f->url, "srt:", 4) == 0 || strncmp(f->url, "udp:", 4) == 0) {
+        av_dict_set(opts, "timeout", us, 0);
+    }
+    av_dict_set(opts, "probesize", "262144", 0);
+    av_dict_set(opts, "analyzeduration", "500000", 0);
+    av_dict_set(opts, "fflags", "nobuffer", 0);
+}
+
+/* Errors that no retry will fix. */
+static int is_permanent(int err)
+{
+    return err == AVERROR_PROTOCOL_NOT_FOUND || err == AVERROR_DEMUXER_NOT_FOUND ||
+           err == AVERROR_DECODER_NOT_FOUND || err == AVERROR_STREAM_NOT_FOUND ||
+           err == AVERROR(EINVAL) || err == AVERROR_OPTION_NOT_FOUND;
+}
+
+static int open_demuxer(struct feed *f, struct session *s)
+{
+    AVDictionary *opts = NULL;
+    if (!f->is_file)
+        live_options(f, &opts);
+    s->fmt = avformat_alloc_context();
+    if (!s->fmt)
+        return AVERROR(ENOMEM);
+    s->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, f};
+    const char *url = strncmp(f->url, "file:", 5) == 0 ? f->url + 5 : f->url;
+    f->deadline_us = tm_now_us() + f->open_timeout_us;
+    int ret = avformat_open_input(&s->fmt, url, NULL, &opts);
+    av_dict_free(&opts);
+    if (ret < 0)
+        return ret; /* avformat_open_input freed s->fmt */
+    return avformat_find_stream_info(s->fmt, NULL);
+}
+
+/* Opens the source and its decoder; fills *why on failure. */
+static int session_open(struct feed *f, struct session *s, char *why, size_t n)
+{
+    memset(s, 0, sizeof(*s));
+    int ret = open_demuxer(f, s);
+    if (ret < 0) {
+        snprintf(why, n, "%s", atomic_load(&f->abort) ? "stopped"
+                 : f->deadline_us && tm_now_us() > f->deadline_us ? "connection timed out"
+                 : av_err2str(ret));
+        return ret;
+    }
+    ret = av_find_best_stream(s->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (ret < 0) {
+        snprintf(why, n, "no video stream");
+        return AVERROR_STREAM_NOT_FOUND;
+    }
+    s->stream = ret;
+    AVStream *st = s->fmt->streams[ret];
+    s->tb = st->time_base;
+    for (unsigned i = 0; i < s->fmt->nb_streams; i++)
+        if ((int)i != s->stream)
+            s->fmt->streams[i]->discard = AVDISCARD_ALL;
+    struct dec_config dc = {0};
+    s->dec = dec_create(st->codecpar, &dc, f->log, &ret);
+    if (!s->dec) {
+        snprintf(why, n, "unsupported codec %s", avcodec_get_name(st->codecpar->codec_id));
+        return ret;
+    }
+    s->pace_pts = AV_NOPTS_VALUE;
+    pthread_mutex_lock(&f->lock);
+    snprintf(f->status.codec, sizeof(f->status.codec), "%s", dec_codec_name(s->dec));
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
+/* ---- the read loop ---- */
+
+static void note_arrival(struct session *s, int64_t pts, int64_t now_us)
+{
+    s->arrival_pts[s->arrival_next] = pts;
+    s->arrival_us[s->arrival_next] = now_us;
+    s->arrival_next = (s->arrival_next + 1) % ARRIVALS;
+}
+
+/* The arrival time of the packet that carried pts (the latest if unknown). */
+static int64_t arrival_of(const struct session *s, int64_t pts)
+{
+    int last = (s->arrival_next + ARRIVALS - 1) % ARRIVALS;
+    for (int i = 0; i < ARRIVALS && pts != AV_NOPTS_VALUE; i++)
+        if (s->arrival_pts[i] == pts && s->arrival_us[i])
+            return s->arrival_us[i];
+    return s->arrival_us[last];
+}
+
+/* Files play like cameras: waits until the frame's presentation time.  A
+ * timestamp jump (loop, discontinuity) restarts the clock.  Returns non-zero
+ * when the feed is stopping. */
+static int pace(struct feed *f, struct session *s, const AVFrame *fr)
+{
+    int64_t pts = fr->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE)
+        return 0;
+    int64_t pts_us = av_rescale_q(pts, s->tb, AV_TIME_BASE_Q);
+    int64_t now = tm_now_us();
+    int64_t due = s->pace_wall_us + (pts_us - s->pace_pts);
+    if (s->pace_pts == AV_NOPTS_VALUE || pts_us < s->pace_pts ||
+        due > now + 2000000 || due < now - 1000000) {
+        s->pace_pts = pts_us;
+        s->pace_wall_us = now;
+        return 0;
+    }
+    return sleep_until(f, due);
+}
+
+/* Counts a decoded frame and hands it to the render thread. */
+static void publish(struct feed *f, struct session *s, AVFrame *fr)
+{
+    int64_t now = tm_now_us();
+    int64_t arrival = arrival_of(s, fr->pts);
+    bool was_live;
+    pthread_mutex_lock(&f->lock);
+    struct feed_status *st = &f->status;
+    was_live = st->state == FEED_LIVE;
+    if (st->last_frame_us && now > st->last_frame_us) {
+        double inst = 1e6 / (double)(now - st->last_frame_us);
+        st->fps = st->fps > 0 ? st->fps * 0.9 + inst * 0.1 : inst;
+    }
+    st->frames_decoded++;
+    st->width = fr->width;
+    st->height = fr->height;
+    st->last_frame_us = now;
+    pthread_mutex_unlock(&f->lock);
+    if (!was_live)
+        set_state(f, FEED_LIVE, NULL);
+    mbox_put(f->mbox, fr, arrival);
+}
+
+static void count_error(struct feed *f)
+{
+    pthread_mutex_lock(&f->lock);
+    f->status.decode_errors++;
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Decodes one packet (NULL drains) and publishes what comes out.  Returns
+ * non-zero when the feed is stopping. */
+static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
+                         AVFrame *fr)
+{
+    int ret = dec_send(s->dec, pkt);
+    if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
+        count_error(f);
+    while ((ret = dec_receive(s->dec, fr)) >= 0) {
+        if (f->is_file && pace(f, s, fr)) {
+            av_frame_unref(fr);
+            return 1;
+        }
+        publish(f, s, fr);
+    }
+    if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
+        count_error(f);
+    return atomic_load(&f->abort);
+}
+
+/* Drains the decoder and seeks a looping file back to its start. */
+static int rewind_file(struct feed *f, struct session *s, AVFrame *fr)
+{
+    if (decode_packet(f, s, NULL, fr))
+        return AVERROR_EXIT;
+    dec_flush(s->dec);
+    AVRational rate = s->fmt->streams[s->stream]->avg_frame_rate;
+    int64_t frame_us = rate.num > 0 ? av_rescale(1000000, rate.den, rate.num) : 40000;
+    if (sleep_until(f, tm_now_us() + frame_us))
+        return AVERROR_EXIT;
+    s->pace_pts = AV_NOPTS_VALUE;
+    f->deadline_us = tm_now_us() + f->read_timeout_us;
+    return avformat_seek_file(s->fmt, -1, INT64_MIN, s->fmt->start_time == AV_NOPTS_VALUE
+                              ? 0 : s->fmt->start_time, INT64_MAX, 0);
+}
+
+/* Reads and decodes until the source ends, fails or the feed stops.
+ * Returns AVERROR_EOF for a file that ended (no loop), AVERROR_EXIT when
+ * stopping, or the error that ended the session (described in why). */
+static int run_session(struct feed *f, struct session *s, char *why, size_t n)
+{
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *fr = av_frame_alloc();
+    int ret = pkt && fr ? 0 : AVERROR(ENOMEM);
+    while (ret >= 0 && !atomic_load(&f->abort)) {
+        f->deadline_us = tm_now_us() + f->read_timeout_us;
+        ret = av_read_frame(s->fmt, pkt);
+        if (ret == AVERROR(EAGAIN)) {
+            ret = sleep_until(f, tm_now_us() + 10000) ? AVERROR_EXIT : 0;
+        } else if (ret == AVERROR_EOF && f->is_file && f->loop) {
+            ret = rewind_file(f, s, fr);
+        } else if (ret == AVERROR_EOF && f->is_file) {
+            decode_packet(f, s, NULL, fr);
+        } else if (ret >= 0) {
+            if (pkt->stream_index == s->stream) {
+                pthread_mutex_lock(&f->lock);
+                f->status.bytes += (uint64_t)pkt->size;
+                pthread_mutex_unlock(&f->lock);
+                note_arrival(s, pkt->pts, tm_now_us());
+                if (decode_packet(f, s, pkt, fr))
+                    ret = AVERROR_EXIT;
+            }
+            av_packet_unref(pkt);
+        }
+    }
+    if (atomic_load(&f->abort))
+        ret = AVERROR_EXIT;
+    else if (ret == AVERROR_EOF)
+        snprintf(why, n, "%s", f->is_file ? "end of file" : "stream ended");
+    else if (ret == AVERROR_EXIT || ret == AVERROR(ETIMEDOUT))
+        snprintf(why, n, "no data for %.1f s (timed out)", f->read_timeout_us / 1e6);
+    else
+        snprintf(why, n, "%s", av_err2str(ret));
+    av_packet_free(&pkt);
+    av_frame_free(&fr);
+    return ret;
+}
+
+/* ---- the thread ---- */
+
+/* Waits out the current backoff (with +-25 % jitter) and doubles it.
+ * Returns non-zero when the feed is stopping. */
+static int backoff_wait(struct feed *f, int64_t *backoff_us)
+{
+    int64_t span = *backoff_us / 2;
+    int64_t jitter = span ? (int64_t)(rand_r(&f->rand_state) % span) - span / 2 : 0;
+    int64_t wait = *backoff_us + jitter;
+    tlog_info(f->log, "reconnecting in %.1f s", wait / 1e6);
+    *backoff_us = *backoff_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : *backoff_us * 2;
+    if (sleep_until(f, tm_now_us() + wait))
+        return 1;
+    pthread_mutex_lock(&f->lock);
+    f->status.reconnects++;
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
+static void *feed_main(void *arg)
+{
+    struct feed *f = arg;
+    int64_t backoff = BACKOFF_MIN_US;
+    char why[160];
+    tlog_debug(f->log, "opening %s", f->redacted);
+    while (!atomic_load(&f->abort)) {
+        struct session s;
+        int ret = session_open(f, &s, why, sizeof(why));
+        if (ret >= 0) {
+            int64_t opened = tm_now_us();
+            ret = run_session(f, &s, why, sizeof(why));
+            if (tm_now_us() - opened > BACKOFF_RESET_US)
+                backoff = BACKOFF_MIN_US;
+        }
+        session_close(&s);
+        if (atomic_load(&f->abort))
+            break;
+        if (is_permanent(ret) || (ret == AVERROR_EOF && f->is_file)) {
+            set_state(f, ret == AVERROR_EOF ? FEED_ENDED : FEED_ERROR, why);
+            sleep_until(f, INT64_MAX / 2);
+            break;
+        }
+        set_state(f, FEED_OFFLINE, why);
+        if (backoff_wait(f, &backoff))
+            break;
+    }
+    return NULL;
+}
+
+int feed_start(struct feed *f)
+{
+    if (f->running)
+        return 0;
+    atomic_store(&f->abort, false);
+    set_state(f, FEED_CONNECTING, NULL);
+    int ret = pthread_create(&f->thread, NULL, feed_main, f);
+    if (ret)
+        return -ret;
+    f->running = true;
+    return 0;
+}
+
+void feed_stop(struct feed *f)
+{
+    if (!f->running)
+        return;
+    pthread_mutex_lock(&f->lock);
+    atomic_store(&f->abort, true);
+    pthread_cond_broadcast(&f->wake);
+    pthread_mutex_unlock(&f->lock);
+    pthread_join(f->thread, NULL);
+    f->running = false;
+}
+
+void feed_destroy(struct feed *f)
+{
+    if (!f)
+        return;
+    feed_stop(f);
+    mbox_destroy(f->mbox);
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->lock);
+    tlog_destroy(f->log);
+    free(f->url);
+    free(f->id);
+    free(f);
+}
+
+int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us)
+{
+    return mbox_take(f->mbox, dst, arrival_us);
+}
+
+struct mbox_counts feed_mbox_counts(struct feed *f)
+{
+    return mbox_counts(f->mbox);
+}

@@ -1,0 +1,90 @@
+/*
+ * feed.h - one camera (or file, or any URL FFmpeg opens) on its own thread:
+ * open, demux, decode, hand the newest frame to the render thread through a
+ * mailbox, and reconnect with backoff when the source goes away.  No call on
+ * the feed thread can block forever: every FFmpeg call is bounded by an
+ * interrupt callback with a deadline and an abort flag.
+ *
+ * Threads: feed_create/start/stop/destroy and the readers (feed_take_frame,
+ * feed_get_status) are called from the render thread; everything else runs on
+ * the feed's own thread.
+ */
+#ifndef TESSERA_FEED_H
+#define TESSERA_FEED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavutil/frame.h>
+
+#include "mailbox/mailbox.h"
+
+struct tlog;
+struct feed;
+
+enum feed_state {
+    FEED_CONNECTING = 0, /* opening the source, no picture yet */
+    FEED_LIVE,           /* frames arriving */
+    FEED_STALLED,        /* connected, but no new frame for stall_after */
+    FEED_OFFLINE,        /* source refused, closed or timed out; retrying */
+    FEED_ERROR,          /* a problem no retry fixes (see detail) */
+    FEED_ENDED,          /* a file without "loop" reached its end */
+};
+
+struct feed_config {
+    const char *id;          /* for logs; copied */
+    const char *url;         /* copied; never logged unredacted */
+    bool loop;               /* files: start again at the end */
+    int64_t open_timeout_us; /* 0: 5 s */
+    int64_t read_timeout_us; /* 0: 5 s */
+    int64_t stall_after_us;  /* 0: max(2 s, 4 frame intervals) */
+    mbox_notify_fn notify;   /* called when a new frame is ready; may be NULL */
+    void *notify_opaque;
+};
+
+/* A snapshot of a feed's condition, for tiles and stats. */
+struct feed_status {
+    enum feed_state state;
+    char detail[160];        /* why offline/error, empty otherwise */
+    char codec[32];
+    int width, height;
+    int64_t last_frame_us;   /* monotonic time of the newest frame; 0: none */
+    uint64_t frames_decoded;
+    uint64_t decode_errors;
+    uint64_t reconnects;
+    uint64_t bytes;          /* compressed bytes read */
+    double fps;              /* decoded frames per second, smoothed */
+};
+
+/* Creates a stopped feed.  NULL on allocation failure. */
+struct feed *feed_create(const struct feed_config *cfg, const struct tlog *parent);
+
+/* Starts the feed's thread.  Returns 0 or a negative errno. */
+int feed_start(struct feed *f);
+
+/* Asks the thread to stop and joins it; any FFmpeg call in progress is
+ * interrupted, so this returns within a fraction of a second.  Idempotent. */
+void feed_stop(struct feed *f);
+
+/* Stops the feed if needed and frees it; accepts NULL. */
+void feed_destroy(struct feed *f);
+
+/* Moves the newest frame, if one arrived since the last call, into dst
+ * (blank on entry) and returns 1 with *arrival_us set to the monotonic time
+ * its last packet arrived; else returns 0. */
+int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us);
+
+/* Fills *st with the feed's current status; the state is STALLED when the
+ * feed is live but its newest frame is older than stall_after at now_us. */
+void feed_get_status(struct feed *f, int64_t now_us, struct feed_status *st);
+
+/* The lower-case name of a state ("live"). */
+const char *feed_state_name(enum feed_state s);
+
+/* The feed id given at creation. */
+const char *feed_id(const struct feed *f);
+
+/* Mailbox counters (frames handed over, taken by the renderer, dropped). */
+struct mbox_counts feed_mbox_counts(struct feed *f);
+
+#endif

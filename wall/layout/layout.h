@@ -1,0 +1,132 @@
+/*
+ * layout.h - the layout model: feeds, outputs and tiles, parsed from the JSON
+ * files supervisors write by hand, plus the pure geometry that places tiles and
+ * fits pictures into them.  Depends only on base/ and cJSON; no GL, no FFmpeg.
+ *
+ * Ownership: a struct layout owns every string and array reachable from it.
+ * It is immutable after layout_parse() returns and may be read from any thread.
+ */
+#ifndef TESSERA_LAYOUT_H
+#define TESSERA_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Limits of a layout; layout_parse() reports anything beyond them. */
+#define LAYOUT_MAX_BYTES (1 << 20) /* size of a layout file */
+#define LAYOUT_MAX_SIZE 16384      /* output width and height, pixels */
+#define LAYOUT_MAX_GRID 64         /* grid columns and rows */
+#define LAYOUT_MAX_TILES (LAYOUT_MAX_GRID * LAYOUT_MAX_GRID) /* per output */
+#define LAYOUT_MAX_FEEDS 1024
+#define LAYOUT_MAX_OUTPUTS 64
+#define LAYOUT_MAX_ID 64           /* bytes in a feed id */
+
+enum layout_fit {
+    LAYOUT_FIT_CONTAIN = 0, /* letterbox: whole picture visible (default) */
+    LAYOUT_FIT_COVER,       /* crop: tile fully covered */
+    LAYOUT_FIT_STRETCH,     /* ignore aspect ratio */
+};
+
+struct layout_feed {
+    char *id;    /* key in "feeds"; unique */
+    char *url;   /* anything FFmpeg opens; may carry credentials: never log raw */
+    char *label; /* shown on tiles; defaults to id */
+    bool loop;   /* files: start again at the end (demos) */
+};
+
+struct layout_tile {
+    int feed;      /* index into layout.feeds */
+    int col, row;  /* "cell": [column, row] from the top left */
+    int cols, rows;/* "span": [columns, rows], default 1x1 */
+    enum layout_fit fit;
+    char *label;   /* "label" override, or NULL to use the feed's label */
+};
+
+struct layout_output {
+    char *name;            /* unique */
+    int width, height;     /* "size" in pixels */
+    int grid_cols, grid_rows; /* "grid": [columns, rows] */
+    int gap;               /* "gap": pixels between tiles, default 0 */
+    struct layout_tile *tiles;
+    int n_tiles;
+};
+
+struct layout {
+    struct layout_feed *feeds;
+    int n_feeds;
+    struct layout_output *outputs;
+    int n_outputs;
+};
+
+enum layout_severity { LAYOUT_ERROR = 0, LAYOUT_WARNING };
+
+struct layout_diag {
+    int line, col;             /* 1-based; col counts UTF-8 code points */
+    enum layout_severity severity;
+    char *message;             /* owned; no "file:line:col: " prefix */
+};
+
+/* A growable list of diagnostics; zero-initialise before first use. */
+struct layout_diags {
+    struct layout_diag *items;
+    int n, cap;
+};
+
+/* Parses and validates a layout held in text[0..len).  On success returns 0
+ * and stores a new layout in *out (caller destroys it); diagnostics may still
+ * hold warnings.  On any error returns -EINVAL (-ENOMEM on allocation failure),
+ * leaves *out NULL and appends every problem found to diags, sorted by
+ * position. */
+int layout_parse(const char *text, size_t len, struct layout **out,
+                 struct layout_diags *diags);
+
+/* Reads path and calls layout_parse().  An unreadable file is reported as a
+ * diagnostic at 1:1 and returns a negative errno. */
+int layout_load_file(const char *path, struct layout **out,
+                     struct layout_diags *diags);
+
+/* Frees a layout and everything it owns; accepts NULL. */
+void layout_destroy(struct layout *layout);
+
+/* Number of diagnostics of the given severity. */
+int layout_diags_count(const struct layout_diags *diags,
+                       enum layout_severity severity);
+
+/* Writes each diagnostic as "file:line:column: error: message" (or
+ * "warning:") on its own line to f. */
+void layout_diags_print(const struct layout_diags *diags, const char *file,
+                        FILE *f);
+
+/* Frees every diagnostic and empties the list (it stays usable). */
+void layout_diags_clear(struct layout_diags *diags);
+
+/* Index of the feed with this id, or -1. */
+int layout_find_feed(const struct layout *layout, const char *id);
+
+/* ---- geometry (pure) ---- */
+
+/* A rectangle in output pixels, origin at the top left. */
+struct layout_rect {
+    int x, y, w, h;
+};
+
+/* The pixel rectangle of a tile in its output: cell edges are rounded so that
+ * adjacent tiles share an edge exactly and the grid covers the whole output;
+ * "gap" pixels are taken off between neighbouring tiles (not at the border). */
+struct layout_rect layout_tile_rect(const struct layout_output *output,
+                                    const struct layout_tile *tile);
+
+/* Where a picture of pic_w x pic_h (with sample aspect ratio sar, 1.0 for
+ * square pixels) goes inside tile: *dst receives the drawn rectangle (inside
+ * tile; smaller than it for contain) and uv[4] = {u0, v0, u1, v1} the part of
+ * the picture shown (a sub-range for cover).  A picture with zero size gives
+ * dst = tile and the full uv range. */
+void layout_fit_rect(enum layout_fit fit, struct layout_rect tile, int pic_w,
+                     int pic_h, double sar, struct layout_rect *dst,
+                     float uv[4]);
+
+/* Index of the tile of output containing pixel (x, y), or -1. */
+int layout_tile_at(const struct layout_output *output, int x, int y);
+
+#endif

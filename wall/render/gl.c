@@ -1,0 +1,168 @@
+/*
+ * gl.c - the renderer's GL objects: shader programs loaded from shaders/,
+ * the empty VAO, frame begin/end, and flat rectangles.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "render/render_internal.h"
+
+#define MAX_SHADER_BYTES (256 * 1024)
+
+/* Reads shader_dir/name into a new NUL-terminated buffer; NULL on failure. */
+static char *read_shader(const char *dir, const char *name, const struct tlog *log)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tlog_err(log, "cannot open shader %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_SHADER_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, MAX_SHADER_BYTES, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+static GLuint compile(GLenum type, const char *dir, const char *name,
+                      const struct tlog *log)
+{
+    char *src = read_shader(dir, name, log);
+    if (!src)
+        return 0;
+    GLuint sh = glCreateShader(type);
+    glShaderSource(sh, 1, (const GLchar *const *)&src, NULL);
+    glCompileShader(sh);
+    free(src);
+    GLint ok = 0;
+    glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char msg[1024];
+        glGetShaderInfoLog(sh, sizeof(msg), NULL, msg);
+        tlog_err(log, "shader %s/%s: %s", dir, name, msg);
+        glDeleteShader(sh);
+        return 0;
+    }
+    return sh;
+}
+
+/* Builds quad.vert + frag into prog and looks up its uniforms. */
+static int link_program(struct render_program *prog, const char *dir,
+                        const char *frag, const struct tlog *log)
+{
+    GLuint vs = compile(GL_VERTEX_SHADER, dir, "quad.vert", log);
+    GLuint fs = compile(GL_FRAGMENT_SHADER, dir, frag, log);
+    GLint ok = 0;
+    if (vs && fs) {
+        prog->id = glCreateProgram();
+        glAttachShader(prog->id, vs);
+        glAttachShader(prog->id, fs);
+        glLinkProgram(prog->id);
+        glGetProgramiv(prog->id, GL_LINK_STATUS, &ok);
+    }
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    if (!ok) {
+        tlog_err(log, "cannot link the %s program", frag);
+        return -EINVAL;
+    }
+    GLuint p = prog->id;
+    prog->rect = glGetUniformLocation(p, "u_rect");
+    prog->target = glGetUniformLocation(p, "u_target");
+    prog->uv = glGetUniformLocation(p, "u_uv");
+    prog->color = glGetUniformLocation(p, "u_color");
+    prog->tex = glGetUniformLocation(p, "u_tex");
+    prog->layout = glGetUniformLocation(p, "u_layout");
+    prog->matrix = glGetUniformLocation(p, "u_matrix");
+    prog->offset = glGetUniformLocation(p, "u_offset");
+    prog->dim = glGetUniformLocation(p, "u_dim");
+    static const char *const planes[3] = {"u_plane0", "u_plane1", "u_plane2"};
+    glUseProgram(p);
+    for (int i = 0; i < 3; i++) {
+        prog->plane[i] = glGetUniformLocation(p, planes[i]);
+        if (prog->plane[i] >= 0)
+            glUniform1i(prog->plane[i], i);
+    }
+    if (prog->tex >= 0)
+        glUniform1i(prog->tex, 0);
+    return 0;
+}
+
+struct renderer *render_create(const char *shader_dir, const struct tlog *log)
+{
+    struct renderer *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->log = log;
+    glGenVertexArrays(1, &r->vao);
+    if (link_program(&r->solid, shader_dir, "solid.frag", log) < 0 ||
+        link_program(&r->text, shader_dir, "text.frag", log) < 0 ||
+        link_program(&r->video, shader_dir, "video.frag", log) < 0)
+        goto fail;
+    if (!(r->texts = render__text_create(log)))
+        goto fail;
+    return r;
+fail:
+    render_destroy(r);
+    return NULL;
+}
+
+void render_destroy(struct renderer *r)
+{
+    if (!r)
+        return;
+    render__text_destroy(r->texts);
+    glDeleteProgram(r->solid.id);
+    glDeleteProgram(r->text.id);
+    glDeleteProgram(r->video.id);
+    glDeleteVertexArrays(1, &r->vao);
+    free(r);
+}
+
+void render_begin(struct renderer *r, int width, int height)
+{
+    r->width = width;
+    r->height = height;
+    r->frame++;
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, width, height);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0.02f, 0.02f, 0.03f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glBindVertexArray(r->vao);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+}
+
+void render_end(struct renderer *r)
+{
+    render__text_sweep(r->texts, r->frame);
+}
+
+void render__quad(struct renderer *r, const struct render_program *prog,
+                  struct layout_rect rect, const float uv[4])
+{
+    glUseProgram(prog->id);
+    glUniform4f(prog->rect, (float)rect.x, (float)rect.y, (float)rect.w, (float)rect.h);
+    glUniform2f(prog->target, (float)r->width, (float)r->height);
+    glUniform4f(prog->uv, uv[0], uv[1], uv[2], uv[3]);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+void render_rect(struct renderer *r, struct layout_rect rect,
+                 struct render_color c)
+{
+    static const float full[4] = {0, 0, 1, 1};
+    if (c.a < 1.0f)
+        glEnable(GL_BLEND);
+    glUseProgram(r->solid.id);
+    glUniform4f(r->solid.color, c.r, c.g, c.b, c.a);
+    render__quad(r, &r->solid, rect, full);
+    glDisable(GL_BLEND);
+}

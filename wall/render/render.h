@@ -1,0 +1,110 @@
+/*
+ * render.h - everything the render thread draws with OpenGL 3.3 core: the
+ * per-feed video textures (uploaded once per new frame, drawn by every tile
+ * that shows the feed), tiles with their fit, labels and status text, flat
+ * rectangles, and snapshots of what was drawn.
+ *
+ * Threads: every function here must be called on the render thread with the
+ * GL context current.
+ */
+#ifndef TESSERA_RENDER_H
+#define TESSERA_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavutil/frame.h>
+
+#include "layout/layout.h"
+
+struct tlog;
+struct renderer;
+struct render_video;
+
+/* An RGBA colour with components in 0..1. */
+struct render_color {
+    float r, g, b, a;
+};
+
+/* Where text is anchored inside a rectangle. */
+enum render_align {
+    RENDER_ALIGN_BOTTOM_LEFT = 0,
+    RENDER_ALIGN_CENTER,
+    RENDER_ALIGN_TOP_LEFT,
+    RENDER_ALIGN_TOP_RIGHT,
+};
+
+/* Loads the shaders from shader_dir, finds a font through fontconfig and
+ * builds the GL objects.  Returns NULL (with the reason logged) on failure. */
+struct renderer *render_create(const char *shader_dir, const struct tlog *log);
+
+/* Frees every GL object and the font cache; accepts NULL. */
+void render_destroy(struct renderer *r);
+
+/* Starts drawing an output of width x height pixels into the current
+ * framebuffer: sets the viewport and clears to the wall's background. */
+void render_begin(struct renderer *r, int width, int height);
+
+/* Fills rect with a colour (alpha-blended). */
+void render_rect(struct renderer *r, struct layout_rect rect,
+                 struct render_color color);
+
+/* Draws text (UTF-8) of pixel height px in rect, aligned as asked, on a
+ * translucent dark box when boxed; text wider than rect is clipped. */
+void render_text(struct renderer *r, const char *text, int px,
+                 struct layout_rect rect, enum render_align align,
+                 struct render_color color, bool boxed);
+
+/* Ends a frame: lets text textures that were not used for a while go. */
+void render_end(struct renderer *r);
+
+/* ---- video ---- */
+
+/* Creates an empty video texture set (no picture yet). */
+struct render_video *render_video_create(void);
+
+/* Frees its textures; accepts NULL. */
+void render_video_destroy(struct render_video *v);
+
+/* Uploads a decoded frame (a format dec_format_supported() accepts),
+ * re-creating the textures only when the size or format changed.  Returns
+ * 0, or -EINVAL for a frame it cannot show. */
+int render_video_upload(struct render_video *v, const AVFrame *frame);
+
+/* True once a picture was uploaded. */
+bool render_video_ready(const struct render_video *v);
+
+/* The picture's size and sample aspect ratio. */
+void render_video_size(const struct render_video *v, int *w, int *h, double *sar);
+
+/* Draws the video into tile with the given fit; dim < 1 darkens it. */
+void render_video_draw(struct renderer *r, const struct render_video *v,
+                       struct layout_rect tile, enum layout_fit fit, float dim);
+
+/* ---- tiles ---- */
+
+/* What one tile shows this frame. */
+struct render_tile_info {
+    struct layout_rect rect;
+    enum layout_fit fit;
+    const struct render_video *video; /* NULL or not ready: no picture yet */
+    const char *label;                /* bottom left; NULL for none */
+    const char *status;               /* centred banner; NULL when live */
+    bool alert;                       /* status in red (offline, error) */
+    bool dim;                         /* darken the picture (stale) */
+    bool selected;                    /* outline (operator selection) */
+};
+
+/* Draws a tile: its picture with the tile's fit (or a placeholder), the
+ * status banner when the feed is not live, and the label. */
+void render_tile(struct renderer *r, const struct render_tile_info *t);
+
+/* ---- snapshots ---- */
+
+/* Reads back the width x height pixels of the current framebuffer and writes
+ * them as an RGB PNG to path (through a temporary file and a rename).
+ * Returns 0 or a negative errno/AVERROR. */
+int render_snapshot_png(struct renderer *r, int width, int height,
+                        const char *path);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * render_internal.h - the renderer's private state, shared by the files of
+ * render/ only.
+ */
+#ifndef TESSERA_RENDER_INTERNAL_H
+#define TESSERA_RENDER_INTERNAL_H
+
+#include <GL/glew.h>
+
+#include "render/render.h"
+
+struct render_text_cache;
+
+/* A linked program and the uniform locations the renderer uses. */
+struct render_program {
+    GLuint id;
+    GLint rect, target, uv;          /* quad.vert */
+    GLint color;                     /* solid.frag, text.frag */
+    GLint tex;                       /* text.frag */
+    GLint plane[3], layout, matrix, offset, dim; /* video.frag */
+};
+
+struct renderer {
+    const struct tlog *log;
+    GLuint vao;                      /* empty: vertices come from gl_VertexID */
+    struct render_program solid, text, video;
+    struct render_text_cache *texts;
+    int width, height;               /* current target */
+    uint64_t frame;                  /* frames begun, for the text cache */
+};
+
+/* Binds prog, sets the quad uniforms and draws rect (pixels) showing the uv
+ * range {u0, v0, u1, v1} of whatever the program samples. */
+void render__quad(struct renderer *r, const struct render_program *prog,
+                  struct layout_rect rect, const float uv[4]);
+
+/* Text cache (text.c). */
+struct render_text_cache *render__text_create(const struct tlog *log);
+void render__text_destroy(struct render_text_cache *tc);
+void render__text_sweep(struct render_text_cache *tc, uint64_t frame);
+/* Finds or renders the texture of text at px; NULL if it cannot be drawn. */
+const struct render_text_entry *render__text_get(struct render_text_cache *tc,
+                                                 const char *text, int px,
+                                                 uint64_t frame);
+struct render_text_entry {
+    GLuint tex;
+    int w, h;
+};
+
+#endif

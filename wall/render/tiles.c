@@ -1,0 +1,46 @@
+/*
+ * tiles.c - one camera tile: picture (or placeholder), status banner, label,
+ * selection outline.  Text sizes follow the tile's height so labels stay
+ * legible on 4x4 grids and do not shout on a maximised tile.
+ */
+#include "render/render_internal.h"
+
+static const struct render_color tile_bg = {0.08f, 0.08f, 0.10f, 1.0f};
+static const struct render_color white = {1, 1, 1, 1};
+static const struct render_color amber = {1.0f, 0.78f, 0.2f, 1};
+static const struct render_color red = {1.0f, 0.35f, 0.3f, 1};
+
+/* Text height for a tile: about 1/16 of its height, 12..32 px. */
+static int label_px(struct layout_rect rect)
+{
+    int px = rect.h / 16;
+    return px < 12 ? 12 : px > 32 ? 32 : px;
+}
+
+static void outline(struct renderer *r, struct layout_rect t, int w,
+                    struct render_color c)
+{
+    render_rect(r, (struct layout_rect){t.x, t.y, t.w, w}, c);
+    render_rect(r, (struct layout_rect){t.x, t.y + t.h - w, t.w, w}, c);
+    render_rect(r, (struct layout_rect){t.x, t.y, w, t.h}, c);
+    render_rect(r, (struct layout_rect){t.x + t.w - w, t.y, w, t.h}, c);
+}
+
+void render_tile(struct renderer *r, const struct render_tile_info *t)
+{
+    if (t->rect.w <= 0 || t->rect.h <= 0)
+        return;
+    bool picture = render_video_ready(t->video);
+    if (!picture || t->fit == LAYOUT_FIT_CONTAIN)
+        render_rect(r, t->rect, tile_bg);
+    if (picture)
+        render_video_draw(r, t->video, t->rect, t->fit, t->dim ? 0.45f : 1.0f);
+    int px = label_px(t->rect);
+    if (t->status)
+        render_text(r, t->status, px, t->rect, RENDER_ALIGN_CENTER,
+                    t->alert ? red : amber, true);
+    if (t->label && *t->label)
+        render_text(r, t->label, px, t->rect, RENDER_ALIGN_BOTTOM_LEFT, white, true);
+    if (t->selected)
+        outline(r, t->rect, 3, (struct render_color){0.2f, 0.6f, 1.0f, 1});
+}

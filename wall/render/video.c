@@ -1,0 +1,169 @@
+/*
+ * video.c - a feed's picture on the GPU: one texture per plane (R8 for Y, U,
+ * V; RG8 for NV12's interleaved chroma), re-allocated only when the size or
+ * format changes, plus the colour matrix and range the shader needs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "render/render_internal.h"
+
+struct render_video {
+    GLuint tex[3];
+    int plane_w[3], plane_h[3];
+    int planes;
+    int layout;            /* as u_layout in video.frag */
+    int format;            /* AVPixelFormat of the textures */
+    int width, height;
+    double sar;
+    float matrix[9];       /* column-major mat3 */
+    float offset[3];
+    bool ready;
+};
+
+struct render_video *render_video_create(void)
+{
+    struct render_video *v = calloc(1, sizeof(*v));
+    if (v)
+        v->format = AV_PIX_FMT_NONE;
+    return v;
+}
+
+void render_video_destroy(struct render_video *v)
+{
+    if (!v)
+        return;
+    glDeleteTextures(3, v->tex);
+    free(v);
+}
+
+bool render_video_ready(const struct render_video *v)
+{
+    return v && v->ready;
+}
+
+void render_video_size(const struct render_video *v, int *w, int *h, double *sar)
+{
+    *w = v->width;
+    *h = v->height;
+    *sar = v->sar;
+}
+
+/* Colour matrix from Kr/Kb and the range, folded so that
+ * rgb = matrix * (yuv - offset) with yuv as sampled (0..1). */
+static void set_matrix(struct render_video *v, const AVFrame *f)
+{
+    double kr = 0.299, kb = 0.114;
+    enum AVColorSpace cs = f->colorspace;
+    if (cs == AVCOL_SPC_UNSPECIFIED)
+        cs = f->height >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+    if (cs == AVCOL_SPC_BT709) {
+        kr = 0.2126;
+        kb = 0.0722;
+    } else if (cs == AVCOL_SPC_BT2020_NCL || cs == AVCOL_SPC_BT2020_CL) {
+        kr = 0.2627;
+        kb = 0.0593;
+    }
+    double kg = 1.0 - kr - kb;
+    bool full = f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P ||
+                f->format == AV_PIX_FMT_YUVJ422P || f->format == AV_PIX_FMT_YUVJ444P;
+    double ys = full ? 1.0 : 255.0 / 219.0, cs_ = full ? 1.0 : 255.0 / 224.0;
+    /* columns: Y, Cb, Cr */
+    double m[9] = {
+        ys, ys, ys,
+        0.0, -2.0 * kb * (1.0 - kb) / kg * cs_, 2.0 * (1.0 - kb) * cs_,
+        2.0 * (1.0 - kr) * cs_, -2.0 * kr * (1.0 - kr) / kg * cs_, 0.0,
+    };
+    for (int i = 0; i < 9; i++)
+        v->matrix[i] = (float)m[i];
+    v->offset[0] = full ? 0.0f : 16.0f / 255.0f;
+    v->offset[1] = v->offset[2] = 128.0f / 255.0f;
+}
+
+/* Plane layout of a supported format: count, chroma shifts, NV12-ness. */
+static int describe(int fmt, int *planes, int *layout, int *sx, int *sy)
+{
+    *sx = *sy = 0;
+    *layout = 0;
+    *planes = 3;
+    switch (fmt) {
+    case AV_PIX_FMT_YUV420P: case AV_PIX_FMT_YUVJ420P: *sx = *sy = 1; return 0;
+    case AV_PIX_FMT_YUV422P: case AV_PIX_FMT_YUVJ422P: *sx = 1; return 0;
+    case AV_PIX_FMT_YUV444P: case AV_PIX_FMT_YUVJ444P: return 0;
+    case AV_PIX_FMT_NV12: *planes = 2; *layout = 1; *sx = *sy = 1; return 0;
+    case AV_PIX_FMT_GRAY8: *planes = 1; *layout = 2; return 0;
+    default: return -EINVAL;
+    }
+}
+
+static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int sy)
+{
+    glDeleteTextures(3, v->tex);
+    glGenTextures(v->planes, v->tex);
+    for (int i = 0; i < v->planes; i++) {
+        int w = i ? AV_CEIL_RSHIFT(f->width, sx) : f->width;
+        int h = i ? AV_CEIL_RSHIFT(f->height, sy) : f->height;
+        bool rg = v->layout == 1 && i == 1;
+        glBindTexture(GL_TEXTURE_2D, v->tex[i]);
+        glTexImage2D(GL_TEXTURE_2D, 0, rg ? GL_RG8 : GL_R8, w, h, 0,
+                     rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, NULL);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        v->plane_w[i] = w;
+        v->plane_h[i] = h;
+    }
+    v->width = f->width;
+    v->height = f->height;
+    v->format = f->format;
+}
+
+int render_video_upload(struct render_video *v, const AVFrame *f)
+{
+    int planes, layout, sx, sy;
+    if (describe(f->format, &planes, &layout, &sx, &sy) < 0 || f->width <= 0 ||
+        f->height <= 0)
+        return -EINVAL;
+    for (int i = 0; i < planes; i++)
+        if (f->linesize[i] <= 0)
+            return -EINVAL;
+    v->planes = planes;
+    v->layout = layout;
+    if (f->format != v->format || f->width != v->width || f->height != v->height)
+        alloc_textures(v, f, sx, sy);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    for (int i = 0; i < planes; i++) {
+        int bpp = layout == 1 && i == 1 ? 2 : 1;
+        glBindTexture(GL_TEXTURE_2D, v->tex[i]);
+        glPixelStorei(GL_UNPACK_ROW_LENGTH, f->linesize[i] / bpp);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, v->plane_w[i], v->plane_h[i],
+                        bpp == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, f->data[i]);
+    }
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    set_matrix(v, f);
+    AVRational sar = f->sample_aspect_ratio;
+    v->sar = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0;
+    v->ready = true;
+    return 0;
+}
+
+void render_video_draw(struct renderer *r, const struct render_video *v,
+                       struct layout_rect tile, enum layout_fit fit, float dim)
+{
+    struct layout_rect dst;
+    float uv[4];
+    layout_fit_rect(fit, tile, v->width, v->height, v->sar, &dst, uv);
+    const struct render_program *p = &r->video;
+    glUseProgram(p->id);
+    for (int i = 0; i < v->planes; i++) {
+        glActiveTexture(GL_TEXTURE0 + (GLenum)i);
+        glBindTexture(GL_TEXTURE_2D, v->tex[i]);
+    }
+    glActiveTexture(GL_TEXTURE0);
+    glUniform1i(p->layout, v->layout);
+    glUniformMatrix3fv(p->matrix, 1, GL_FALSE, v->matrix);
+    glUniform3fv(p->offset, 1, v->offset);
+    glUniform1f(p->dim, dim);
+    render__quad(r, p, dst, uv);
+}
