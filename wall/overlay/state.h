@@ -1,0 +1,114 @@
+/*
+ * state.h - the current overlay picture: open CAD incidents and the last known
+ * position of each unit (AVL), as merged from protocol messages.
+ *
+ * Pure data: no I/O and no clock reads; every time is passed in (monotonic
+ * microseconds for staleness, wall-clock microseconds for "when received").
+ * Not thread-safe: the thread that steps the server's loop (the render thread)
+ * owns the state, applies messages to it and reads it for drawing.
+ */
+#ifndef TESSERA_OVL_STATE_H
+#define TESSERA_OVL_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "overlay/protocol.h"
+
+#define OVL_MAX_INCIDENTS_DEFAULT 1000
+#define OVL_MAX_UNITS_DEFAULT 5000
+#define OVL_UNIT_DROP_FACTOR 5 /* dropped after 5 x stale_after_s silent */
+
+/* An open incident. */
+struct ovl_incident {
+    struct ovl_incident_data d; /* d.fields says which fields hold a value */
+    int64_t created_wall_us;    /* wall clock when first received */
+    int64_t changed_wall_us;    /* wall clock of the last change */
+};
+
+/* A unit, stale once silent for d.stale_after_s (the default when unset). */
+struct ovl_unit {
+    struct ovl_unit_data d;
+    int64_t seen_mono_us;    /* monotonic clock of the last upsert */
+    int64_t changed_wall_us; /* wall clock of the last change */
+    bool stale;              /* as of the last ovl_state_expire() */
+};
+
+struct ovl_state_limits {
+    size_t max_incidents; /* 0: OVL_MAX_INCIDENTS_DEFAULT */
+    size_t max_units;     /* 0: OVL_MAX_UNITS_DEFAULT */
+};
+
+struct ovl_state;
+
+/* Creates an empty state with the given limits (NULL: defaults); NULL when
+ * out of memory. */
+struct ovl_state *ovl_state_create(const struct ovl_state_limits *limits);
+
+/* Frees the state and everything in it; accepts NULL. */
+void ovl_state_destroy(struct ovl_state *st);
+
+/* Counts changes: it increases whenever anything visible changes (a field, an
+ * item added or removed, a unit turning stale or fresh), so a renderer redraws
+ * only when it differs from the value it last drew. */
+uint64_t ovl_state_generation(const struct ovl_state *st);
+
+/* Merges an upsert into the incident d->id (creating it): fields in `set` take
+ * the new value, fields in `clear` are forgotten, the rest are kept.  Returns 0,
+ * or -ENOSPC (with err naming the limit) when a new incident would exceed
+ * max_incidents, or -ENOMEM. */
+int ovl_state_upsert_incident(struct ovl_state *st,
+                              const struct ovl_incident_data *d, unsigned set,
+                              unsigned clear, int64_t now_wall_us, char *err,
+                              size_t errlen);
+
+/* Removes the incident id; returns 0, or -ENOENT if there was none. */
+int ovl_state_close_incident(struct ovl_state *st, const char *id);
+
+/* Merges an upsert into the unit d->id (creating it), marks it seen at
+ * now_mono_us and fresh.  Returns 0, -ENOSPC past max_units, or -ENOMEM. */
+int ovl_state_upsert_unit(struct ovl_state *st, const struct ovl_unit_data *d,
+                          unsigned set, unsigned clear, int64_t now_mono_us,
+                          int64_t now_wall_us, char *err, size_t errlen);
+
+/* Removes the unit id; returns 0, or -ENOENT if there was none. */
+int ovl_state_remove_unit(struct ovl_state *st, const char *id);
+
+/* Applies an incident or unit message from ovl_parse_line() (closing or
+ * removing an unknown id is not an error).  Returns 0, -ENOSPC or -ENOMEM with
+ * err set, or -EINVAL for other message types. */
+int ovl_state_apply(struct ovl_state *st, const struct ovl_msg *msg,
+                    int64_t now_mono_us, int64_t now_wall_us, char *err,
+                    size_t errlen);
+
+/* Marks units silent for their stale_after_s as stale and drops those silent
+ * for OVL_UNIT_DROP_FACTOR times as long.  Returns how many units changed. */
+int ovl_state_expire(struct ovl_state *st, int64_t now_mono_us);
+
+/* Returns the incident or unit with that id, or NULL; valid until the state
+ * next changes. */
+const struct ovl_incident *ovl_state_find_incident(const struct ovl_state *st,
+                                                   const char *id);
+const struct ovl_unit *ovl_state_find_unit(const struct ovl_state *st,
+                                           const char *id);
+
+/* Sets *view to the incidents in drawing order (priority 1 first, no priority
+ * last; then newest event time first, "time" or else when first received;
+ * then by id) and returns how many there are.  The array stays valid until the
+ * state next changes. */
+size_t ovl_state_incidents(struct ovl_state *st,
+                           const struct ovl_incident *const **view);
+
+/* Sets *view to the units sorted by id and returns how many there are; valid
+ * until the state next changes. */
+size_t ovl_state_units(const struct ovl_state *st,
+                       const struct ovl_unit *const **view);
+
+/* Adds "incidents" and "units" arrays describing the whole state (in drawing
+ * order) to the object obj.  Returns 0 or -ENOMEM (obj may then hold part). */
+int ovl_state_to_json(struct ovl_state *st, cJSON *obj);
+
+#endif
