@@ -22,6 +22,7 @@
 #include <libavformat/avformat.h>
 #include <uv.h>
 
+#include "app/app_internal.h"
 #include "app/cli.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -30,34 +31,11 @@
 #include "output/output.h"
 #include "render/render.h"
 
-/* Render-thread view of one layout feed. */
-struct app_feed {
-    struct feed *feed;            /* NULL when no tile shows it */
-    struct render_video *video;
-    struct feed_status status;    /* refreshed every frame */
-    char status_text[192];        /* tile banner; empty when live */
-    uint64_t displayed;           /* frames uploaded and drawn */
-};
-
-struct app {
-    struct app_options opt;
-    struct tlog *log;
-    struct layout *layout;
-    struct app_feed *feeds;
-    struct out_set *outs;
-    struct renderer *render;
-    AVFrame *scratch;
-    uv_loop_t loop;
-    uv_async_t wake;
-    uv_timer_t tick;
-    uv_signal_t sigint, sigterm;
-    int64_t start_us, last_render_us, min_interval_us, idle_us;
-    bool dirty, stopping, loop_ready;
-    int exit_code;
-};
-
 /* ---- logging from FFmpeg and SDL ---- */
 
+/* FFmpeg's messages lack the feed they concern, and each feed already logs
+ * what happened to it once, with its name; so FFmpeg's errors and warnings
+ * show from --log-level debug on, its information at trace. */
 static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
 {
     if (level > av_log_get_level())
@@ -65,9 +43,7 @@ static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
     char line[1024];
     int prefix = 1;
     av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &prefix);
-    tlog_printf(NULL, level <= AV_LOG_ERROR ? TLOG_ERROR
-                      : level <= AV_LOG_WARNING ? TLOG_WARN : TLOG_INFO,
-                "ffmpeg: %s", line);
+    tlog_printf(NULL, level <= AV_LOG_FATAL ? TLOG_ERROR : TLOG_INFO, "ffmpeg: %s", line);
 }
 
 static void sdl_log_to_tlog(void *opaque, int category, SDL_LogPriority prio,
@@ -81,8 +57,8 @@ static void sdl_log_to_tlog(void *opaque, int category, SDL_LogPriority prio,
 
 static void route_library_logs(struct app *app)
 {
-    static const int av_levels[] = {AV_LOG_ERROR, AV_LOG_ERROR, AV_LOG_WARNING,
-                                    AV_LOG_INFO, AV_LOG_DEBUG};
+    static const int av_levels[] = {AV_LOG_FATAL, AV_LOG_FATAL, AV_LOG_FATAL,
+                                    AV_LOG_WARNING, AV_LOG_INFO};
     av_log_set_level(av_levels[app->opt.log_level]);
     av_log_set_callback(av_log_to_tlog);
     SDL_LogSetOutputFunction(sdl_log_to_tlog, app->log);
@@ -235,7 +211,8 @@ static void collect_feeds(struct app *app, int64_t now_us)
         int64_t arrival;
         if (feed_take_frame(af->feed, app->scratch, &arrival)) {
             if (render_video_upload(af->video, app->scratch) == 0) {
-                af->displayed++;
+                af->fresh = true;
+                af->arrival_us = arrival;
                 app->dirty = true;
             }
             av_frame_unref(app->scratch);
@@ -271,6 +248,9 @@ static void draw_output(struct app *app, int index, int width, int height)
             .dim = s != FEED_LIVE,
         };
         render_tile(app->render, &info);
+        if (app->hud && af->hud_text[0])
+            render_text(app->render, af->hud_text, 13, info.rect, RENDER_ALIGN_TOP_LEFT,
+                        (struct render_color){0.85f, 1, 0.85f, 1}, true);
     }
     render_end(app->render);
 }
@@ -288,11 +268,27 @@ static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
     snprintf(buf, n, "%.*s-%s.png", (int)stem, path, out_name(app->outs, index));
 }
 
+/* Counts what the last present put on screen: frames, latencies, time. */
+static void account_presented(struct app *app, int64_t t0, int64_t now)
+{
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->fresh)
+            continue;
+        af->fresh = false;
+        af->displayed++;
+        ring_add(&af->latency, now - af->arrival_us);
+    }
+    app->frames++;
+    ring_add(&app->frame_time, now - t0);
+}
+
 /* Draws and presents every output; writes the snapshot when take_snapshot.
  * Returns 0, or a negative error if a snapshot could not be written. */
 static int draw_wall(struct app *app, bool take_snapshot)
 {
     int ret = 0;
+    int64_t t0 = tm_now_us();
     for (int i = 0; i < out_count(app->outs); i++) {
         int w, h;
         out_begin(app->outs, i, &w, &h);
@@ -309,6 +305,7 @@ static int draw_wall(struct app *app, bool take_snapshot)
     }
     fflush(stdout);
     app->dirty = false;
+    account_presented(app, t0, tm_now_us());
     return ret;
 }
 
@@ -323,6 +320,16 @@ static void app_stop(struct app *app, int exit_code)
     uv_stop(&app->loop);
 }
 
+static void on_key(struct app *app, const SDL_KeyboardEvent *key)
+{
+    if (key->keysym.sym == SDLK_q && (key->keysym.mod & KMOD_CTRL)) {
+        app_stop(app, EXIT_OK);
+    } else if (key->keysym.sym == SDLK_h && !key->repeat) {
+        app->hud = !app->hud;
+        app->dirty = true;
+    }
+}
+
 static void pump_events(struct app *app)
 {
     SDL_Event ev;
@@ -331,9 +338,8 @@ static void pump_events(struct app *app)
             app_stop(app, EXIT_OK);
         else if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
             app->dirty = true;
-        else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_q &&
-                 (ev.key.keysym.mod & KMOD_CTRL))
-            app_stop(app, EXIT_OK);
+        else if (ev.type == SDL_KEYDOWN)
+            on_key(app, &ev.key);
     }
 }
 
@@ -398,6 +404,11 @@ static void on_wake(uv_async_t *async)
         schedule(app, wait);
 }
 
+static void on_stats_timer(uv_timer_t *timer)
+{
+    app_stats_tick(timer->data, tm_now_us());
+}
+
 static void on_signal(uv_signal_t *sig, int signum)
 {
     struct app *app = sig->data;
@@ -414,9 +425,11 @@ static int init_loop(struct app *app)
     app->loop_ready = true;
     uv_async_init(&app->loop, &app->wake, on_wake);
     uv_timer_init(&app->loop, &app->tick);
+    uv_timer_init(&app->loop, &app->stats_timer);
     uv_signal_init(&app->loop, &app->sigint);
     uv_signal_init(&app->loop, &app->sigterm);
-    app->wake.data = app->tick.data = app->sigint.data = app->sigterm.data = app;
+    app->wake.data = app->tick.data = app->stats_timer.data = app;
+    app->sigint.data = app->sigterm.data = app;
     uv_signal_start(&app->sigint, on_signal, SIGINT);
     uv_signal_start(&app->sigterm, on_signal, SIGTERM);
     return 0;
@@ -428,6 +441,7 @@ static void close_loop(struct app *app)
         return;
     uv_close((uv_handle_t *)&app->wake, NULL);
     uv_close((uv_handle_t *)&app->tick, NULL);
+    uv_close((uv_handle_t *)&app->stats_timer, NULL);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
     uv_run(&app->loop, UV_RUN_DEFAULT);
@@ -478,6 +492,7 @@ static int app_run(const struct app_options *opt)
     int ret = app_init(&app);
     if (ret == 0) {
         schedule(&app, 0);
+        uv_timer_start(&app.stats_timer, on_stats_timer, 1000, 1000);
         uv_run(&app.loop, UV_RUN_DEFAULT);
         ret = app.exit_code;
     } else {

@@ -12,6 +12,7 @@
 enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
+    OPT_STATS,
 };
 
 static const struct option long_options[] = {
@@ -26,6 +27,7 @@ static const struct option long_options[] = {
     {"shaders", required_argument, NULL, OPT_SHADERS},
     {"max-fps", required_argument, NULL, OPT_MAX_FPS},
     {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
+    {"stats", required_argument, NULL, OPT_STATS},
     {NULL, 0, NULL, 0},
 };
 
@@ -45,6 +47,8 @@ static void print_help(FILE *f, const char *prog)
 "  --duration S           run S seconds, then exit 0\n"
 "  --max-fps N            render at most N frames a second (default 60)\n"
 "  --no-vsync             do not wait for the display's refresh\n"
+"  --stats PATH.json      rewrite a JSON document of every feed's state,\n"
+"                         counters, rates and latency each second\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -83,6 +87,7 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_SNAPSHOT: opt->snapshot = arg; break;
     case OPT_SHADERS: opt->shader_dir = arg; break;
     case OPT_NO_VSYNC: opt->vsync = false; break;
+    case OPT_STATS: opt->stats_path = arg; break;
     case OPT_SNAPSHOT_AFTER:
     case OPT_DURATION:
     case OPT_MAX_FPS:

@@ -25,6 +25,7 @@ struct app_options {
     const char *shader_dir;   /* NULL: search the usual places */
     double max_fps;           /* render rate cap */
     bool vsync;
+    const char *stats_path;   /* --stats: JSON rewritten every second */
 };
 
 /* Outcome of cli_parse(). */

@@ -299,7 +299,8 @@ static int pace(struct feed *f, struct session *s, const AVFrame *fr)
 static void publish(struct feed *f, struct session *s, AVFrame *fr)
 {
     int64_t now = tm_now_us();
-    int64_t arrival = arrival_of(s, fr->pts);
+    /* a file's frame "arrives" when its pacing releases it */
+    int64_t arrival = f->is_file ? now : arrival_of(s, fr->pts);
     bool was_live;
     pthread_mutex_lock(&f->lock);
     struct feed_status *st = &f->status;

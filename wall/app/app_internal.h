@@ -1,0 +1,74 @@
+/*
+ * app_internal.h - the app's state, shared by the files of app/ only.
+ *
+ * Threads: everything here belongs to the render thread.
+ */
+#ifndef TESSERA_APP_INTERNAL_H
+#define TESSERA_APP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavutil/frame.h>
+#include <uv.h>
+
+#include "app/cli.h"
+#include "base/ring.h"
+#include "feed/feed.h"
+
+struct layout;
+struct out_set;
+struct renderer;
+struct render_video;
+struct tlog;
+
+/* Render-thread view of one layout feed. */
+struct app_feed {
+    struct feed *feed;            /* NULL when no tile shows it */
+    struct render_video *video;
+    struct feed_status status;    /* refreshed every frame */
+    char status_text[192];        /* tile banner; empty when live */
+    char hud_text[192];           /* HUD line, refreshed once a second */
+    uint64_t displayed;           /* frames uploaded and presented */
+    bool fresh;                   /* uploaded since the last present */
+    int64_t arrival_us;           /* packet arrival of the fresh frame */
+    struct ring latency;          /* packet arrival to on screen, us */
+    uint64_t prev_bytes;          /* for the bitrate */
+    int64_t prev_bytes_us;
+    double kbps;
+};
+
+struct app {
+    struct app_options opt;
+    struct tlog *log;
+    struct layout *layout;
+    struct app_feed *feeds;
+    struct out_set *outs;
+    struct renderer *render;
+    AVFrame *scratch;
+    uv_loop_t loop;
+    uv_async_t wake;
+    uv_timer_t tick;
+    uv_timer_t stats_timer;
+    uv_signal_t sigint, sigterm;
+    int64_t start_us, last_render_us, min_interval_us, idle_us;
+    bool dirty, stopping, loop_ready;
+    bool hud;                     /* operator HUD shown */
+    bool stats_writing;           /* a --stats write is in flight */
+    int exit_code;
+    uint64_t frames;              /* wall frames presented */
+    uint64_t frames_at_last_stats;
+    int64_t last_stats_us;
+    double render_fps;
+    struct ring frame_time;       /* draw + present of one wall frame, us */
+};
+
+/* Builds the stats document (see README) as a new cJSON object; the caller
+ * deletes it.  NULL on allocation failure. */
+struct cJSON *app_stats_json(struct app *app, int64_t now_us);
+
+/* Once a second: bitrates, render rate, HUD lines, and the --stats file
+ * (written off the render thread, atomically). */
+void app_stats_tick(struct app *app, int64_t now_us);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * stats.c - what the wall knows about itself, once a second: the --stats
+ * JSON file (rewritten atomically by a libuv worker so the render thread
+ * never waits on the disk), the operator HUD lines, and the document the
+ * control socket's "stats" request returns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "app/app_internal.h"
+#include "base/log.h"
+#include "base/url.h"
+#include "layout/layout.h"
+
+/* Adds {"p50": ms, "p99": ms} (null when there are no samples). */
+static void add_percentiles(cJSON *parent, const char *name, const struct ring *r)
+{
+    cJSON *o = cJSON_AddObjectToObject(parent, name);
+    int64_t p50 = ring_percentile(r, 50), p99 = ring_percentile(r, 99);
+    if (p50 < 0) {
+        cJSON_AddNullToObject(o, "p50");
+        cJSON_AddNullToObject(o, "p99");
+        return;
+    }
+    cJSON_AddNumberToObject(o, "p50", (double)p50 / 1000.0);
+    cJSON_AddNumberToObject(o, "p99", (double)p99 / 1000.0);
+}
+
+static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
+{
+    const struct app_feed *af = &app->feeds[i];
+    const struct feed_status *st = &af->status;
+    char url[512];
+    url_redact(app->layout->feeds[i].url, url, sizeof(url));
+    struct mbox_counts mc = feed_mbox_counts(af->feed);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", app->layout->feeds[i].id);
+    cJSON_AddStringToObject(o, "url", url);
+    cJSON_AddStringToObject(o, "state", feed_state_name(st->state));
+    cJSON_AddStringToObject(o, "detail", st->detail);
+    cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
+    cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);
+    cJSON_AddNumberToObject(o, "frames_dropped", (double)mc.dropped);
+    cJSON_AddNumberToObject(o, "decode_errors", (double)st->decode_errors);
+    cJSON_AddNumberToObject(o, "reconnects", (double)st->reconnects);
+    if (st->last_frame_us)
+        cJSON_AddNumberToObject(o, "last_frame_age_ms",
+                                (double)((now_us - st->last_frame_us) / 1000));
+    else
+        cJSON_AddNullToObject(o, "last_frame_age_ms");
+    cJSON_AddNumberToObject(o, "width", st->width);
+    cJSON_AddNumberToObject(o, "height", st->height);
+    cJSON_AddStringToObject(o, "codec", st->codec);
+    cJSON_AddNumberToObject(o, "fps", (double)(int)(st->fps * 10 + 0.5) / 10);
+    cJSON_AddNumberToObject(o, "bitrate_kbps", (double)(int)(af->kbps + 0.5));
+    add_percentiles(o, "latency_ms", &af->latency);
+    return o;
+}
+
+cJSON *app_stats_json(struct app *app, int64_t now_us)
+{
+    cJSON *doc = cJSON_CreateObject();
+    if (!doc)
+        return NULL;
+    cJSON_AddNumberToObject(doc, "uptime_s", (double)((now_us - app->start_us) / 1000000));
+    cJSON *feeds = cJSON_AddArrayToObject(doc, "feeds");
+    for (int i = 0; i < app->layout->n_feeds; i++)
+        if (app->feeds[i].feed)
+            cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
+    cJSON *render = cJSON_AddObjectToObject(doc, "render");
+    cJSON_AddNumberToObject(render, "frames", (double)app->frames);
+    cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);
+    add_percentiles(render, "frame_ms", &app->frame_time);
+    return doc;
+}
+
+/* ---- the --stats file ---- */
+
+struct stats_write {
+    uv_work_t req;
+    struct app *app;
+    char *path;
+    char *text;
+    int err;
+};
+
+static void write_work(uv_work_t *req)
+{
+    struct stats_write *w = req->data;
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", w->path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        w->err = errno;
+        return;
+    }
+    size_t len = strlen(w->text);
+    bool ok = fwrite(w->text, 1, len, f) == len && fputc('\n', f) != EOF;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, w->path) != 0) {
+        w->err = ok ? errno : EIO;
+        remove(tmp);
+    }
+}
+
+static void write_done(uv_work_t *req, int status)
+{
+    struct stats_write *w = req->data;
+    if (status == 0 && w->err)
+        tlog_warn(w->app->log, "cannot write stats to %s: %s", w->path, strerror(w->err));
+    w->app->stats_writing = false;
+    free(w->text);
+    free(w);
+}
+
+static void write_stats_file(struct app *app, int64_t now_us)
+{
+    if (app->stats_writing)
+        return; /* the disk is slow: skip a second rather than queue */
+    struct stats_write *w = calloc(1, sizeof(*w));
+    cJSON *doc = app_stats_json(app, now_us);
+    if (w && doc && (w->text = cJSON_PrintUnformatted(doc))) {
+        w->app = app;
+        w->path = (char *)app->opt.stats_path;
+        w->req.data = w;
+        if (uv_queue_work(&app->loop, &w->req, write_work, write_done) == 0) {
+            app->stats_writing = true;
+            w = NULL;
+        }
+    }
+    if (w)
+        free(w->text);
+    free(w);
+    cJSON_Delete(doc);
+}
+
+/* ---- once a second ---- */
+
+static void hud_line(struct app_feed *af)
+{
+    const struct feed_status *st = &af->status;
+    int64_t p50 = ring_percentile(&af->latency, 50), p99 = ring_percentile(&af->latency, 99);
+    snprintf(af->hud_text, sizeof(af->hud_text),
+             "%s · %dx%d %s · %.1f fps · %.0f kb/s · lat %lld/%lld ms · err %llu · rc %llu",
+             feed_state_name(st->state), st->width, st->height,
+             st->codec[0] ? st->codec : "-", st->fps, af->kbps,
+             p50 < 0 ? 0LL : (long long)(p50 / 1000), p99 < 0 ? 0LL : (long long)(p99 / 1000),
+             (unsigned long long)st->decode_errors, (unsigned long long)st->reconnects);
+}
+
+void app_stats_tick(struct app *app, int64_t now_us)
+{
+    double dt = (double)(now_us - app->last_stats_us) / 1e6;
+    if (app->last_stats_us && dt > 0)
+        app->render_fps = (double)(app->frames - app->frames_at_last_stats) / dt;
+    app->frames_at_last_stats = app->frames;
+    app->last_stats_us = now_us;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->feed)
+            continue;
+        double fdt = (double)(now_us - af->prev_bytes_us) / 1e6;
+        if (af->prev_bytes_us && fdt > 0)
+            af->kbps = (double)(af->status.bytes - af->prev_bytes) * 8.0 / 1000.0 / fdt;
+        af->prev_bytes = af->status.bytes;
+        af->prev_bytes_us = now_us;
+        hud_line(af);
+    }
+    if (app->hud)
+        app->dirty = true;
+    if (app->opt.stats_path)
+        write_stats_file(app, now_us);
+}
