@@ -1,0 +1,224 @@
+/*
+ * layout.c - the life of a layout model (destroy, look-ups), the diagnostics
+ * list that layout_parse() fills, and reading a layout file from disk.
+ * Parsing and validation live in layout_json.c, geometry in geometry.c.
+ */
+#include "layout/layout_priv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void layout_destroy(struct layout *layout)
+{
+    int i, j;
+    if (!layout)
+        return;
+    for (i = 0; layout->feeds && i < layout->n_feeds; i++) {
+        free(layout->feeds[i].id);
+        free(layout->feeds[i].url);
+        free(layout->feeds[i].label);
+    }
+    free(layout->feeds);
+    for (i = 0; layout->outputs && i < layout->n_outputs; i++) {
+        struct layout_output *o = &layout->outputs[i];
+        for (j = 0; o->tiles && j < o->n_tiles; j++)
+            free(o->tiles[j].label);
+        free(o->tiles);
+        free(o->name);
+    }
+    free(layout->outputs);
+    free(layout);
+}
+
+int layout_find_feed(const struct layout *layout, const char *id)
+{
+    int i;
+    if (!layout || !id)
+        return -1;
+    for (i = 0; i < layout->n_feeds; i++) {
+        if (layout->feeds[i].id && strcmp(layout->feeds[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* ---- diagnostics ---- */
+
+int layout__diag_add(struct layout_diags *diags, int line, int col,
+                     enum layout_severity severity, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+    int len;
+
+    if (diags->n == diags->cap) {
+        int cap = diags->cap ? diags->cap * 2 : 16;
+        struct layout_diag *items;
+        if (diags->cap > (1 << 24))
+            return -ENOMEM;
+        items = realloc(diags->items, (size_t)cap * sizeof *items);
+        if (!items)
+            return -ENOMEM;
+        diags->items = items;
+        diags->cap = cap;
+    }
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    msg = len < 0 ? NULL : malloc((size_t)len + 1);
+    if (!msg)
+        return -ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    diags->items[diags->n].line = line;
+    diags->items[diags->n].col = col;
+    diags->items[diags->n].severity = severity;
+    diags->items[diags->n].message = msg;
+    diags->n++;
+    return 0;
+}
+
+/* A diagnostic with the index it was added at, so the sort is stable. */
+struct ranked_diag {
+    struct layout_diag d;
+    int rank;
+};
+
+static int ranked_cmp(const void *pa, const void *pb)
+{
+    const struct ranked_diag *a = pa, *b = pb;
+    if (a->d.line != b->d.line)
+        return a->d.line < b->d.line ? -1 : 1;
+    if (a->d.col != b->d.col)
+        return a->d.col < b->d.col ? -1 : 1;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+int layout__diags_sort(struct layout_diags *diags, int from)
+{
+    int i, n = diags->n - from;
+    struct ranked_diag *r;
+
+    if (from < 0 || n < 2)
+        return 0;
+    r = malloc((size_t)n * sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    for (i = 0; i < n; i++) {
+        r[i].d = diags->items[from + i];
+        r[i].rank = i;
+    }
+    qsort(r, (size_t)n, sizeof *r, ranked_cmp);
+    for (i = 0; i < n; i++)
+        diags->items[from + i] = r[i].d;
+    free(r);
+    return 0;
+}
+
+int layout_diags_count(const struct layout_diags *diags,
+                       enum layout_severity severity)
+{
+    int i, count = 0;
+    for (i = 0; diags && i < diags->n; i++)
+        count += diags->items[i].severity == severity;
+    return count;
+}
+
+void layout_diags_print(const struct layout_diags *diags, const char *file,
+                        FILE *f)
+{
+    int i;
+    for (i = 0; diags && i < diags->n; i++) {
+        const struct layout_diag *d = &diags->items[i];
+        fprintf(f, "%s:%d:%d: %s: %s\n", file ? file : "<layout>", d->line,
+                d->col, d->severity == LAYOUT_WARNING ? "warning" : "error",
+                d->message);
+    }
+}
+
+void layout_diags_clear(struct layout_diags *diags)
+{
+    int i;
+    if (!diags)
+        return;
+    for (i = 0; i < diags->n; i++)
+        free(diags->items[i].message);
+    free(diags->items);
+    diags->items = NULL;
+    diags->n = 0;
+    diags->cap = 0;
+}
+
+/* ---- files ---- */
+
+/* Reads all of f into a new buffer: 0, -errno, or -EFBIG past max bytes. */
+static int read_all(FILE *f, size_t max, char **out, size_t *out_len)
+{
+    size_t len = 0, cap = 4096, got;
+    char *buf = malloc(cap), *more;
+
+    if (!buf)
+        return -ENOMEM;
+    do {
+        if (len == cap) {
+            more = cap > max ? NULL : realloc(buf, cap * 2);
+            if (!more) {
+                free(buf);
+                return cap > max ? -EFBIG : -ENOMEM;
+            }
+            buf = more;
+            cap *= 2;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    if (ferror(f) || len > max) {
+        int err = len > max ? EFBIG : errno ? errno : EIO;
+        free(buf);
+        return -err;
+    }
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+/* Adds "cannot read layout file: reason" at 1:1 and returns err. */
+static int report_unreadable(struct layout_diags *diags, int err)
+{
+    char reason[128];
+    if (err == -EFBIG)
+        snprintf(reason, sizeof reason, "it is larger than %d bytes",
+                 LAYOUT_MAX_BYTES);
+    else if (strerror_r(-err, reason, sizeof reason) != 0)
+        snprintf(reason, sizeof reason, "error %d", -err);
+    if (reason[0] >= 'A' && reason[0] <= 'Z')
+        reason[0] = (char)(reason[0] - 'A' + 'a');
+    layout__diag_add(diags, 1, 1, LAYOUT_ERROR,
+                     "cannot read layout file: %s", reason);
+    return err;
+}
+
+int layout_load_file(const char *path, struct layout **out,
+                     struct layout_diags *diags)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    FILE *f;
+
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (!f)
+        return report_unreadable(diags, errno ? -errno : -EIO);
+    errno = 0;
+    rc = read_all(f, LAYOUT_MAX_BYTES, &text, &len);
+    fclose(f);
+    if (rc < 0)
+        return report_unreadable(diags, rc);
+    rc = layout_parse(text, len, out, diags);
+    free(text);
+    return rc;
+}
