@@ -223,6 +223,7 @@ static void collect_feeds(struct app *app, int64_t now_us)
                     sizeof(text));
         if (strcmp(text, af->status_text) != 0) {
             memcpy(af->status_text, text, sizeof(text));
+            af->status_changed = true;
             app->dirty = true;
         }
     }
@@ -230,13 +231,17 @@ static void collect_feeds(struct app *app, int64_t now_us)
 
 /* ---- drawing ---- */
 
-static void draw_output(struct app *app, int index, int width, int height)
+/* Draws the tiles of output index that changed (all of them when full) into
+ * its target. */
+static void draw_output(struct app *app, int index, bool full)
 {
     const struct layout_output *lo = &app->layout->outputs[index];
-    render_begin(app->render, width, height);
+    render_begin(app->render, app->targets[index], full);
     for (int t = 0; t < lo->n_tiles; t++) {
         const struct layout_tile *tile = &lo->tiles[t];
         const struct app_feed *af = &app->feeds[tile->feed];
+        if (!full && !af->fresh && !af->status_changed)
+            continue;
         enum feed_state s = af->status.state;
         struct render_tile_info info = {
             .rect = layout_tile_rect(lo, tile),
@@ -273,6 +278,7 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
 {
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
+        af->status_changed = false;
         if (!af->fresh)
             continue;
         af->fresh = false;
@@ -283,28 +289,32 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
     ring_add(&app->frame_time, now - t0);
 }
 
-/* Draws and presents every output; writes the snapshot when take_snapshot.
- * Returns 0, or a negative error if a snapshot could not be written. */
+/* Draws what changed on every output, writes the snapshot when
+ * take_snapshot, and presents each output's window (headless: nothing to
+ * present).  Returns 0, or a negative error if a snapshot failed. */
 static int draw_wall(struct app *app, bool take_snapshot)
 {
-    int ret = 0;
+    int ret = 0, w, h;
     int64_t t0 = tm_now_us();
+    out_begin(app->outs, 0, &w, &h);
     for (int i = 0; i < out_count(app->outs); i++) {
-        int w, h;
-        out_begin(app->outs, i, &w, &h);
-        draw_output(app, i, w, h);
+        draw_output(app, i, app->full_redraw);
         if (take_snapshot) {
             char path[PATH_MAX];
             snapshot_path(app, i, path, sizeof(path));
-            if (render_snapshot_png(app->render, w, h, path) < 0)
+            if (render_snapshot_png(app->render, app->targets[i], path) < 0)
                 ret = -EIO;
             else
                 printf("%s\n", path);
         }
-        out_present(app->outs, i);
+        if (!app->opt.headless) {
+            out_begin(app->outs, i, &w, &h);
+            render_present(app->render, app->targets[i], w, h);
+            out_present(app->outs, i);
+        }
     }
     fflush(stdout);
-    app->dirty = false;
+    app->dirty = app->full_redraw = false;
     account_presented(app, t0, tm_now_us());
     return ret;
 }
@@ -326,7 +336,7 @@ static void on_key(struct app *app, const SDL_KeyboardEvent *key)
         app_stop(app, EXIT_OK);
     } else if (key->keysym.sym == SDLK_h && !key->repeat) {
         app->hud = !app->hud;
-        app->dirty = true;
+        app->dirty = app->full_redraw = true;
     }
 }
 
@@ -337,7 +347,7 @@ static void pump_events(struct app *app)
         if (ev.type == SDL_QUIT)
             app_stop(app, EXIT_OK);
         else if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
-            app->dirty = true;
+            app->dirty = true; /* the target still holds the picture: present it */
         else if (ev.type == SDL_KEYDOWN)
             on_key(app, &ev.key);
     }
@@ -448,6 +458,30 @@ static void close_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
+static int create_targets(struct app *app)
+{
+    int n = app->layout->n_outputs;
+    if (!(app->targets = calloc((size_t)n, sizeof(*app->targets))))
+        return -ENOMEM;
+    for (int i = 0; i < n; i++) {
+        const struct layout_output *lo = &app->layout->outputs[i];
+        if (!(app->targets[i] = render_target_create(lo->width, lo->height))) {
+            tlog_err(app->log, "cannot create a %dx%d framebuffer for output %s",
+                     lo->width, lo->height, lo->name);
+            return -EIO;
+        }
+    }
+    return 0;
+}
+
+static void destroy_targets(struct app *app)
+{
+    for (int i = 0; app->targets && i < app->layout->n_outputs; i++)
+        render_target_destroy(app->targets[i]);
+    free(app->targets);
+    app->targets = NULL;
+}
+
 static int app_init(struct app *app)
 {
     char buf[PATH_MAX];
@@ -462,10 +496,12 @@ static int app_init(struct app *app)
     const char *shaders = find_shaders(&app->opt, buf, sizeof(buf));
     if (!(app->render = render_create(shaders, app->log)))
         return -EIO;
+    if (create_targets(app) < 0)
+        return -EIO;
     app->min_interval_us = (int64_t)(1e6 / app->opt.max_fps);
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
-    app->dirty = true;
+    app->dirty = app->full_redraw = true;
     return start_feeds(app);
 }
 
@@ -475,6 +511,7 @@ static void app_uninit(struct app *app)
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
     stop_feeds(app); /* before the loop closes: feeds wake its async handle */
+    destroy_targets(app);
     render_destroy(app->render);
     out_set_destroy(app->outs);
     close_loop(app);

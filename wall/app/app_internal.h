@@ -31,6 +31,7 @@ struct app_feed {
     char hud_text[192];           /* HUD line, refreshed once a second */
     uint64_t displayed;           /* frames uploaded and presented */
     bool fresh;                   /* uploaded since the last present */
+    bool status_changed;          /* banner or state changed since then */
     int64_t arrival_us;           /* packet arrival of the fresh frame */
     struct ring latency;          /* packet arrival to on screen, us */
     uint64_t prev_bytes;          /* for the bitrate */
@@ -45,6 +46,7 @@ struct app {
     struct app_feed *feeds;
     struct out_set *outs;
     struct renderer *render;
+    struct render_target **targets; /* per output: the wall image */
     AVFrame *scratch;
     uv_loop_t loop;
     uv_async_t wake;
@@ -52,7 +54,9 @@ struct app {
     uv_timer_t stats_timer;
     uv_signal_t sigint, sigterm;
     int64_t start_us, last_render_us, min_interval_us, idle_us;
-    bool dirty, stopping, loop_ready;
+    bool dirty;                   /* something to draw */
+    bool full_redraw;             /* every tile, not only changed ones */
+    bool stopping, loop_ready;
     bool hud;                     /* operator HUD shown */
     bool stats_writing;           /* a --stats write is in flight */
     int exit_code;

@@ -171,7 +171,7 @@ void app_stats_tick(struct app *app, int64_t now_us)
         hud_line(af);
     }
     if (app->hud)
-        app->dirty = true;
+        app->dirty = app->full_redraw = true;
     if (app->opt.stats_path)
         write_stats_file(app, now_us);
 }

@@ -125,19 +125,69 @@ void render_destroy(struct renderer *r)
     free(r);
 }
 
-void render_begin(struct renderer *r, int width, int height)
+struct render_target *render_target_create(int width, int height)
 {
-    r->width = width;
-    r->height = height;
-    r->frame++;
+    struct render_target *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->width = width;
+    t->height = height;
+    glGenTextures(1, &t->tex);
+    glBindTexture(GL_TEXTURE_2D, t->tex);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA,
+                 GL_UNSIGNED_BYTE, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glGenFramebuffers(1, &t->fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D,
+                           t->tex, 0);
+    GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    glViewport(0, 0, width, height);
+    if (status != GL_FRAMEBUFFER_COMPLETE) {
+        render_target_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+void render_target_destroy(struct render_target *t)
+{
+    if (!t)
+        return;
+    glDeleteFramebuffers(1, &t->fbo);
+    glDeleteTextures(1, &t->tex);
+    free(t);
+}
+
+void render_begin(struct renderer *r, struct render_target *target, bool clear)
+{
+    r->width = target->width;
+    r->height = target->height;
+    r->frame++;
+    glBindFramebuffer(GL_FRAMEBUFFER, target->fbo);
+    glViewport(0, 0, target->width, target->height);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_SCISSOR_TEST);
-    glClearColor(0.02f, 0.02f, 0.03f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
+    if (clear) {
+        glClearColor(0.02f, 0.02f, 0.03f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+    }
     glBindVertexArray(r->vao);
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+}
+
+void render_present(struct renderer *r, const struct render_target *target,
+                    int width, int height)
+{
+    (void)r;
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    glBlitFramebuffer(0, 0, target->width, target->height, 0, 0, width, height,
+                      GL_COLOR_BUFFER_BIT,
+                      width == target->width && height == target->height ? GL_NEAREST
+                                                                        : GL_LINEAR);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
 void render_end(struct renderer *r)

@@ -41,9 +41,25 @@ struct renderer *render_create(const char *shader_dir, const struct tlog *log);
 /* Frees every GL object and the font cache; accepts NULL. */
 void render_destroy(struct renderer *r);
 
-/* Starts drawing an output of width x height pixels into the current
- * framebuffer: sets the viewport and clears to the wall's background. */
-void render_begin(struct renderer *r, int width, int height);
+/* An offscreen image of one output (a framebuffer object).  The wall is
+ * drawn into it tile by tile, only where something changed, and it keeps its
+ * content between frames; presenting copies it to the window. */
+struct render_target;
+
+/* Creates a target of width x height pixels; NULL on failure. */
+struct render_target *render_target_create(int width, int height);
+
+/* Frees the target; accepts NULL. */
+void render_target_destroy(struct render_target *t);
+
+/* Starts drawing into target; with clear, wipes it to the wall's background
+ * first (a full redraw). */
+void render_begin(struct renderer *r, struct render_target *target, bool clear);
+
+/* Copies target to the current window's framebuffer (width x height),
+ * ready for a buffer swap. */
+void render_present(struct renderer *r, const struct render_target *target,
+                    int width, int height);
 
 /* Fills rect with a colour (alpha-blended). */
 void render_rect(struct renderer *r, struct layout_rect rect,
@@ -101,10 +117,9 @@ void render_tile(struct renderer *r, const struct render_tile_info *t);
 
 /* ---- snapshots ---- */
 
-/* Reads back the width x height pixels of the current framebuffer and writes
- * them as an RGB PNG to path (through a temporary file and a rename).
- * Returns 0 or a negative errno/AVERROR. */
-int render_snapshot_png(struct renderer *r, int width, int height,
+/* Reads back what target holds and writes it as an RGB PNG to path (through
+ * a temporary file and a rename).  Returns 0 or a negative errno/AVERROR. */
+int render_snapshot_png(struct renderer *r, const struct render_target *target,
                         const char *path);
 
 #endif

@@ -20,6 +20,11 @@ struct render_program {
     GLint plane[3], layout, matrix, offset, dim; /* video.frag */
 };
 
+struct render_target {
+    GLuint fbo, tex;
+    int width, height;
+};
+
 struct renderer {
     const struct tlog *log;
     GLuint vao;                      /* empty: vertices come from gl_VertexID */

@@ -65,8 +65,11 @@ static int write_file(const char *path, const uint8_t *data, size_t size)
     return ret;
 }
 
-int render_snapshot_png(struct renderer *r, int width, int height, const char *path)
+int render_snapshot_png(struct renderer *r, const struct render_target *target,
+                        const char *path)
 {
+    int width = target->width, height = target->height;
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
     AVFrame *frame = av_frame_alloc();
     AVPacket *pkt = av_packet_alloc();
     int ret = frame && pkt ? 0 : AVERROR(ENOMEM);
