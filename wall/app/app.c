@@ -283,6 +283,8 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
             continue;
         af->fresh = false;
         af->displayed++;
+        if (!af->first_shown_us)
+            af->first_shown_us = now;
         ring_add(&af->latency, now - af->arrival_us);
     }
     app->frames++;

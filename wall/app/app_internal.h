@@ -30,6 +30,7 @@ struct app_feed {
     char status_text[192];        /* tile banner; empty when live */
     char hud_text[192];           /* HUD line, refreshed once a second */
     uint64_t displayed;           /* frames uploaded and presented */
+    int64_t first_shown_us;       /* when its first picture was presented; 0: not yet */
     bool fresh;                   /* uploaded since the last present */
     bool status_changed;          /* banner or state changed since then */
     int64_t arrival_us;           /* packet arrival of the fresh frame */

@@ -58,6 +58,11 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "fps", (double)(int)(st->fps * 10 + 0.5) / 10);
     cJSON_AddNumberToObject(o, "bitrate_kbps", (double)(int)(af->kbps + 0.5));
     add_percentiles(o, "latency_ms", &af->latency);
+    if (af->first_shown_us)
+        cJSON_AddNumberToObject(o, "first_frame_ms",
+                                (double)((af->first_shown_us - app->start_us) / 1000));
+    else
+        cJSON_AddNullToObject(o, "first_frame_ms");
     return o;
 }
 
