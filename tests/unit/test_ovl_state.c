@@ -214,8 +214,8 @@ static void test_order(struct check_counts *cc)
 static void test_json(struct check_counts *cc)
 {
     struct ovl_state *st = ovl_state_create(NULL);
-    cJSON *obj = cJSON_CreateObject();
     char *text;
+    size_t len = 0;
 
     APPLY(cc, st, "{\"type\":\"incident\",\"id\":\"24-1\",\"kind\":\"FIRE\","
                   "\"priority\":1,\"status\":\"new\",\"lat\":32.5,\"lon\":-90.25,"
@@ -225,8 +225,8 @@ static void test_json(struct check_counts *cc)
     APPLY(cc, st, "{\"type\":\"unit\",\"id\":\"E1\",\"lat\":32.4,\"lon\":-90.2,"
                   "\"heading\":45,\"speed_mps\":10,\"status\":\"enroute\"}",
           0, 0);
-    CHECK_INT(cc, ovl_state_to_json(st, obj), 0);
-    text = cJSON_PrintUnformatted(obj);
+    text = ovl_state_to_json(st, &len);
+    CHECK(cc, text && len == strlen(text), "length");
     CHECK_STR(cc, text,
               "{\"incidents\":[{\"id\":\"24-1\",\"kind\":\"FIRE\",\"priority\":1,"
               "\"status\":\"new\",\"lat\":32.5,\"lon\":-90.25,\"address\":"
@@ -235,7 +235,28 @@ static void test_json(struct check_counts *cc)
               "\"lon\":-90.2,\"heading\":45,\"speed_mps\":10,\"status\":"
               "\"enroute\",\"stale_after_s\":60,\"stale\":false}]}");
     free(text);
-    cJSON_Delete(obj);
+    ovl_state_destroy(st);
+}
+
+static void test_json_numbers(struct check_counts *cc)
+{
+    struct ovl_state *st = ovl_state_create(NULL);
+    char *text;
+
+    APPLY(cc, st, "{\"type\":\"unit\",\"id\":\"N\",\"lat\":-0.5,"
+                  "\"lon\":179.999999999,\"heading\":0,\"speed_mps\":0.000001}",
+          0, 0);
+    APPLY(cc, st, "{\"type\":\"unit\",\"id\":\"O\",\"lat\":-1e-12,"
+                  "\"lon\":-180,\"heading\":359.5,\"speed_mps\":999.25}",
+          0, 0);
+    text = ovl_state_to_json(st, NULL);
+    CHECK_STR(cc, text,
+              "{\"incidents\":[],\"units\":[{\"id\":\"N\",\"lat\":-0.5,"
+              "\"lon\":179.999999999,\"heading\":0,\"speed_mps\":0.000001,"
+              "\"stale_after_s\":60,\"stale\":false},{\"id\":\"O\",\"lat\":0,"
+              "\"lon\":-180,\"heading\":359.5,\"speed_mps\":999.25,"
+              "\"stale_after_s\":60,\"stale\":false}]}");
+    free(text);
     ovl_state_destroy(st);
 }
 
@@ -266,6 +287,7 @@ int main(void)
     test_staleness(&cc);
     test_order(&cc);
     test_json(&cc);
+    test_json_numbers(&cc);
     test_misc(&cc);
     return check_report(&cc);
 }

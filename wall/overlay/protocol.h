@@ -25,7 +25,7 @@
 #define OVL_TOKEN_MAX 256
 #define OVL_SEQ_MAX 64      /* characters of the echoed "seq" */
 #define OVL_ERR_MAX 192     /* room for any error text this module writes */
-#define OVL_TIME_BUF 32     /* room for ovl_format_rfc3339() */
+#define OVL_TIME_BUF 48     /* room for ovl_format_rfc3339() */
 
 #define OVL_PRIORITY_MIN 1
 #define OVL_PRIORITY_MAX 9

@@ -7,6 +7,7 @@
 #include "overlay/state.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,119 +446,234 @@ size_t ovl_state_units(const struct ovl_state *st,
     return st->n_units;
 }
 
-/* Adds "time" as RFC 3339 text to obj; false when out of memory. */
-static bool ovl__add_time(cJSON *obj, int64_t t)
+/* A growing text buffer; `failed` once an allocation failed. */
+struct ovl__text {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+/* Makes room for n more bytes (plus a NUL); false when out of memory. */
+static bool ovl__text_room(struct ovl__text *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap : 4096;
+    char *p;
+
+    if (t->failed)
+        return false;
+    while (cap - t->len <= n)
+        cap *= 2;
+    if (cap != t->cap) {
+        p = realloc(t->p, cap);
+        if (!p) {
+            t->failed = true;
+            return false;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    return true;
+}
+
+static void ovl__text_add(struct ovl__text *t, const char *s, size_t n)
+{
+    if (!ovl__text_room(t, n))
+        return;
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+/* Appends a string literal. */
+#define OVL__TEXT_LIT(t, lit) ovl__text_add((t), (lit), sizeof(lit) - 1)
+
+static void ovl__text_printf(struct ovl__text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends printf output (at most 64 bytes: numbers). */
+static void ovl__text_printf(struct ovl__text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (!ovl__text_room(t, 64))
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(t->p + t->len, 64, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)(n < 64 ? n : 63);
+}
+
+/* Appends the number v: to 9 decimals (trailing zeros trimmed) when
+ * |v| < 1e9, which covers every number the state holds and is several times
+ * faster than "%.15g"; "%.15g" otherwise. */
+static void ovl__text_num(struct ovl__text *t, double v)
+{
+    char buf[40], *p = buf + sizeof buf;
+    unsigned long long scaled, ip, fp;
+    bool neg = v < 0;
+    int i;
+
+    if (!(v > -1e9 && v < 1e9)) {
+        ovl__text_printf(t, "%.15g", v);
+        return;
+    }
+    scaled = (unsigned long long)llround(fabs(v) * 1e9);
+    ip = scaled / 1000000000ull;
+    fp = scaled % 1000000000ull;
+    if (fp) {
+        for (i = 0; i < 9 && fp % 10 == 0; i++)
+            fp /= 10;
+        for (; i < 9; i++, fp /= 10)
+            *--p = (char)('0' + fp % 10);
+        *--p = '.';
+    }
+    do {
+        *--p = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (neg && scaled)
+        *--p = '-';
+    ovl__text_add(t, p, (size_t)(buf + sizeof buf - p));
+}
+
+/* Appends v as a JSON string literal. */
+static void ovl__text_quoted(struct ovl__text *t, const char *v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(v), i;
+    unsigned char ch;
+
+    if (!ovl__text_room(t, 6 * n + 2))
+        return;
+    t->p[t->len++] = '"';
+    for (i = 0; i < n; i++) {
+        ch = (unsigned char)v[i];
+        if (ch == '"' || ch == '\\') {
+            t->p[t->len++] = '\\';
+            t->p[t->len++] = (char)ch;
+        } else if (ch < 0x20) {
+            memcpy(t->p + t->len, "\\u00", 4);
+            t->p[t->len + 4] = hex[ch >> 4];
+            t->p[t->len + 5] = hex[ch & 15];
+            t->len += 6;
+        } else {
+            t->p[t->len++] = (char)ch;
+        }
+    }
+    t->p[t->len++] = '"';
+    t->p[t->len] = '\0';
+}
+
+/* Appends lead"key": and v as a JSON string (lead: "{" or ","). */
+static void ovl__text_str(struct ovl__text *t, const char *lead,
+                          const char *key, const char *v)
+{
+    ovl__text_printf(t, "%s\"%s\":", lead, key);
+    ovl__text_quoted(t, v);
+}
+
+/* Appends ,"time":"..." (RFC 3339; a number outside years 0000-9999). */
+static void ovl__text_time(struct ovl__text *t, int64_t v)
 {
     char buf[OVL_TIME_BUF];
 
-    if (ovl_format_rfc3339(t, buf) < 0)
-        return cJSON_AddNumberToObject(obj, "time", (double)t) != NULL;
-    return cJSON_AddStringToObject(obj, "time", buf) != NULL;
+    if (ovl_format_rfc3339(v, buf) < 0)
+        ovl__text_printf(t, ",\"time\":%lld", (long long)v);
+    else
+        ovl__text_str(t, ",", "time", buf);
 }
 
-/* Adds the optional fields of an incident to obj; false when out of memory. */
-static bool ovl__incident_fields(cJSON *o, const struct ovl_incident_data *d)
+/* Appends one incident as a JSON object. */
+static void ovl__incident_text(struct ovl__text *t, const struct ovl_incident *x)
 {
-    cJSON *units;
+    const struct ovl_incident_data *d = &x->d;
     int i;
 
-    if ((d->fields & OVL_INC_KIND) &&
-        !cJSON_AddStringToObject(o, "kind", d->kind))
-        return false;
-    if ((d->fields & OVL_INC_PRIORITY) &&
-        !cJSON_AddNumberToObject(o, "priority", d->priority))
-        return false;
-    if ((d->fields & OVL_INC_STATUS) &&
-        !cJSON_AddStringToObject(o, "status", d->status))
-        return false;
-    if ((d->fields & OVL_INC_POS) &&
-        (!cJSON_AddNumberToObject(o, "lat", d->lat) ||
-         !cJSON_AddNumberToObject(o, "lon", d->lon)))
-        return false;
-    if ((d->fields & OVL_INC_ADDRESS) &&
-        !cJSON_AddStringToObject(o, "address", d->address))
-        return false;
+    ovl__text_str(t, "{", "id", d->id);
+    if (d->fields & OVL_INC_KIND)
+        ovl__text_str(t, ",", "kind", d->kind);
+    if (d->fields & OVL_INC_PRIORITY)
+        ovl__text_printf(t, ",\"priority\":%d", d->priority);
+    if (d->fields & OVL_INC_STATUS)
+        ovl__text_str(t, ",", "status", d->status);
+    if (d->fields & OVL_INC_POS) {
+        OVL__TEXT_LIT(t, ",\"lat\":");
+        ovl__text_num(t, d->lat);
+        OVL__TEXT_LIT(t, ",\"lon\":");
+        ovl__text_num(t, d->lon);
+    }
+    if (d->fields & OVL_INC_ADDRESS)
+        ovl__text_str(t, ",", "address", d->address);
     if (d->fields & OVL_INC_UNITS) {
-        units = cJSON_AddArrayToObject(o, "units");
-        for (i = 0; units && i < d->n_units; i++)
-            if (!cJSON_AddItemToArray(units, cJSON_CreateString(d->units[i])))
-                return false;
-        if (!units)
-            return false;
+        OVL__TEXT_LIT(t, ",\"units\":[");
+        for (i = 0; i < d->n_units; i++) {
+            if (i)
+                OVL__TEXT_LIT(t, ",");
+            ovl__text_quoted(t, d->units[i]);
+        }
+        OVL__TEXT_LIT(t, "]");
     }
-    return !(d->fields & OVL_INC_TIME) || ovl__add_time(o, d->time_s);
+    if (d->fields & OVL_INC_TIME)
+        ovl__text_time(t, d->time_s);
+    OVL__TEXT_LIT(t, "}");
 }
 
-/* Returns a new JSON object describing incident x, or NULL. */
-static cJSON *ovl__incident_json(const struct ovl_incident *x)
+/* Appends one unit as a JSON object. */
+static void ovl__unit_text(struct ovl__text *t, const struct ovl_unit *u)
 {
-    cJSON *o = cJSON_CreateObject();
+    const struct ovl_unit_data *d = &u->d;
 
-    if (!o || !cJSON_AddStringToObject(o, "id", x->d.id) ||
-        !ovl__incident_fields(o, &x->d)) {
-        cJSON_Delete(o);
-        return NULL;
+    ovl__text_str(t, "{", "id", d->id);
+    if (d->fields & OVL_UNIT_POS) {
+        OVL__TEXT_LIT(t, ",\"lat\":");
+        ovl__text_num(t, d->lat);
+        OVL__TEXT_LIT(t, ",\"lon\":");
+        ovl__text_num(t, d->lon);
     }
-    return o;
-}
-
-/* Adds the optional fields of a unit to obj; false when out of memory. */
-static bool ovl__unit_fields_json(cJSON *o, const struct ovl_unit_data *d)
-{
-    if ((d->fields & OVL_UNIT_POS) &&
-        (!cJSON_AddNumberToObject(o, "lat", d->lat) ||
-         !cJSON_AddNumberToObject(o, "lon", d->lon)))
-        return false;
-    if ((d->fields & OVL_UNIT_HEADING) &&
-        !cJSON_AddNumberToObject(o, "heading", d->heading))
-        return false;
-    if ((d->fields & OVL_UNIT_SPEED) &&
-        !cJSON_AddNumberToObject(o, "speed_mps", d->speed_mps))
-        return false;
-    if ((d->fields & OVL_UNIT_STATUS) &&
-        !cJSON_AddStringToObject(o, "status", d->status))
-        return false;
-    return !(d->fields & OVL_UNIT_TIME) || ovl__add_time(o, d->time_s);
-}
-
-/* Returns a new JSON object describing unit u, or NULL. */
-static cJSON *ovl__unit_json(const struct ovl_unit *u)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    if (!o || !cJSON_AddStringToObject(o, "id", u->d.id) ||
-        !ovl__unit_fields_json(o, &u->d) ||
-        !cJSON_AddNumberToObject(o, "stale_after_s",
-                                 (double)ovl__stale_after_s(u)) ||
-        !cJSON_AddBoolToObject(o, "stale", u->stale)) {
-        cJSON_Delete(o);
-        return NULL;
+    if (d->fields & OVL_UNIT_HEADING) {
+        OVL__TEXT_LIT(t, ",\"heading\":");
+        ovl__text_num(t, d->heading);
     }
-    return o;
+    if (d->fields & OVL_UNIT_SPEED) {
+        OVL__TEXT_LIT(t, ",\"speed_mps\":");
+        ovl__text_num(t, d->speed_mps);
+    }
+    if (d->fields & OVL_UNIT_STATUS)
+        ovl__text_str(t, ",", "status", d->status);
+    if (d->fields & OVL_UNIT_TIME)
+        ovl__text_time(t, d->time_s);
+    ovl__text_printf(t, ",\"stale_after_s\":%lld,\"stale\":%s}",
+                     (long long)ovl__stale_after_s(u),
+                     u->stale ? "true" : "false");
 }
 
-int ovl_state_to_json(struct ovl_state *st, cJSON *obj)
+char *ovl_state_to_json(struct ovl_state *st, size_t *len)
 {
     const struct ovl_incident *const *inc;
-    cJSON *a, *item;
+    struct ovl__text t = {NULL, 0, 0, false};
     size_t i, n;
 
-    a = cJSON_AddArrayToObject(obj, "incidents");
-    if (!a)
-        return -ENOMEM;
     n = ovl_state_incidents(st, &inc);
+    OVL__TEXT_LIT(&t, "{\"incidents\":[");
     for (i = 0; i < n; i++) {
-        item = ovl__incident_json(inc[i]);
-        if (!item || !cJSON_AddItemToArray(a, item))
-            return -ENOMEM;
+        if (i)
+            OVL__TEXT_LIT(&t, ",");
+        ovl__incident_text(&t, inc[i]);
     }
-    a = cJSON_AddArrayToObject(obj, "units");
-    if (!a)
-        return -ENOMEM;
+    OVL__TEXT_LIT(&t, "],\"units\":[");
     for (i = 0; i < st->n_units; i++) {
-        item = ovl__unit_json(st->units[i]);
-        if (!item || !cJSON_AddItemToArray(a, item))
-            return -ENOMEM;
+        if (i)
+            OVL__TEXT_LIT(&t, ",");
+        ovl__unit_text(&t, st->units[i]);
     }
-    return 0;
+    OVL__TEXT_LIT(&t, "]}");
+    if (t.failed) {
+        free(t.p);
+        return NULL;
+    }
+    if (len)
+        *len = t.len;
+    return t.p;
 }
