@@ -6,8 +6,9 @@
  * The scanner accepts a subset of what cJSON accepts (RFC 8259 without lone
  * surrogates, "\u0000" or numbers over 63 characters), so a text it accepts
  * gives a cJSON tree with one node per recorded value, in the same order.  If
- * cJSON ever disagrees, the document is rejected with a "rejected by cJSON"
- * message rather than mislabelled; the fuzzer treats that message as a bug.
+ * the two ever disagree the document is rejected with an "internal error"
+ * message rather than mislabelled; the fuzzer treats that message, and a
+ * cJSON failure (reported as -ENOMEM), as bugs.
  */
 #include "layout/json_pos.h"
 
@@ -452,8 +453,9 @@ static int scan_object(struct scanner *sc, int depth)
     if (cursor_peek(&sc->c) != '}') {
         for (;;) {
             struct jpos comma;
-            if (scan_member(sc, depth) < 0)
-                return -EINVAL;
+            int rc = scan_member(sc, depth);
+            if (rc < 0)
+                return rc; /* -EINVAL, or -ENOMEM from scan_record() */
             cursor_skip_ws(&sc->c);
             if (cursor_peek(&sc->c) != ',')
                 break;
@@ -490,8 +492,9 @@ static int scan_array(struct scanner *sc, int depth)
     if (cursor_peek(&sc->c) != ']') {
         for (;;) {
             struct jpos comma;
-            if (scan_value(sc, none, depth + 1) < 0)
-                return -EINVAL;
+            int rc = scan_value(sc, none, depth + 1);
+            if (rc < 0)
+                return rc;
             cursor_skip_ws(&sc->c);
             if (cursor_peek(&sc->c) != ',')
                 break;
@@ -601,11 +604,11 @@ static const struct jpos_entry *doc_find(const struct jpos_doc *doc,
 }
 
 /* Lets cJSON build the tree for a text the scanner accepted and pairs it
- * with the recorded positions. */
+ * with the recorded positions.  cJSON accepts everything the scanner does,
+ * so a NULL tree means it ran out of memory. */
 static int doc_build(struct jpos_doc *doc, const char *text, size_t len,
                      struct jpos_error *err)
 {
-    const char *end = NULL;
     size_t i = 0, skip = bom_length(text, len);
     char *copy = malloc(len + 1);
 
@@ -615,18 +618,18 @@ static int doc_build(struct jpos_doc *doc, const char *text, size_t len,
         memcpy(copy, text, len);
     copy[len] = '\0';
     /* cJSON only skips a byte order mark in texts over four bytes long */
-    doc->root = cJSON_ParseWithLengthOpts(copy + skip, len - skip, &end, 0);
-    if (doc->root && map_walk(doc, doc->root, &i) == 0 && i == doc->n) {
-        free(copy);
-        qsort(doc->entries, doc->n, sizeof *doc->entries, entry_cmp);
-        return 0;
-    }
-    err->pos = jpos_at_offset(text, len,
-                              end && end >= copy ? (size_t)(end - copy) : 0);
-    snprintf(err->message, sizeof err->message,
-             "JSON syntax error (rejected by cJSON)");
+    doc->root = cJSON_ParseWithLengthOpts(copy + skip, len - skip, NULL, 0);
     free(copy);
-    return -EINVAL;
+    if (!doc->root)
+        return -ENOMEM;
+    if (map_walk(doc, doc->root, &i) < 0 || i != doc->n) {
+        err->pos.line = err->pos.col = 1;
+        snprintf(err->message, sizeof err->message,
+                 "internal error: cJSON and the position scanner disagree");
+        return -EINVAL;
+    }
+    qsort(doc->entries, doc->n, sizeof *doc->entries, entry_cmp);
+    return 0;
 }
 
 int jpos_parse(const char *text, size_t len, struct jpos_doc **out,
