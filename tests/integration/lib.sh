@@ -1,0 +1,280 @@
+# shellcheck shell=bash
+# lib.sh - helpers that integration tests (and the tools' smoke tests) source:
+# scratch directory, clip generation, a real RTSP server in the background,
+# running Tessera headless for a snapshot, PNG checks, and cleanup of
+# everything started.  Sourcing it turns on `set -euo pipefail`.
+#
+# Environment (set by ctest; defaults for running a script by hand):
+#   TESSERA             the tessera binary
+#   TESSERA_TEST_RTSP   tessera-test-rtsp (tests/tools/rtsp_server.c)
+#   TESSERA_PNG_PROBE   tessera-png-probe (tests/tools/png_probe.c)
+#   TESSERA_SOURCE_DIR  the source tree (default: two levels above this file)
+#   TESSERA_GEN_CLIP    gen-clip (default: $TESSERA_SOURCE_DIR/tests/tools/gen-clip)
+#   TEST_TMPDIR         scratch directory; if unset one is made with mktemp -d
+#                       and removed on exit unless KEEP_TMP=1 (a directory
+#                       given by the caller is never removed)
+# Exit status convention: 0 pass, 1 fail, 77 skip (ctest SKIP_RETURN_CODE).
+
+set -euo pipefail
+
+TESSERA_SOURCE_DIR=${TESSERA_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TESSERA_GEN_CLIP=${TESSERA_GEN_CLIP:-$TESSERA_SOURCE_DIR/tests/tools/gen-clip}
+TESSERA=${TESSERA:-}
+TESSERA_TEST_RTSP=${TESSERA_TEST_RTSP:-}
+TESSERA_PNG_PROBE=${TESSERA_PNG_PROBE:-}
+
+_lib_own_tmp=0
+if [[ -z ${TEST_TMPDIR:-} ]]; then
+    TEST_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
+    _lib_own_tmp=1
+else
+    mkdir -p "$TEST_TMPDIR"
+fi
+export TEST_TMPDIR
+
+_lib_pids=()        # background processes to stop on exit
+_lib_servers=0      # RTSP servers started so far (names their logs)
+RTSP_SERVER_PID=""  # set by start_rtsp_server: the last server's pid ...
+RTSP_SERVER_LOG=""  # ... and its stdout/stderr log
+TESSERA_RC=0        # set by run_tessera: the last run's exit status
+
+# note MSG...: prints a progress line on stderr.
+note() {
+    echo "# $*" >&2
+}
+
+# fail MSG...: prints MSG as the reason the test failed and exits 1.
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# skip MSG...: prints why the test cannot run here and exits 77 (skipped).
+skip() {
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+# need_cmd CMD...: skips the test unless every CMD is on PATH.
+need_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || skip "'$c' is not installed"
+    done
+}
+
+# _need_exe VAR: skips the test unless the variable VAR names an executable.
+_need_exe() {
+    local path=${!1:-}
+    [[ -n $path ]] || skip "$1 is not set (run through ctest or set it by hand)"
+    [[ -x $path ]] || skip "$1=$path is not built"
+}
+
+# need_tessera: skips the test unless tessera and both test tools are built.
+need_tessera() {
+    _need_exe TESSERA
+    need_test_tools
+}
+
+# need_test_tools: skips the test unless tessera-test-rtsp and
+# tessera-png-probe are built and ffmpeg is installed.
+need_test_tools() {
+    _need_exe TESSERA_TEST_RTSP
+    _need_exe TESSERA_PNG_PROBE
+    need_cmd ffmpeg
+}
+
+# stop_pid PID: stops a process we started (continuing it first in case a
+# test stopped it), giving it 5 s to exit after SIGTERM before SIGKILL.
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -CONT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# cleanup: the EXIT trap: stops every background process started through
+# this file and removes the scratch directory we made (unless KEEP_TMP=1).
+cleanup() {
+    local status=$? pid
+    trap - EXIT
+    for pid in "${_lib_pids[@]}"; do
+        stop_pid "$pid"
+    done
+    if ((_lib_own_tmp)); then
+        if [[ ${KEEP_TMP:-0} == 1 ]]; then
+            note "kept $TEST_TMPDIR"
+        else
+            rm -rf "$TEST_TMPDIR"
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# gen_clip OUT [gen-clip options]: generates a test clip (see gen-clip --help);
+# fails the test if generation fails.
+gen_clip() {
+    "$TESSERA_GEN_CLIP" "$@" || fail "gen-clip $* failed"
+}
+
+# start_rtsp_server PORTVAR ARGS...: starts tessera-test-rtsp --port 0 ARGS in
+# the background (ARGS holds the --mount options; a later --port N in ARGS
+# wins, for restarting on a known port), waits for its READY line and stores
+# the port in the variable named PORTVAR.  Sets RTSP_SERVER_PID and
+# RTSP_SERVER_LOG; the server is stopped on exit.  Not for use in $(...).
+# (Locals are prefixed so that they never shadow PORTVAR.)
+start_rtsp_server() {
+    local _srv_var=$1 _srv_i _srv_port=""
+    shift
+    _lib_servers=$((_lib_servers + 1))
+    local log="$TEST_TMPDIR/rtsp-server.$_lib_servers.log"
+    : >"$log"
+    "$TESSERA_TEST_RTSP" --port 0 "$@" >"$log" 2>&1 &
+    local pid=$!
+    _lib_pids+=("$pid")
+    for ((_srv_i = 0; _srv_i < 200; _srv_i++)); do
+        _srv_port=$(sed -n 's/^READY port=\([0-9][0-9]*\)$/\1/p' "$log")
+        [[ -n $_srv_port ]] && break
+        if ! kill -0 "$pid" 2>/dev/null; then
+            cat "$log" >&2
+            fail "tessera-test-rtsp $* exited before it was ready"
+        fi
+        sleep 0.05
+    done
+    if [[ -z $_srv_port ]]; then
+        cat "$log" >&2
+        fail "tessera-test-rtsp $* was not ready within 10 s"
+    fi
+    # shellcheck disable=SC2034 # read by the scripts that source this file
+    RTSP_SERVER_PID=$pid
+    # shellcheck disable=SC2034
+    RTSP_SERVER_LOG=$log
+    printf -v "$_srv_var" '%s' "$_srv_port"
+}
+
+# rtsp_clients_seen LOG: prints how many clients ever connected to the server
+# that writes LOG.
+rtsp_clients_seen() {
+    grep -c '^CLIENT connected ' "$1" || true
+}
+
+# run_tessera NAME ARGS...: runs "$TESSERA ARGS" the way tests do (offscreen
+# SDL, no DISPLAY, under timeout 60) with stdout in $TEST_TMPDIR/NAME.out and
+# stderr in $TEST_TMPDIR/NAME.err; stores the exit status in TESSERA_RC
+# (124: timed out) and never fails by itself.
+run_tessera() {
+    local name=$1
+    shift
+    TESSERA_RC=0
+    env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen \
+        timeout -k 5 60 "$TESSERA" "$@" \
+        >"$TEST_TMPDIR/$name.out" 2>"$TEST_TMPDIR/$name.err" || TESSERA_RC=$?
+}
+
+# show_tessera_output NAME: prints the tail of a run_tessera run's output.
+show_tessera_output() {
+    echo "--- tessera stdout ($1) ---" >&2
+    tail -n 20 "$TEST_TMPDIR/$1.out" >&2 || true
+    echo "--- tessera stderr ($1) ---" >&2
+    tail -n 40 "$TEST_TMPDIR/$1.err" >&2 || true
+}
+
+# run_tessera_snapshot LAYOUT OUT.png [ARGS...]: runs tessera --headless
+# --snapshot OUT.png --snapshot-after 3 (unless ARGS has its own
+# --snapshot-after) ARGS LAYOUT through run_tessera; fails the test, showing
+# the output, unless it exits 0 having written OUT.png.  Its output stays in
+# $TEST_TMPDIR/snapshot.<name of OUT>.{out,err}.
+run_tessera_snapshot() {
+    local layout=$1 out=$2 a
+    shift 2
+    local after=(--snapshot-after 3)
+    for a in "$@"; do
+        [[ $a == --snapshot-after || $a == --snapshot-after=* ]] && after=()
+    done
+    local name
+    name="snapshot.$(basename "$out" .png)"
+    rm -f "$out"
+    note "tessera --headless --snapshot $out ${after[*]} $* $layout"
+    run_tessera "$name" --headless --snapshot "$out" "${after[@]}" "$@" "$layout"
+    if ((TESSERA_RC != 0)); then
+        show_tessera_output "$name"
+        ((TESSERA_RC == 124)) && fail "tessera did not finish within 60 s"
+        fail "tessera exited with status $TESSERA_RC"
+    fi
+    if [[ ! -s $out ]]; then
+        show_tessera_output "$name"
+        fail "tessera exited 0 but wrote no $out"
+    fi
+}
+
+# hex_rgb 0xRRGGBB: prints "R G B" in decimal.
+hex_rgb() {
+    local h=${1: -6}
+    echo "$((16#${h:0:2})) $((16#${h:2:2})) $((16#${h:4:2}))"
+}
+
+# png_size PNG: prints "W H".
+png_size() {
+    "$TESSERA_PNG_PROBE" "$1" size || fail "cannot read $1"
+}
+
+# png_avg PNG X Y W H: prints the mean "R G B" of the rectangle.
+png_avg() {
+    "$TESSERA_PNG_PROBE" "$1" avg "$2" "$3" "$4" "$5" || fail "png avg $* failed"
+}
+
+# png_diff PNG X Y W H: prints the fraction of the rectangle's pixels more
+# than 40 away from its mean (text or edges drawn over it).
+png_diff() {
+    "$TESSERA_PNG_PROBE" "$1" diff "$2" "$3" "$4" "$5" || fail "png diff $* failed"
+}
+
+# png_expect WHAT PNG X Y W H R G B TOL: fails the test (saying WHAT) unless
+# the rectangle's mean colour is within TOL of R G B in every channel.
+png_expect() {
+    local what=$1 msg rc=0
+    shift
+    msg=$("$TESSERA_PNG_PROBE" "$1" expect "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" 2>&1) || rc=$?
+    ((rc == 0)) || fail "$what: ${msg:-probe exited $rc}"
+}
+
+# frac_gt A B: succeeds if the decimal fraction A is greater than B.
+frac_gt() {
+    awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'
+}
+
+# expect_tile_colour WHAT PNG TX TY TW TH 0xRRGGBB TOL: fails unless the
+# central 30% x 30% of the tile at (TX,TY) sized TWxTH has the mean colour
+# 0xRRGGBB within TOL.  That region avoids the label strip at the bottom and
+# the moving square in the top-left corner of our clips.
+expect_tile_colour() {
+    local what=$1 png=$2 tx=$3 ty=$4 tw=$5 th=$6 rgb
+    rgb=$(hex_rgb "$7")
+    local w=$((tw * 3 / 10)) h=$((th * 3 / 10))
+    # shellcheck disable=SC2086 # rgb is "R G B"
+    png_expect "$what" "$png" $((tx + (tw - w) / 2)) $((ty + (th - h) / 2)) \
+        "$w" "$h" $rgb "$8"
+}
+
+# expect_tile_label WHAT PNG TX TY TW TH: fails unless the tile's label strip
+# (bottom-left, about 28 px tall at 720p) holds something other than plain
+# video: at least 5% of a 120x20 rectangle there differs from its mean,
+# while the tile's centre is plain (under 2%), so the difference is drawn.
+expect_tile_label() {
+    local what=$1 png=$2 tx=$3 ty=$4 tw=$5 th=$6 d c
+    local w=$((tw / 4 < 120 ? tw / 4 : 120))
+    d=$(png_diff "$png" $((tx + 4)) $((ty + th - 24)) "$w" 20)
+    c=$(png_diff "$png" $((tx + tw * 35 / 100)) $((ty + th * 35 / 100)) \
+        $((tw * 3 / 10)) $((th * 3 / 10)))
+    frac_gt "$c" 0.02 && fail "$what: the tile centre is not plain (diff $c)"
+    frac_gt "$d" 0.05 || fail "$what: no label in the bottom-left strip (diff $d)"
+}
