@@ -323,7 +323,7 @@ static int draw_wall(struct app *app, bool take_snapshot)
 
 /* ---- the loop ---- */
 
-static void app_stop(struct app *app, int exit_code)
+void app_stop(struct app *app, int exit_code)
 {
     if (app->stopping)
         return;
@@ -504,6 +504,8 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
+    if (app_control_start(app) < 0)
+        return -EIO;
     return start_feeds(app);
 }
 
@@ -513,6 +515,7 @@ static void app_uninit(struct app *app)
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
     stop_feeds(app); /* before the loop closes: feeds wake its async handle */
+    app_control_stop(app);
     destroy_targets(app);
     render_destroy(app->render);
     out_set_destroy(app->outs);

@@ -17,6 +17,8 @@
 #include "feed/feed.h"
 
 struct layout;
+struct ovl_server;
+struct ovl_state;
 struct out_set;
 struct renderer;
 struct render_video;
@@ -49,6 +51,9 @@ struct app {
     struct renderer *render;
     struct render_target **targets; /* per output: the wall image */
     AVFrame *scratch;
+    struct ovl_state *ovl;        /* incidents and units (overlay socket) */
+    struct ovl_server *control;   /* NULL without a control socket */
+    struct tlog *control_log;
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t tick;
@@ -67,6 +72,19 @@ struct app {
     double render_fps;
     struct ring frame_time;       /* draw + present of one wall frame, us */
 };
+
+/* Opens the control socket (--control, or the default under
+ * $XDG_RUNTIME_DIR) on the app's loop.  Returns 0, or a negative errno when
+ * an explicitly requested socket could not be opened (a default one that
+ * cannot be opened is logged and skipped). */
+int app_control_start(struct app *app);
+
+/* Closes the control socket and frees the overlay state; accepts a stopped
+ * one. */
+void app_control_stop(struct app *app);
+
+/* Requests the wall to stop with exit_code (from any render-thread callback). */
+void app_stop(struct app *app, int exit_code);
 
 /* Builds the stats document (see README) as a new cJSON object; the caller
  * deletes it.  NULL on allocation failure. */

@@ -12,7 +12,7 @@
 enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
-    OPT_STATS,
+    OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
 };
 
 static const struct option long_options[] = {
@@ -28,6 +28,9 @@ static const struct option long_options[] = {
     {"max-fps", required_argument, NULL, OPT_MAX_FPS},
     {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"control", required_argument, NULL, OPT_CONTROL},
+    {"no-control", no_argument, NULL, OPT_NO_CONTROL},
+    {"control-token-file", required_argument, NULL, OPT_CONTROL_TOKEN_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -49,6 +52,12 @@ static void print_help(FILE *f, const char *prog)
 "  --no-vsync             do not wait for the display's refresh\n"
 "  --stats PATH.json      rewrite a JSON document of every feed's state,\n"
 "                         counters, rates and latency each second\n"
+"  --control SPEC         the control socket for incidents, unit positions and\n"
+"                         commands: unix:PATH or tcp:HOST:PORT (default\n"
+"                         unix:$XDG_RUNTIME_DIR/tessera.sock; see docs/protocol.md)\n"
+"  --control-token-file F a secret every client must send first (required for\n"
+"                         a non-loopback TCP address)\n"
+"  --no-control           no control socket\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -88,6 +97,9 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_SHADERS: opt->shader_dir = arg; break;
     case OPT_NO_VSYNC: opt->vsync = false; break;
     case OPT_STATS: opt->stats_path = arg; break;
+    case OPT_CONTROL: opt->control = arg; break;
+    case OPT_NO_CONTROL: opt->no_control = true; break;
+    case OPT_CONTROL_TOKEN_FILE: opt->control_token_file = arg; break;
     case OPT_SNAPSHOT_AFTER:
     case OPT_DURATION:
     case OPT_MAX_FPS:

@@ -26,6 +26,9 @@ struct app_options {
     double max_fps;           /* render rate cap */
     bool vsync;
     const char *stats_path;   /* --stats: JSON rewritten every second */
+    const char *control;      /* --control SPEC; NULL: the default */
+    bool no_control;          /* --no-control */
+    const char *control_token_file; /* --control-token-file */
 };
 
 /* Outcome of cli_parse(). */

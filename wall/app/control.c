@@ -1,0 +1,126 @@
+/*
+ * control.c - the app's side of the control socket: opens the overlay server
+ * on the render thread's loop, answers "stats" with the stats document, and
+ * dispatches the wall's own commands (a table: one entry per command).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "app/app_internal.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "overlay/server.h"
+#include "overlay/state.h"
+
+static int stats_hook(void *opaque, cJSON *out)
+{
+    cJSON *doc = app_stats_json(opaque, tm_now_us());
+    if (!doc)
+        return -ENOMEM;
+    while (doc->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(doc, doc->child);
+        cJSON_AddItemToObject(out, item->string, item);
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* {"type":"hud","on":true|false} shows or hides the operator HUD. */
+static int cmd_hud(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                   size_t errlen)
+{
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(msg, "on");
+    if (on && !cJSON_IsBool(on)) {
+        snprintf(err, errlen, "\"on\" must be true or false");
+        return -EINVAL;
+    }
+    app->hud = on ? cJSON_IsTrue(on) : !app->hud;
+    app->dirty = app->full_redraw = true;
+    cJSON_AddBoolToObject(reply, "on", app->hud);
+    return 0;
+}
+
+struct app_command {
+    const char *type;
+    int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+               size_t errlen);
+};
+
+static const struct app_command commands[] = {
+    {"hud", cmd_hud},
+};
+
+static int command_hook(void *opaque, const cJSON *msg,
+                        const struct ovl_client_info *who, cJSON *reply,
+                        char *err, size_t errlen)
+{
+    struct app *app = opaque;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+    (void)who;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (cJSON_IsString(type) && strcmp(type->valuestring, commands[i].type) == 0)
+            return commands[i].run(app, msg, reply, err, errlen);
+    return -ENOENT;
+}
+
+/* Reads the token file's first line into buf; returns 0 or a negative errno. */
+static int read_token(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    char *line = fgets(buf, (int)n, f);
+    fclose(f);
+    if (!line)
+        return -EINVAL;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf[0] ? 0 : -EINVAL;
+}
+
+int app_control_start(struct app *app)
+{
+    char spec[OVL_SPEC_MAX], token[OVL_TOKEN_MAX + 2] = "";
+    const bool explicit = app->opt.control != NULL;
+    if (!(app->ovl = ovl_state_create(NULL)) ||
+        !(app->control_log = tlog_create(app->log, "control")))
+        return -ENOMEM;
+    if (app->opt.no_control)
+        return 0;
+    if (explicit)
+        snprintf(spec, sizeof(spec), "%s", app->opt.control);
+    else if (ovl_server_default_spec(getenv("XDG_RUNTIME_DIR"), spec, sizeof(spec)) < 0) {
+        tlog_info(app->log, "no control socket: XDG_RUNTIME_DIR is not set (use --control)");
+        return 0;
+    }
+    if (app->opt.control_token_file) {
+        int ret = read_token(app->opt.control_token_file, token, sizeof(token));
+        if (ret < 0) {
+            tlog_err(app->log, "cannot read a token from %s", app->opt.control_token_file);
+            return ret;
+        }
+    }
+    struct ovl_server_config cfg = {.spec = spec, .token = token};
+    struct ovl_server_hooks hooks = {.opaque = app, .stats = stats_hook,
+                                     .command = command_hook};
+    app->control = ovl_server_create(&app->loop, &cfg, app->ovl, &hooks,
+                                     app->control_log);
+    if (!app->control && explicit)
+        return -EIO;
+    if (!app->control)
+        tlog_warn(app->log, "running without a control socket");
+    return 0;
+}
+
+void app_control_stop(struct app *app)
+{
+    ovl_server_destroy(app->control);
+    app->control = NULL;
+    ovl_state_destroy(app->ovl);
+    app->ovl = NULL;
+    tlog_destroy(app->control_log);
+    app->control_log = NULL;
+}
