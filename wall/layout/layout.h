@@ -28,19 +28,85 @@ enum layout_fit {
     LAYOUT_FIT_STRETCH,     /* ignore aspect ratio */
 };
 
+enum layout_hwdec {
+    LAYOUT_HWDEC_DEFAULT = 0, /* not given: the --hwdec setting */
+    LAYOUT_HWDEC_AUTO,
+    LAYOUT_HWDEC_NVDEC,
+    LAYOUT_HWDEC_VAAPI,
+    LAYOUT_HWDEC_SW,
+};
+
+enum layout_owner {
+    LAYOUT_OWNER_AGENCY = 0, /* default: the operating agency's own camera */
+    LAYOUT_OWNER_PRIVATE,    /* shared by a private owner under a waiver */
+};
+
+enum layout_consent_scope {
+    LAYOUT_CONSENT_LIVE = 0,      /* may be shown at any time */
+    LAYOUT_CONSENT_INCIDENT_ONLY, /* only while an open incident is in range */
+};
+
+/* "consent": {"ref", "granted", "expires", "scope"}; dates are YYYY-MM-DD. */
+struct layout_consent {
+    bool present;
+    char *ref;                    /* waiver reference, e.g. "W-2026-0012" */
+    char granted[11], expires[11]; /* as written */
+    long long granted_epoch;      /* 00:00 UTC of the granted day */
+    long long expires_epoch;      /* 00:00 UTC of the day AFTER expires: the
+                                     consent covers the whole expiry day */
+    enum layout_consent_scope scope;
+};
+
+enum layout_mask_style { LAYOUT_MASK_SOLID = 0, LAYOUT_MASK_PIXELATE };
+
+/* A privacy mask: a polygon in picture coordinates normalised to 0..1
+ * (x right, y down), so it survives a resolution change. */
+struct layout_mask {
+    float (*points)[2];
+    int n_points;               /* 3..LAYOUT_MAX_MASK_POINTS */
+    enum layout_mask_style style;
+};
+
+#define LAYOUT_MAX_MASKS 16
+#define LAYOUT_MAX_MASK_POINTS 32
+
 struct layout_feed {
     char *id;    /* key in "feeds"; unique */
     char *url;   /* anything FFmpeg opens; may carry credentials: never log raw */
     char *label; /* shown on tiles; defaults to id */
     bool loop;   /* files: start again at the end (demos) */
+    char *substream;      /* "substream": the camera's low-resolution URL, or NULL */
+    double stall_after;   /* "stall_after": seconds without a frame before the
+                             tile says STALLED; 0: automatic */
+    enum layout_hwdec hwdec;  /* "hwdec" */
+    bool has_location;    /* "location": [lat, lon] */
+    double lat, lon;
+    double range_m;       /* "range_m": metres the camera covers; 0: none */
+    enum layout_owner owner;        /* "owner": "agency" | "private" */
+    struct layout_consent consent;  /* "consent" */
+    struct layout_mask *masks;      /* "masks" */
+    int n_masks;
+};
+
+enum layout_panel {
+    LAYOUT_PANEL_NONE = 0, /* a camera tile */
+    LAYOUT_PANEL_MAP,      /* "panel": "map" */
+    LAYOUT_PANEL_INCIDENTS,/* "panel": "incidents" */
 };
 
 struct layout_tile {
-    int feed;      /* index into layout.feeds */
+    int feed;      /* index into layout.feeds; -1 for a panel; for a tour,
+                      its first feed */
     int col, row;  /* "cell": [column, row] from the top left */
     int cols, rows;/* "span": [columns, rows], default 1x1 */
     enum layout_fit fit;
     char *label;   /* "label" override, or NULL to use the feed's label */
+    enum layout_panel panel;  /* a panel instead of a feed */
+    double center[2];         /* map: "center": [lat, lon] */
+    int zoom;                 /* map: "zoom", slippy-map level 0..19 */
+    int *tour;                /* "tour": {"feeds": [...]}: feed indexes, or NULL */
+    int n_tour;
+    double dwell;             /* "tour": {"dwell": seconds}, default 10 */
 };
 
 struct layout_output {
@@ -50,13 +116,32 @@ struct layout_output {
     int gap;               /* "gap": pixels between tiles, default 0 */
     struct layout_tile *tiles;
     int n_tiles;
+    int display_index;     /* "display": 1 (an SDL display index), or -1 */
+    char *display_name;    /* "display": "DP-2" (SDL's name), or NULL */
+};
+
+/* One named layout of a file ("layouts": {"day": {"outputs": [...]}}); the
+ * classic form with top-level "outputs" is a single view named "default". */
+struct layout_view {
+    char *name;
+    struct layout_output *outputs;
+    int n_outputs;
 };
 
 struct layout {
-    struct layout_feed *feeds;
+    struct layout_feed *feeds;   /* shared by every view */
     int n_feeds;
-    struct layout_output *outputs;
+    struct layout_output *outputs; /* views[0]'s outputs (an alias, not owned
+                                      separately): the view shown at start */
     int n_outputs;
+    struct layout_view *views;
+    int n_views;
+    int *tour_views;             /* top-level "tour": {"layouts": [...]}: view
+                                    indexes cycled on the whole wall, or NULL */
+    int n_tour_views;
+    double tour_dwell;           /* seconds per view, default 30 */
+    char *basemap;               /* "basemap": XYZ tile directory
+                                    ({z}/{x}/{y}.png), or NULL: graticule */
 };
 
 enum layout_severity { LAYOUT_ERROR = 0, LAYOUT_WARNING };
