@@ -4,7 +4,7 @@
 # (diagnostics as FILE:LINE:COL: error: ...), bad layouts without --validate
 # (exit 1, same diagnostics), a missing layout file (exit 1), and a headless
 # run with --duration whose cameras are unreachable (exit 0).
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 

@@ -6,7 +6,7 @@
 # white square (top-left 15% of the picture) tells them apart: cover crops it
 # away, stretch shows it squeezed into the tile's top-left corner, contain in
 # the picture's top-left corner.
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 

@@ -4,7 +4,7 @@
 # show its own feed's colour.  The colours are far apart (every pair differs
 # by at least 80 in some channel) and chosen so that decoding them with the
 # BT.601 or the BT.709 matrix stays well inside the tolerance.
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 

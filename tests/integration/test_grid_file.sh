@@ -4,7 +4,7 @@
 # 0.4 s, so a snapshot after 3 s shows the colour only if the file looped (a
 # file that stopped at its end would leave grey or a status on the tile).
 # Two feeds use file: URLs, two plain absolute paths (FFmpeg opens both).
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 

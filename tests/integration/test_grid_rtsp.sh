@@ -3,7 +3,7 @@
 # saturated colours on a 2x2 grid of one 1280x720 output; the headless
 # snapshot must show each feed's colour in its own tile and a label drawn in
 # each tile's bottom-left corner.
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 

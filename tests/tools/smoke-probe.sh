@@ -3,7 +3,7 @@
 # PNGs made by the ffmpeg CLI (RGB, RGBA, grey, 16-bit) with known colours and
 # drawn strokes, and checks that gen-clip's clips decode to the colour asked
 # for with the moving square confined to the top-left corner.
-# shellcheck source=../integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 _need_exe TESSERA_PNG_PROBE

@@ -5,7 +5,7 @@
 # timestamps past the first loop wrap; then a late joiner on the shared
 # pipeline, a restart on the same port after SIGKILL, and a clean SIGTERM.
 # Needs TESSERA_TEST_RTSP and ffmpeg; exits 77 (skipped) without them.
-# shellcheck source=../integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 _need_exe TESSERA_TEST_RTSP
