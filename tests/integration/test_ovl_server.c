@@ -629,6 +629,31 @@ static void test_slow_reader(struct check_counts *cc, struct harness *h,
     conn_close(other);
 }
 
+/* A client that sends many requests and disconnects at once: the replies
+ * fail to write (EPIPE/ECONNRESET), which must neither kill the process
+ * (SIGPIPE) nor disturb anyone else. */
+static void test_vanishing_client(struct check_counts *cc, const char *path)
+{
+    const char *req = "{\"type\":\"state\"}\n";
+    struct conn *c;
+    int round, i;
+
+    for (round = 0; round < 20; round++) {
+        c = conn_unix(path);
+        if (!c)
+            break;
+        for (i = 0; i < 50; i++)
+            send_all(c->fd, req, strlen(req));
+        conn_close(c);
+    }
+    c = conn_unix(path);
+    CHECK(cc, c != NULL, "connect after vanishing clients");
+    if (c)
+        EXPECT_REPLY(cc, c, "{\"type\":\"ping\",\"seq\":3}",
+                     "{\"ok\":true,\"seq\":3}");
+    conn_close(c);
+}
+
 /* ---- cases: server set-ups ------------------------------------------------ */
 
 static void test_client_limit(struct check_counts *cc, const struct tlog *log,
@@ -826,7 +851,8 @@ int main(void)
     struct harness *h = calloc(1, sizeof *h);
     struct conn *c;
 
-    signal(SIGPIPE, SIG_IGN);
+    /* SIGPIPE keeps its default action: the server must cope (it sets
+     * SIG_IGN itself), and test_vanishing_client would die otherwise. */
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;
@@ -844,6 +870,7 @@ int main(void)
         test_mid_line_disconnect(cc, spec + 5);
         test_flood(cc, h, spec + 5);
         test_slow_reader(cc, h, spec + 5);
+        test_vanishing_client(cc, spec + 5);
     }
     harness_stop(h);
     free(h);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,8 +280,9 @@ static void ovl__reply_ok(struct ovl__client *c, const char *seq)
     ovl__out_append(c, buf, (size_t)n);
 }
 
-/* Queues {"ok":false,"seq":N,"error":"..."}; err is cut to OVL_ERR_MAX. */
-static void ovl__reply_err(struct ovl__client *c, const char *seq,
+/* Queues the line {"ok":false,"seq":N,"error":"..."} (err cut to
+ * OVL_ERR_MAX bytes, "seq" only when given). */
+static void ovl__queue_err(struct ovl__client *c, const char *seq,
                            const char *err)
 {
     char buf[OVL_SEQ_MAX + 6 * OVL_ERR_MAX + 64], text[OVL_ERR_MAX];
@@ -291,8 +293,15 @@ static void ovl__reply_err(struct ovl__client *c, const char *seq,
                          seq[0] ? ",\"seq\":" : "", seq);
     n += ovl__json_escape(buf + n, text);
     memcpy(buf + n, "}\n", 2);
-    c->srv->counters.msgs_err++;
     ovl__out_append(c, buf, n + 2);
+}
+
+/* Queues an error reply to a request and counts it. */
+static void ovl__reply_err(struct ovl__client *c, const char *seq,
+                           const char *err)
+{
+    c->srv->counters.msgs_err++;
+    ovl__queue_err(c, seq, err);
 }
 
 /* Queues reply (an object already holding "ok" and "seq") and frees it. */
@@ -726,8 +735,7 @@ static void ovl__refuse(struct ovl__client *c)
               srv->n_served);
     snprintf(msg, sizeof msg, "too many clients (the limit is %zu)",
              srv->max_clients);
-    ovl__reply_err(c, "", msg);
-    srv->counters.msgs_err--; /* not a reply to a request */
+    ovl__queue_err(c, "", msg);
     ovl__client_flush(c);
     ovl__client_end(c);
 }
@@ -1055,6 +1063,23 @@ static int ovl__configure(struct ovl_server *srv,
     return 0;
 }
 
+/* libuv writes to sockets with write(2): a peer that is gone would raise
+ * SIGPIPE, which kills a process that has not chosen otherwise.  So when
+ * SIGPIPE still has its default action, it is set to be ignored (writes then
+ * fail with EPIPE and the client is closed). */
+static void ovl__ignore_sigpipe(struct ovl_server *srv)
+{
+    struct sigaction sa;
+
+    if (sigaction(SIGPIPE, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGPIPE, &sa, NULL) == 0)
+        tlog_debug(srv->log, "SIGPIPE is now ignored (needed for sockets)");
+}
+
 /* Initialises and starts the check, idle and timer handles (unreferenced:
  * they never keep the loop alive on their own). */
 static void ovl__start_aux(struct ovl_server *srv)
@@ -1095,6 +1120,7 @@ struct ovl_server *ovl_server_create(uv_loop_t *loop,
                           sizeof *srv->clients);
     if (!srv->clients)
         goto fail;
+    ovl__ignore_sigpipe(srv);
     ovl__start_aux(srv);
     if ((srv->spec.kind == OVL_PEER_UNIX ? ovl__listen_unix(srv)
                                          : ovl__listen_tcp(srv)) < 0)

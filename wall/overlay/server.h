@@ -114,8 +114,10 @@ int ovl_server_default_spec(const char *xdg_runtime_dir, char *buf,
  * messages to state (borrowed; it must outlive the server) and logging
  * through log (borrowed, may be NULL).  A Unix socket is created with mode
  * 0600 (a stale socket file nobody listens on is replaced); a TCP address
- * other than loopback is refused unless cfg->token is set.  Returns NULL on
- * any error, which is logged; the loop is then as it was. */
+ * other than loopback is refused unless cfg->token is set.  If SIGPIPE still
+ * has its default action it is set to SIG_IGN (a client that vanishes must
+ * not kill the process).  Returns NULL on any error, which is logged; the
+ * loop is then as it was. */
 struct ovl_server *ovl_server_create(uv_loop_t *loop,
                                      const struct ovl_server_config *cfg,
                                      struct ovl_state *state,
