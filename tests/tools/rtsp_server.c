@@ -74,8 +74,9 @@ static void G_GNUC_PRINTF(1, 2) rtsps_say(const char *fmt, ...)
     fflush(stdout);
 }
 
-/* Gives buf a PTS (copied from DTS when missing), shifted so the output never
- * goes backwards; returns FALSE if buf carries no usable time at all. */
+/* Gives buf a PTS (copied from DTS when missing) and the same DTS, shifted so
+ * the output never goes backwards; returns FALSE if buf carries no usable
+ * time at all (it then passes unchanged). */
 static gboolean rtsps_tsfix_apply(struct rtsps_tsfix *fix, GstBuffer *buf)
 {
     GstClockTime ts = GST_BUFFER_PTS(buf);
@@ -84,8 +85,9 @@ static gboolean rtsps_tsfix_apply(struct rtsps_tsfix *fix, GstBuffer *buf)
     if (!GST_CLOCK_TIME_IS_VALID(ts))
         return FALSE;
     ts += fix->offset;
-    if (GST_CLOCK_TIME_IS_VALID(fix->last) && ts <= fix->last) {
-        /* The timeline restarted (e.g. at the loop point): continue it. */
+    if (GST_CLOCK_TIME_IS_VALID(fix->last) && ts < fix->last) {
+        /* The timeline restarted (e.g. at the loop point): continue it.
+         * Equal times pass: NAL-aligned buffers of one picture share one. */
         GstClockTime want = fix->last + fix->last_dur;
         fix->offset += want - ts;
         ts = want;
