@@ -1,0 +1,213 @@
+"""report - what the bench prints: the machine, one aligned table with a row
+per run, the CPU ratios, notes on how each number was measured, the sweep
+table with its ASCII curve, and the same data as JSON."""
+import json
+import os
+import platform
+import re
+
+
+def machine(gl):
+    """CPU model, cores, kernel, GL renderer (from Tessera's log)."""
+    model = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            model = m.group(1).strip() if m else None
+    except OSError:
+        pass
+    return {"cpu": model or platform.processor() or "unknown",
+            "cores": os.cpu_count(), "kernel": platform.release(), "gl": gl}
+
+
+def _f(v, fmt):
+    return "-" if v is None else fmt % v
+
+
+def _pair(d, a, b, fmt):
+    if not d or (d.get(a) is None and d.get(b) is None):
+        return "-"
+    return "%s/%s" % (_f(d.get(a), fmt), _f(d.get(b), fmt))
+
+
+def table(headers, rows, left=1):
+    """Plain text table: the first `left` columns left-aligned, the rest
+    right-aligned; a row that is a str is printed as is (a note line)."""
+    widths = [len(h) for h in headers]
+    for r in rows:
+        if not isinstance(r, str):
+            widths = [max(w, len(c)) for w, c in zip(widths, r)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i < left else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [r if isinstance(r, str) else line(r) for r in rows]
+    return "\n".join(out)
+
+
+RUN_HEADERS = ["run", "wall s", "CPU s", "CPU/feed", "X CPU s", "RSS MiB",
+               "decoded/feed", "shown/feed", "shown %", "fps last/avg",
+               "frame ms p50/p99", "latency ms p50/p99", "1st pic ms", "others"]
+
+
+def run_row(r):
+    if r.get("skipped"):
+        return "%-22s skipped: %s" % (r["name"], r["skipped"])
+    fd, fs = r.get("frames_decoded"), r.get("frames_displayed")
+    first = _f(r.get("first_picture_ms"), "%.0f")
+    if r.get("feeds_without_picture"):
+        first = "%s (%d none)" % (first if first != "-" else "", r["feeds_without_picture"])
+    return [r["name"] + (" FAILED" if r.get("failed") else ""),
+            _f(r.get("wall_s"), "%.1f"), _f(r.get("cpu_s"), "%.2f"),
+            _f(r.get("cpu_per_feed_s"), "%.3f"), _f(r.get("x_cpu_s"), "%.2f"),
+            _f(r.get("peak_rss_mib"), "%.0f") + ("*" if r.get("rss_is_sum") else ""),
+            _pair(fd, "mean", "min", "%g"), _pair(fs, "mean", "min", "%g"),
+            _f(r.get("displayed_pct"), "%.1f"),
+            "-" if r.get("render_fps") is None else
+            "%s/%s" % (_f(r.get("render_fps"), "%.1f"), _f(r.get("render_fps_avg"), "%.1f")),
+            _pair(r.get("frame_ms"), "p50", "p99", "%.1f"),
+            _pair(r.get("latency_ms"), "p50", "p99", "%.0f"),
+            first, _f(r.get("others_cores"), "%.2f")]
+
+
+def ratios(runs):
+    """CPU ratios: each Tessera run over the baseline, the window over
+    ffplay and mpv (own CPU, and counting the X server too)."""
+    by = {r["name"]: r for r in runs if not r.get("failed") and not r.get("skipped")}
+    out = {}
+
+    def ratio(a, b, with_x=False):
+        if a in by and b in by and by[b]["cpu_s"] > 0:
+            num = by[a]["cpu_s"] + (by[a].get("x_cpu_s") or 0 if with_x else 0)
+            den = by[b]["cpu_s"] + (by[b].get("x_cpu_s") or 0 if with_x else 0)
+            out["%s/%s%s" % (a, b, " (with X)" if with_x else "")] = round(num / den, 2)
+    for t in ("tessera-headless", "tessera-headless-small", "tessera-window"):
+        ratio(t, "baseline")
+    for p in ("ffplay", "mpv"):
+        ratio("tessera-window", p)
+        ratio("tessera-window", p, with_x=True)
+    return out
+
+
+def header(p, mach):
+    lines = ["Tessera bench: %d feeds of %s %s@%d fps, %g s per run (start-up included, "
+             "nothing discarded)%s"
+             % (p["feeds"], p["codec"], p["size"], p["fps"], p["seconds"],
+                ", Tessera output %s" % p["output"] if p.get("output") else ""),
+             "machine: %s, %d cores, Linux %s" % (mach["cpu"], mach["cores"], mach["kernel"]),
+             "GL: %s" % (mach["gl"] or "unknown (no Tessera run logged it)"),
+             "load average (uptime) at start %s, at end %s"
+             % (" ".join("%.2f" % v for v in p["load_start"]),
+                " ".join("%.2f" % v for v in p.get("load_end", []))),
+             "decoder threads: %d for every program (Tessera uses slice threads: 1 below "
+             "1920x1080, 2 at or above; ffmpeg, ffplay and mpv get the same, so like is "
+             "compared with like)" % p["threads"]]
+    return "\n".join(lines)
+
+
+NOTES = """\
+How measured:
+  CPU s     user+sys of every process of the run, all threads, from the kernel when
+            each is reaped (os.wait4 rusage): exact, nothing sampled.  X CPU s is the
+            Xvfb server's share for windowed runs (not included in CPU s).
+  RSS MiB   peak resident set (ru_maxrss); * = sum of each process's peak.
+  Tessera   columns from its last --stats document (rewritten each second, so up to
+            1 s before exit): frames per feed mean/min, fps in the last second/average,
+            frame time and packet-to-screen latency p50/p99 (worst feed), 1st pic = time
+            until every tile showed a picture.  ffplay/mpv: only CPU and RSS are known.
+  baseline  decoded/feed from ffmpeg -progress at the moment it was stopped.
+  others    CPU other processes on this machine used during the run, in cores
+            (/proc/stat minus the above and the RTSP server): above ~0.1 the run is noisy."""
+
+
+def print_report(p, mach, runs, rundir, file):
+    print(header(p, mach), file=file)
+    print(file=file)
+    rows = [run_row(r) for r in runs]
+    print(table(RUN_HEADERS, rows), file=file)
+    rat = ratios(runs)
+    if rat:
+        print(file=file)
+        print("CPU ratios: " + "; ".join("%s %.2fx" % (k, v) for k, v in rat.items()),
+              file=file)
+    missing = [r["name"] for r in runs if r.get("skipped")]
+    if missing:
+        print("not compared: " + ", ".join(missing), file=file)
+    for r in runs:
+        mc = r.get("mpv_counters")
+        if r["name"] == "mpv" and not r.get("failed"):
+            print("mpv's own counters: %s" % (
+                "played %s s of video, dropped %s frames (decoder) + %s (output)"
+                % (_f(mc.get("played_s"), "%.1f"), mc.get("dropped_decoder", "-"),
+                   mc.get("dropped_output", "-")) if mc else "no answer on its IPC socket"),
+                  file=file)
+    srv = [r.get("server_cpu_s") for r in runs if r.get("server_cpu_s") is not None]
+    print(file=file)
+    print(NOTES, file=file)
+    if srv:
+        print("  RTSP server CPU per run (shared, not in any row): %s s"
+              % "/".join("%.2f" % s for s in srv), file=file)
+    print("  logs, layouts, stats: %s" % rundir, file=file)
+    for r in runs:
+        if r.get("failed"):
+            print("\n%s FAILED: %s" % (r["name"], r["failed"]), file=file)
+    return rat
+
+
+SWEEP_HEADERS = ["N", "baseline CPU s", "per feed", "tessera CPU s", "per feed",
+                 "ratio", "latency ms p50/p99", "1st pic ms", "shown %", "fps avg", "others"]
+
+
+def sweep_rows(pairs):
+    rows = []
+    for n, b, t in pairs:
+        ok = not b.get("failed") and not t.get("failed")
+        rows.append([str(n), _f(b.get("cpu_s"), "%.2f"), _f(b.get("cpu_per_feed_s"), "%.3f"),
+                     _f(t.get("cpu_s"), "%.2f") + (" FAILED" if t.get("failed") else ""),
+                     _f(t.get("cpu_per_feed_s"), "%.3f"),
+                     "%.2fx" % (t["cpu_s"] / b["cpu_s"]) if ok and b.get("cpu_s") else "-",
+                     _pair(t.get("latency_ms"), "p50", "p99", "%.0f"),
+                     _f(t.get("first_picture_ms"), "%.0f"), _f(t.get("displayed_pct"), "%.1f"),
+                     _f(t.get("render_fps_avg"), "%.1f"),
+                     "%s/%s" % (_f(b.get("others_cores"), "%.2f"),
+                                _f(t.get("others_cores"), "%.2f"))])
+    return rows
+
+
+def curve(pairs, width=48):
+    """ASCII bars of CPU seconds against N: B baseline, T Tessera."""
+    top = max([r.get("cpu_s") or 0 for _, b, t in pairs for r in (b, t)] + [1e-9])
+    lines = ["CPU seconds against N (B = baseline ffmpeg, T = tessera-headless-small;"
+             " one # = %.2f s)" % (top / width)]
+    for n, b, t in pairs:
+        for tag, r in (("B", b), ("T", t)):
+            v = r.get("cpu_s") or 0
+            lines.append("%-6s %s |%-*s %.2f" % ("N=%d" % n if tag == "B" else "", tag,
+                                                 width, "#" * int(round(v / top * width)), v))
+    return "\n".join(lines)
+
+
+def print_sweep(p, mach, pairs, rundir, file):
+    print(header(p, mach), file=file)
+    print("sweep: tessera-headless-small (output 640x360) and baseline for each N; "
+          "others = baseline/tessera", file=file)
+    print(file=file)
+    print(table(SWEEP_HEADERS, sweep_rows(pairs)), file=file)
+    print(file=file)
+    print(curve(pairs), file=file)
+    print(file=file)
+    print(NOTES, file=file)
+    print("  logs, layouts, stats: %s" % rundir, file=file)
+    for n, b, t in pairs:
+        for r in (b, t):
+            if r.get("failed"):
+                print("\nN=%d %s FAILED: %s" % (n, r["name"], r["failed"]), file=file)
+
+
+def write_json(path, doc):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
