@@ -727,12 +727,15 @@ static struct ovl__client *ovl__client_new(struct ovl_server *srv)
 static void ovl__refuse(struct ovl__client *c)
 {
     struct ovl_server *srv = c->srv;
+    unsigned long long n;
     char msg[96];
 
     c->refused = true;
-    srv->counters.clients_refused++;
-    tlog_warn(srv->log, "refusing a client: already %zu connected",
-              srv->n_served);
+    n = ++srv->counters.clients_refused;
+    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th ...: no log flood */
+        tlog_warn(srv->log, "refusing a client: already %zu connected (%llu "
+                            "refused so far)",
+                  srv->n_served, (unsigned long long)n);
     snprintf(msg, sizeof msg, "too many clients (the limit is %zu)",
              srv->max_clients);
     ovl__queue_err(c, "", msg);
@@ -771,6 +774,8 @@ static void ovl__on_connection(uv_stream_t *listener, int status)
     srv->counters.clients++;
     srv->counters.clients_accepted++;
     c->info.authenticated = srv->token_len == 0;
+    if (srv->spec.kind == OVL_PEER_TCP)
+        uv_tcp_nodelay(&c->h.tcp, 1); /* replies are batched already */
     ovl__peer_info(c);
     tlog_debug(srv->log, "client %llu: connected", (unsigned long long)c->info.id);
     if (uv_read_start(&c->h.stream, ovl__on_alloc, ovl__on_read) == 0)
