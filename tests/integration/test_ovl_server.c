@@ -695,16 +695,13 @@ static void test_client_limit(struct check_counts *cc, const struct tlog *log,
     free(h);
 }
 
-static void test_tcp(struct check_counts *cc, const struct tlog *log)
+/* Any TCP address but loopback needs a token. */
+static void test_tcp_refused(struct check_counts *cc, const struct tlog *log)
 {
-    struct harness *h = calloc(1, sizeof *h);
     struct ovl_server_config cfg = {.spec = "tcp:0.0.0.0:0"};
     struct ovl_state *st = ovl_state_create(NULL);
-    char line[256], want[128];
-    struct conn *c;
     uv_loop_t loop;
 
-    /* any address but loopback needs a token */
     uv_loop_init(&loop);
     CHECK(cc, ovl_server_create(&loop, &cfg, st, NULL, log) == NULL,
           "tcp:0.0.0.0 without a token is refused");
@@ -713,6 +710,13 @@ static void test_tcp(struct check_counts *cc, const struct tlog *log)
           "tcp:[::] without a token is refused");
     CHECK_INT(cc, uv_loop_close(&loop), 0);
     ovl_state_destroy(st);
+}
+
+static void test_tcp_loopback(struct check_counts *cc, const struct tlog *log)
+{
+    struct harness *h = calloc(1, sizeof *h);
+    char line[256];
+    struct conn *c;
 
     CHECK_INT(cc, harness_start(h, "tcp:127.0.0.1:0", NULL, log), 0);
     c = conn_tcp(atomic_load(&h->port));
@@ -726,20 +730,30 @@ static void test_tcp(struct check_counts *cc, const struct tlog *log)
     }
     conn_close(c);
     harness_stop(h);
+    free(h);
+}
 
-    /* with a token: any address, but auth first */
+#define NOT_AUTHED                                                             \
+    "\"error\":\"not authenticated: send {\\\"type\\\":\\\"auth\\\","         \
+    "\\\"token\\\":\\\"...\\\"} first\"}"
+
+/* With a token any address may be used, but every client must auth first;
+ * three wrong tokens close the connection. */
+static void test_tcp_token(struct check_counts *cc, const struct tlog *log)
+{
+    struct harness *h = calloc(1, sizeof *h);
+    char line[256], want[128];
+    struct conn *c;
+    int i;
+
     CHECK_INT(cc, harness_start(h, "tcp:0.0.0.0:0", "s3cr3t-t0ken", log), 0);
     c = conn_tcp(atomic_load(&h->port));
     CHECK(cc, c != NULL, "tcp connect (token)");
     if (c) {
         EXPECT_REPLY(cc, c, "{\"type\":\"ping\",\"seq\":1}",
-                     "{\"ok\":false,\"seq\":1,\"error\":\"not authenticated: "
-                     "send {\\\"type\\\":\\\"auth\\\",\\\"token\\\":"
-                     "\\\"...\\\"} first\"}");
+                     "{\"ok\":false,\"seq\":1," NOT_AUTHED);
         EXPECT_REPLY(cc, c, "{\"type\":\"state\",\"seq\":2}",
-                     "{\"ok\":false,\"seq\":2,\"error\":\"not authenticated: "
-                     "send {\\\"type\\\":\\\"auth\\\",\\\"token\\\":"
-                     "\\\"...\\\"} first\"}");
+                     "{\"ok\":false,\"seq\":2," NOT_AUTHED);
         EXPECT_REPLY(cc, c, "{\"type\":\"auth\",\"token\":\"s3cr3t-t0kem\","
                             "\"seq\":3}",
                      "{\"ok\":false,\"seq\":3,\"error\":\"token: not accepted\"}");
@@ -750,21 +764,17 @@ static void test_tcp(struct check_counts *cc, const struct tlog *log)
                      "{\"ok\":true,\"seq\":5}");
     }
     conn_close(c);
-    /* three wrong tokens and the connection is closed */
     c = conn_tcp(atomic_load(&h->port));
-    if (c) {
-        for (int i = 0; i < 3; i++) {
-            snprintf(want, sizeof want,
-                     "{\"ok\":false,\"seq\":%d,\"error\":\"token: not "
-                     "accepted\"}", i);
-            snprintf(line, sizeof line,
-                     "{\"type\":\"auth\",\"token\":\"guess%d\",\"seq\":%d}", i,
-                     i);
-            EXPECT_REPLY(cc, c, line, want);
-        }
-        CHECK(cc, request(c, "{\"type\":\"ping\"}", line, sizeof line) < 0,
-              "closed after 3 wrong tokens");
+    for (i = 0; c && i < 3; i++) {
+        snprintf(want, sizeof want,
+                 "{\"ok\":false,\"seq\":%d,\"error\":\"token: not accepted\"}",
+                 i);
+        snprintf(line, sizeof line,
+                 "{\"type\":\"auth\",\"token\":\"guess%d\",\"seq\":%d}", i, i);
+        EXPECT_REPLY(cc, c, line, want);
     }
+    CHECK(cc, c && request(c, "{\"type\":\"ping\"}", line, sizeof line) < 0,
+          "closed after 3 wrong tokens");
     conn_close(c);
     harness_stop(h);
     free(h);
@@ -875,7 +885,9 @@ int main(void)
     harness_stop(h);
     free(h);
     test_client_limit(cc, log, dir);
-    test_tcp(cc, log);
+    test_tcp_refused(cc, log);
+    test_tcp_loopback(cc, log);
+    test_tcp_token(cc, log);
     test_socket_files(cc, log, dir);
     rmdir(dir);
     tlog_destroy(log);
