@@ -285,7 +285,8 @@ static int pace(struct feed *f, struct session *s, const AVFrame *fr)
         return 0;
     int64_t pts_us = av_rescale_q(pts, s->tb, AV_TIME_BASE_Q);
     int64_t now = tm_now_us();
-    int64_t due = s->pace_wall_us + (pts_us - s->pace_pts);
+    int64_t due = s->pace_pts == AV_NOPTS_VALUE ? now
+                  : s->pace_wall_us + (pts_us - s->pace_pts);
     if (s->pace_pts == AV_NOPTS_VALUE || pts_us < s->pace_pts ||
         due > now + 2000000 || due < now - 1000000) {
         s->pace_pts = pts_us;
