@@ -793,8 +793,11 @@ static int ovl__next_line(struct ovl__client *c, const char **line,
                           size_t *len)
 {
     size_t avail = c->in_len - c->pos;
-    char *p = c->in + c->pos, *nl = NULL;
+    char *p, *nl = NULL;
 
+    if (!c->in)
+        return 0; /* nothing received yet */
+    p = c->in + c->pos;
     if (avail > c->scanned)
         nl = memchr(p + c->scanned, '\n', avail - c->scanned);
     c->scanned = nl ? 0 : avail;
