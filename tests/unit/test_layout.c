@@ -2,7 +2,10 @@
  * test_layout.c - table tests for layout_parse(): good documents and the
  * model they give, bad documents and the exact diagnostics they give
  * ("line:col: severity: message"), the position scanner in json_pos.c, the
- * limits, layout_load_file() and every layout shipped in layouts/.
+ * limits, layout_load_file() and every layout shipped in layouts/.  The keys
+ * of feeds (video, place, privacy), tiles (panels, tours), outputs (display)
+ * and the wall (named layouts, tour, basemap) each have cases; consent dates
+ * are checked at the fixed time CASE_NOW and against timegm().
  *
  * In the tables a ' stands for a " so the JSON stays readable; cases marked
  * RAW are used as written.
@@ -13,7 +16,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -22,6 +27,9 @@
 #endif
 
 #define MAX_WANT 12
+
+/* The time the cases are parsed at: 2026-12-24 12:00 UTC. */
+#define CASE_NOW 1798113600LL
 
 struct parse_case {
     const char *name;
@@ -34,6 +42,24 @@ struct parse_case {
 #define FEEDS "'feeds': {'a': {'url': 'rtsp://h/a'}}"
 #define OUT1 "'outputs': [{'size': [640, 480], 'grid': [2, 2], " \
              "'tiles': [{'feed': 'a', 'cell': [0, 0]}]}]"
+
+/* Feed "a" of a valid document, its last keys added on line 3 from column 2
+ * (then a key's value is at column 6 + the key's length). */
+#define FA "{" OUT1 ",\n 'feeds': {'a': {'url': 'x',\n "
+#define FZ "}}}"
+/* A private feed "a" with a place, for consent on line 3. */
+#define CA "{" OUT1 ",\n 'feeds': {'a': {'url': 'x', 'owner': 'private', " \
+           "'location': [51.5, -0.1], 'range_m': 50,\n "
+/* Consent with "granted" on the next line and "expires" on the one after
+ * (their values at column 13); close it with "}". */
+#define CONSENT(g, e) "'consent': {'ref': 'W-2026-0012',\n 'granted': '" g \
+                      "',\n 'expires': '" e "'"
+#define MASK "{'polygon': [[0, 0], [1, 0], [0, 1]]}, "
+/* Tiles of a 2x2 output from line 3, column 2, before a tour of feeds "a"
+ * and "b" in cell [1, 1] on the last line. */
+#define TA "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}},\n" \
+           " 'outputs': [{'size': [64, 64], 'grid': [2, 2], 'tiles': [\n "
+#define TZ ",\n {'tour': {'feeds': ['a', 'b']}, 'cell': [1, 1]}]}]}"
 
 static const struct parse_case good_cases[] = {
     {"minimal", "{'feeds': {}, 'outputs': [{'size': [640, 480], "
@@ -55,6 +81,75 @@ static const struct parse_case good_cases[] = {
                     " 'grid': [1, 1], 'tiles': [{'feed': 'a', 'cell': [0, 0]}"
                     "]}, {'name': 'right', 'size': [64, 64], 'grid': [1, 1]}]}",
      0, {NULL}},
+
+    /* ---- new keys: what they accept ---- */
+    {"feed with every key", FA "'substream': 'rtsp://h/a-low', "
+                            "'stall_after': 2.5, 'hwdec': 'vaapi', "
+                            "'location': [-33.9, 151.2], 'range_m': 80, "
+                            "'owner': 'agency', 'masks': [{'polygon': [[0, 0],"
+                            " [1, 0], [0.5, 1]], 'style': 'pixelate'}]" FZ,
+     0, {NULL}},
+    {"private feed without consent warns", FA "'owner': 'private'" FZ, 0,
+     {"3:11: warning: private feed \"a\" has no consent: it will not be "
+      "shown"}},
+    {"leap day consent", CA CONSENT("2024-02-29", "2028-02-29") "}" FZ, 0,
+     {NULL}},
+    {"one-day consent", CA CONSENT("2027-01-05", "2027-01-05") "}" FZ, 0,
+     {"4:13: warning: consent W-2026-0012 for feed \"a\" is not valid before "
+      "2027-01-05",
+      "5:13: warning: consent W-2026-0012 for feed \"a\" expires in 12 days "
+      "(2027-01-05)"}},
+    {"consent expires in 30 days", CA CONSENT("2026-01-01", "2027-01-23")
+     "}" FZ, 0,
+     {"5:13: warning: consent W-2026-0012 for feed \"a\" expires in 30 days "
+      "(2027-01-23)"}},
+    {"consent expires in 31 days", CA CONSENT("2026-01-01", "2027-01-24")
+     "}" FZ, 0, {NULL}},
+    {"consent expires tomorrow", CA CONSENT("2026-01-01", "2026-12-25") "}"
+     FZ, 0,
+     {"5:13: warning: consent W-2026-0012 for feed \"a\" expires in 1 day "
+      "(2026-12-25)"}},
+    {"consent expires today", CA CONSENT("2026-01-01", "2026-12-24") "}" FZ,
+     0,
+     {"5:13: warning: consent W-2026-0012 for feed \"a\" expires today "
+      "(2026-12-24)"}},
+    {"consent expired", CA CONSENT("2025-01-01", "2026-12-23") "}" FZ, 0,
+     {"5:13: warning: consent W-2026-0012 for feed \"a\" expired on "
+      "2026-12-23"}},
+    {"consent ref quoted when not plain", CA "'consent': {'ref': 'W 12',\n "
+     "'granted': '2025-01-01',\n 'expires': '2026-01-01'}" FZ, 0,
+     {"5:13: warning: consent \"W 12\" for feed \"a\" expired on "
+      "2026-01-01"}},
+    {"incident-only consent", CA CONSENT("2026-01-01", "2030-12-31")
+     ",\n 'scope': 'incident-only'}" FZ, 0, {NULL}},
+    {"panels and tours", TA "{'panel': 'map', 'cell': [0, 0], 'center': "
+                         "[51.5, -0.12], 'zoom': 0, 'label': 'Area'},\n "
+                         "{'panel': 'incidents', 'cell': [1, 0]},\n "
+                         "{'tour': {'feeds': ['b', 'a', 'b'], 'dwell': 0.5}, "
+                         "'cell': [0, 1], 'fit': 'cover'}" TZ, 0, {NULL}},
+    {"feed only in a tour is used", "{'feeds': {'a': {'url': 'x'}, 'b': "
+                                    "{'url': 'y'}}, 'outputs': [{'size': [64,"
+                                    " 64], 'grid': [1, 1], 'tiles': [{'tour':"
+                                    " {'feeds': ['a', 'b']}, 'cell': [0, 0]}"
+                                    "]}]}", 0, {NULL}},
+    {"displays", "{'feeds': {}, 'outputs': [{'name': 'l', 'size': [64, 64], "
+                 "'grid': [1, 1], 'display': 0}, {'name': 'r', 'size': [64, "
+                 "64], 'grid': [1, 1], 'display': 'DP-2'}]}", 0, {NULL}},
+    {"named layouts", "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}},\n"
+                      " 'layouts': {\n"
+                      "  'day': {'outputs': [{'size': [64, 64], 'grid': [1, "
+                      "1], 'tiles': [{'feed': 'a', 'cell': [0, 0]}]}]},\n"
+                      "  'night_2': {'outputs': [{'size': [64, 64], 'grid': "
+                      "[1, 1], 'tiles': [{'feed': 'b', 'cell': [0, 0]}]}]}},"
+                      "\n 'tour': {'layouts': ['day', 'night_2', 'day']},\n"
+                      " 'basemap': 'tiles/osm'}", 0, {NULL}},
+    {"feed no view shows warns", "{'feeds': {'a': {'url': 'x'}, 'b': {'url': "
+                                 "'y'}},\n 'layouts': {'day': {'outputs': "
+                                 "[{'size': [64, 64], 'grid': [1, 1], "
+                                 "'tiles': [{'feed': 'a', 'cell': [0, 0]}]}]}"
+                                 ", 'night': {'outputs': [{'size': [64, 64], "
+                                 "'grid': [1, 1]}]}}}", 0,
+     {"1:31: warning: feed \"b\" is not shown by any tile"}},
 };
 
 static const struct parse_case bad_cases[] = {
@@ -151,9 +246,9 @@ static const struct parse_case bad_cases[] = {
      {"1:1: error: the layout must be a JSON object"}},
     {"empty object", "{}", 0,
      {"1:1: error: missing key \"feeds\" in the layout",
-      "1:1: error: missing key \"outputs\" in the layout"}},
+      "1:1: error: missing key \"outputs\" or \"layouts\" in the layout"}},
     {"top-level typo", "{" FEEDS ", 'output': []}", 0,
-     {"1:1: error: missing key \"outputs\" in the layout",
+     {"1:1: error: missing key \"outputs\" or \"layouts\" in the layout",
       "1:41: error: unknown key \"output\" in the layout; did you mean "
       "\"outputs\"?"}},
     {"top-level unknown", "{'spam': 1, " FEEDS ", " OUT1 "}", 0,
@@ -281,7 +376,7 @@ static const struct parse_case bad_cases[] = {
      {"1:72: error: tile 0 must be an object"}},
     {"tile missing keys", "{'feeds': {}, 'outputs': [{'size': [64, 64], "
                           "'grid': [1, 1], 'tiles': [{}]}]}", 0,
-     {"1:72: error: missing key \"feed\" in tile 0",
+     {"1:72: error: tile 0 needs one of \"feed\", \"panel\" or \"tour\"",
       "1:72: error: missing key \"cell\" in tile 0"}},
     {"unknown feed", "{'feeds': {'north': {'url': 'x'}}, 'outputs': [{'size': "
                      "[64, 64], 'grid': [3, 1], 'tiles': [\n"
@@ -394,6 +489,272 @@ static const struct parse_case bad_cases[] = {
       "digits, '-' and '_'",
       "1:12: warning: feed \"a\\\"b\\u000a\" is not shown by any tile",
       "1:105: error: unknown feed \"a\""}},
+
+    /* ---- feeds: video, place ---- */
+    {"substream", FA "'substream': ''" FZ, 0,
+     {"3:15: error: \"substream\" must be a non-empty string"}},
+    {"substream not a string", FA "'substream': ['rtsp://h/low']" FZ, 0,
+     {"3:15: error: \"substream\" must be a non-empty string"}},
+    {"stall_after zero", FA "'stall_after': 0" FZ, 0,
+     {"3:17: error: \"stall_after\" 0 is out of range (more than 0 and at "
+      "most 3600 seconds)"}},
+    {"stall_after too long", FA "'stall_after': 3600.5" FZ, 0,
+     {"3:17: error: \"stall_after\" 3600.5 is out of range (more than 0 and "
+      "at most 3600 seconds)"}},
+    {"stall_after string", FA "'stall_after': '5s'" FZ, 0,
+     {"3:17: error: \"stall_after\" must be a number of seconds"}},
+    {"hwdec near miss", FA "'hwdec': 'nvdc'" FZ, 0,
+     {"3:11: error: \"hwdec\" must be \"auto\", \"nvdec\", \"vaapi\" or "
+      "\"sw\"; did you mean \"nvdec\"?"}},
+    {"hwdec unknown", FA "'hwdec': 'cuda'" FZ, 0,
+     {"3:11: error: \"hwdec\" must be \"auto\", \"nvdec\", \"vaapi\" or "
+      "\"sw\""}},
+    {"location shape", FA "'location': [51.5]" FZ, 0,
+     {"3:14: error: \"location\" must be an array of two numbers [latitude, "
+      "longitude]"}},
+    {"location range", FA "'location': [90.5, -180.25]" FZ, 0,
+     {"3:15: error: \"location\" latitude 90.5 is out of range (-90 to 90)",
+      "3:21: error: \"location\" longitude -180.25 is out of range (-180 to "
+      "180)"}},
+    {"range_m needs location", FA "'range_m': 50" FZ, 0,
+     {"3:13: error: \"range_m\" needs \"location\""}},
+    {"range_m range", FA "'location': [0, 0],\n 'range_m': 100001" FZ, 0,
+     {"4:13: error: \"range_m\" 100001 is out of range (more than 0 and at "
+      "most 100000 metres)"}},
+    {"range_m not a number", FA "'location': [0, 0],\n 'range_m': '50m'" FZ,
+     0, {"4:13: error: \"range_m\" must be a number of metres"}},
+    {"feed key near miss", FA "'stall-after': 5, 'sub_stream': 'x'" FZ, 0,
+     {"3:2: error: unknown key \"stall-after\" in feed; did you mean "
+      "\"stall_after\"?",
+      "3:20: error: unknown key \"sub_stream\" in feed; did you mean "
+      "\"substream\"?"}},
+
+    /* ---- feeds: owner and consent ---- */
+    {"owner near miss", FA "'owner': 'privat'" FZ, 0,
+     {"3:11: error: \"owner\" must be \"agency\" or \"private\"; did you mean "
+      "\"private\"?"}},
+    {"consent on an agency feed", FA CONSENT("2026-01-01", "2030-12-31") "}"
+     FZ, 0,
+     {"3:13: error: \"consent\" is for private feeds; add \"owner\": "
+      "\"private\""}},
+    {"consent not an object", CA "'consent': 'W-1'" FZ, 0,
+     {"3:13: error: \"consent\" must be an object with \"ref\", \"granted\" "
+      "and \"expires\""}},
+    {"consent missing keys", CA "'consent': {'scopes': 'live'}" FZ, 0,
+     {"3:13: error: missing key \"ref\" in consent",
+      "3:13: error: missing key \"granted\" in consent",
+      "3:13: error: missing key \"expires\" in consent",
+      "3:14: error: unknown key \"scopes\" in consent; did you mean "
+      "\"scope\"?"}},
+    {"consent ref", CA "'consent': {'ref': '',\n 'granted': '2026-01-01',\n "
+     "'expires': '2030-01-01'}" FZ, 0,
+     {"3:21: error: \"ref\" must be a non-empty string (the waiver's "
+      "reference)"}},
+    {"consent ref too long", CA "'consent': {'ref': '\xC3\xA9\xC3\xA9\xC3\xA9"
+     "\xC3\xA9\xC3\xA9" "123456789012345678901234567890123456789012345678901234"
+     "567890',\n 'granted': '2026-01-01',\n "
+     "'expires': '2030-01-01'}" FZ, 0,
+     {"3:21: error: \"ref\" is too long (at most 64 characters)"}},
+    {"date shapes", CA "'consent': {'ref': 'W-1',\n 'granted': '2026-1-01',"
+     "\n 'expires': 20301231}" FZ, 0,
+     {"4:13: error: \"granted\" must be a date written YYYY-MM-DD, e.g. "
+      "\"2026-03-01\"",
+      "5:13: error: \"expires\" must be a date written YYYY-MM-DD, e.g. "
+      "\"2026-03-01\""}},
+    {"february 30", CA CONSENT("2026-02-30", "2030-12-31") "}" FZ, 0,
+     {"4:13: error: \"granted\" 2026-02-30 is not a date (February 2026 has "
+      "28 days)"}},
+    {"not a leap year", CA CONSENT("2023-02-29", "2100-02-29") "}" FZ, 0,
+     {"4:13: error: \"granted\" 2023-02-29 is not a date (February 2023 has "
+      "28 days)",
+      "5:13: error: \"expires\" 2100-02-29 is not a date (February 2100 has "
+      "28 days)"}},
+    {"month and day", CA CONSENT("2026-13-01", "2026-04-00") "}" FZ, 0,
+     {"4:13: error: \"granted\" 2026-13-01 is not a date (there is no month "
+      "13)",
+      "5:13: error: \"expires\" 2026-04-00 is not a date (there is no day "
+      "00)"}},
+    {"april 31", CA CONSENT("2026-04-31", "2026-12-31x") "}" FZ, 0,
+     {"4:13: error: \"granted\" 2026-04-31 is not a date (April 2026 has 30 "
+      "days)",
+      "5:13: error: \"expires\" must be a date written YYYY-MM-DD, e.g. "
+      "\"2026-03-01\""}},
+    {"expires before granted", CA CONSENT("2026-06-02", "2026-06-01") "}" FZ,
+     0,
+     {"5:13: error: \"expires\" 2026-06-01 is before \"granted\" "
+      "2026-06-02"}},
+    {"scope near miss", CA CONSENT("2026-01-01", "2030-12-31")
+     ",\n 'scope': 'incident_only'}" FZ, 0,
+     {"6:11: error: \"scope\" must be \"live\" or \"incident-only\"; did you "
+      "mean \"incident-only\"?"}},
+    {"incident-only needs a place", FA "'owner': 'private',\n "
+     CONSENT("2026-01-01", "2030-12-31") ",\n 'scope': 'incident-only'}" FZ,
+     0,
+     {"7:11: error: consent scope \"incident-only\" needs \"location\" and "
+      "\"range_m\" on the feed (it is shown only while an incident is in "
+      "range)"}},
+    {"incident-only needs range_m", FA "'owner': 'private', 'location': [0, "
+     "0],\n " CONSENT("2026-01-01", "2030-12-31")
+     ",\n 'scope': 'incident-only'}" FZ, 0,
+     {"7:11: error: consent scope \"incident-only\" needs \"range_m\" on the "
+      "feed (it is shown only while an incident is in range)"}},
+
+    /* ---- feeds: masks ---- */
+    {"masks not an array", FA "'masks': {'polygon': []}" FZ, 0,
+     {"3:11: error: \"masks\" must be an array of masks"}},
+    {"mask shapes", FA "'masks': [1,\n {'style': 'solid', 'points': []},\n "
+     "{'polygon': [[0, 0], [1, 1]]},\n {'polygon': [[0, 0], [1], [1, 2], "
+     "[0.5, '1']], 'style': 'blurred'}]" FZ, 0,
+     {"3:12: error: mask 0 must be an object",
+      "4:2: error: missing key \"polygon\" in mask 1",
+      "4:21: error: unknown key \"points\" in mask",
+      "5:14: error: \"polygon\" must be an array of 3 to 32 points [x, y]",
+      "6:23: error: polygon point 1 must be an array of two numbers [x, y]",
+      "6:28: error: polygon point 2 [1, 2] is outside the picture (x and y "
+      "go from 0 to 1)",
+      "6:36: error: polygon point 3 must be an array of two numbers [x, y]",
+      "6:58: error: \"style\" must be \"solid\" or \"pixelate\""}},
+    {"mask without area", FA "'masks': [{'polygon': [[0, 0], [0.5, 0.5], "
+     "[1, 1], [0.25, 0.25]]}]" FZ, 0,
+     {"3:24: error: \"polygon\" encloses no area (its points are on one "
+      "line)"}},
+    {"too many masks", FA "'masks': [" MASK MASK MASK MASK MASK MASK MASK MASK
+     MASK MASK MASK MASK MASK MASK MASK MASK "\n {'polygon': []}]" FZ, 0,
+     {"4:2: error: too many masks (at most 16 per feed)"}},
+
+    /* ---- tiles: feed, panel or tour ---- */
+    {"tile with a feed and a panel", TA "{'feed': 'a', 'cell': [0, 0], "
+     "'panel': 'map'}" TZ, 0,
+     {"3:32: error: tile 0 has both \"feed\" and \"panel\"; a tile shows one "
+      "feed, one panel or one tour"}},
+    {"tile with all three", TA "{'tour': {'feeds': ['a', 'b']}, 'cell': [0, "
+     "0], 'panel': 'incidents', 'feed': 'a'}" TZ, 0,
+     {"3:50: error: tile 0 has both \"tour\" and \"panel\"; a tile shows one "
+      "feed, one panel or one tour",
+      "3:72: error: tile 0 has both \"tour\" and \"feed\"; a tile shows one "
+      "feed, one panel or one tour"}},
+    {"panel near miss", TA "{'panel': 'maps', 'cell': [0, 0]}" TZ, 0,
+     {"3:12: error: \"panel\" must be \"map\" or \"incidents\"; did you mean "
+      "\"map\"?"}},
+    {"map needs a center", TA "{'panel': 'map', 'cell': [0, 0], 'zoom': 20}"
+     TZ, 0,
+     {"3:2: error: missing key \"center\" in tile 0; a map panel needs it",
+      "3:43: error: \"zoom\" must be an integer from 0 to 19"}},
+    {"map center and zoom", TA "{'panel': 'map', 'cell': [0, 0], 'center': "
+     "[-91, 181], 'zoom': 1.5}" TZ, 0,
+     {"3:46: error: \"center\" latitude -91 is out of range (-90 to 90)",
+      "3:51: error: \"center\" longitude 181 is out of range (-180 to 180)",
+      "3:65: error: \"zoom\" must be an integer from 0 to 19"}},
+    {"center on a camera tile", TA "{'feed': 'a', 'cell': [0, 0], 'center': "
+     "[0, 0], 'zoom': 3}" TZ, 0,
+     {"3:32: error: \"center\" applies to map panels only",
+      "3:50: error: \"zoom\" applies to map panels only"}},
+    {"zoom on an incidents panel", TA "{'panel': 'incidents', 'cell': [0, 0],"
+     " 'zoom': 3, 'fit': 'cover', 'label': 'Open incidents'}" TZ, 0,
+     {"3:41: error: \"zoom\" applies to map panels only",
+      "3:52: error: \"fit\" applies to camera tiles only"}},
+    {"tour not an object", TA "{'tour': ['a', 'b'], 'cell': [0, 0]}" TZ, 0,
+     {"3:11: error: \"tour\" must be an object with \"feeds\" and "
+      "\"dwell\""}},
+    {"tour of one feed", TA "{'tour': {'feeds': ['a']}, 'cell': [0, 0]}" TZ,
+     0, {"3:21: error: a tour needs at least two feeds"}},
+    {"tour feeds", TA "{'tour': {'feeds': ['a', 'bb', 7, 'c'], 'dwell': 0},"
+     " 'cell': [0, 0]}" TZ, 0,
+     {"3:27: error: unknown feed \"bb\"; did you mean \"b\"?",
+      "3:33: error: \"feeds\" must list feed ids (strings)",
+      "3:36: error: unknown feed \"c\"; did you mean \"a\"?",
+      "3:51: error: \"dwell\" 0 is out of range (more than 0 and at most "
+      "86400 seconds)"}},
+    {"tour keys", TA "{'tour': {'feed': ['a', 'b'], 'dwel': 5}, 'cell': [0, "
+     "0]}" TZ, 0,
+     {"3:11: error: missing key \"feeds\" in tour",
+      "3:12: error: unknown key \"feed\" in tour; did you mean \"feeds\"?",
+      "3:32: error: unknown key \"dwel\" in tour; did you mean \"dwell\"?"}},
+    {"tour feeds not an array", TA "{'tour': {'feeds': 'a,b'}, 'cell': [0, "
+     "0]}" TZ, 0,
+     {"3:21: error: \"feeds\" must be an array of feed ids"}},
+
+    /* ---- outputs: display ---- */
+    {"display", "{'feeds': {}, 'outputs': [\n"
+                " {'name': 'a', 'size': [64, 64], 'grid': [1, 1], 'display': -1},\n"
+                " {'name': 'b', 'size': [64, 64], 'grid': [1, 1], 'display': ''},\n"
+                " {'name': 'c', 'size': [64, 64], 'grid': [1, 1], 'display': 1.5}]}",
+     0,
+     {"2:61: error: \"display\" must be a display number (0, 1, ...) or a "
+      "display name such as \"DP-2\"",
+      "3:61: error: \"display\" must be a display number (0, 1, ...) or a "
+      "display name such as \"DP-2\"",
+      "4:61: error: \"display\" must be a display number (0, 1, ...) or a "
+      "display name such as \"DP-2\""}},
+
+    /* ---- named layouts and the wall's tour ---- */
+    {"outputs and layouts", "{'feeds': {},\n 'outputs': [{'size': [64, 64], "
+                            "'grid': [1, 1]}],\n 'layouts': {}}", 0,
+     {"3:2: error: top-level \"outputs\" and \"layouts\" cannot both be given "
+      "(put the outputs in a named layout)"}},
+    {"layouts not an object", "{'feeds': {}, 'layouts': []}", 0,
+     {"1:26: error: \"layouts\" must be an object mapping layout names to "
+      "layouts"}},
+    {"layouts empty", "{'feeds': {}, 'layouts': {}}", 0,
+     {"1:26: error: \"layouts\" must name at least one layout"}},
+    {"layout names and bodies", "{'feeds': {'a': {'url': 'x'}},\n"
+     " 'layouts': {\n"
+     "  'day': {'outputs': [{'size': [64, 64], 'grid': [1, 1], 'tiles': "
+     "[{'feed': 'a', 'cell': [0, 0]}]}]},\n"
+     "  'day': {'outputs': []},\n"
+     "  'night shift': {'outputs': []},\n"
+     "  'x': 1,\n"
+     "  'y': {'ouputs': []}}}", 0,
+     {"4:3: error: duplicate layout name \"day\" (first defined at line 3, "
+      "column 3)",
+      "5:3: error: layout name \"night shift\" may only contain letters, "
+      "digits, '-' and '_'",
+      "5:30: error: \"outputs\" must list at least one output",
+      "6:8: error: layout \"x\" must be an object",
+      "7:8: error: missing key \"outputs\" in layout \"y\"",
+      "7:9: error: unknown key \"ouputs\" in layout \"y\"; did you mean "
+      "\"outputs\"?"}},
+    {"each layout's tiles are checked", "{'feeds': {'a': {'url': 'x'}},\n"
+     " 'layouts': {\n"
+     "  'day': {'outputs': [{'size': [64, 64], 'grid': [1, 1], 'tiles': "
+     "[{'feed': 'a', 'cell': [0, 0]}]}]},\n"
+     "  'night': {'outputs': [{'size': [64, 64], 'grid': [1, 1]},\n"
+     "                        {'size': [64, 64], 'grid': [1, 1], 'tiles': "
+     "[{'feed': 'aa', 'cell': [1, 0]}]}]}}}", 0,
+     {"4:25: error: missing key \"name\" in output 0; names are required "
+      "when there are several outputs",
+      "5:25: error: missing key \"name\" in output 1; names are required "
+      "when there are several outputs",
+      "5:79: error: unknown feed \"aa\"; did you mean \"a\"?",
+      "5:93: error: tile 0 cell [1, 0] is outside the 1x1 grid (columns 0 "
+      "to 0, rows 0 to 0)"}},
+    {"tour needs layouts", "{" FEEDS ", " OUT1 ",\n 'tour': {'layouts': "
+                           "['a', 'b']}}", 0,
+     {"2:2: error: \"tour\" needs \"layouts\": it cycles the wall through "
+      "named layouts"}},
+    {"wall tour", "{'feeds': {'a': {'url': 'x'}},\n 'layouts': {'day': "
+                  "{'outputs': [{'size': [64, 64], 'grid': [1, 1], 'tiles': "
+                  "[{'feed': 'a', 'cell': [0, 0]}]}]},\n 'night': {'outputs':"
+                  " [{'size': [64, 64], 'grid': [1, 1]}]}},\n 'tour': "
+                  "{'layouts': ['day', 'nihgt', 'evening', ['day']], "
+                  "'dwell': 'long'}}", 0,
+     {"4:30: error: unknown layout \"nihgt\"; did you mean \"night\"?",
+      "4:39: error: unknown layout \"evening\"",
+      "4:50: error: \"layouts\" must list layout names (strings)",
+      "4:69: error: \"dwell\" must be a number of seconds"}},
+    {"wall tour of one layout", "{'feeds': {},\n 'layouts': {'day': "
+                                "{'outputs': [{'size': [64, 64], 'grid': [1,"
+                                " 1]}]}},\n 'tour': {'layouts': ['day']}}", 0,
+     {"3:22: error: a tour needs at least two layouts"}},
+    {"wall tour not an object", "{'feeds': {},\n 'layouts': {'day': "
+                                "{'outputs': [{'size': [64, 64], 'grid': [1,"
+                                " 1]}]}},\n 'tour': ['day', 'day']}", 0,
+     {"3:10: error: \"tour\" must be an object with \"layouts\" and "
+      "\"dwell\""}},
+    {"basemap", "{'feeds': {}, 'outputs': [{'size': [64, 64], 'grid': [1, "
+                "1]}],\n 'basemap': ''}", 0,
+     {"2:13: error: \"basemap\" must be a non-empty string (a directory of "
+      "map tiles)"}},
 };
 
 /* The case's text with ' turned into " unless it is raw; caller frees. */
@@ -424,7 +785,7 @@ static struct layout *run_case(struct check_counts *cc,
 
     while (n_want < MAX_WANT && pc->want[n_want])
         n_want++;
-    rc = layout_parse(text, strlen(text), &lay, &diags);
+    rc = layout_parse_at(text, strlen(text), CASE_NOW, &lay, &diags);
     CHECK(cc, rc == want_rc, "%s: rc %d, want %d", pc->name, rc, want_rc);
     CHECK(cc, (rc == 0) == (lay != NULL), "%s: layout %p with rc %d",
           pc->name, (void *)lay, rc);
@@ -528,6 +889,234 @@ static void test_strings(struct check_counts *cc)
     layout_destroy(lay);
 }
 
+/* Parses a private feed whose consent is granted and expires on y-m-d, at
+ * now = want; true when the epochs are want and the next midnight, and the
+ * only diagnostic says the consent expires today. */
+static bool check_epoch(int y, int m, int d, long long want)
+{
+    struct layout_diags diags = {0};
+    struct layout *lay = NULL;
+    char text[512];
+    bool ok;
+
+    snprintf(text, sizeof text, "{\"feeds\": {\"a\": {\"url\": \"x\", "
+             "\"owner\": \"private\", \"consent\": {\"ref\": \"r\", "
+             "\"granted\": \"%04d-%02d-%02d\", \"expires\": "
+             "\"%04d-%02d-%02d\"}}}, \"outputs\": [{\"size\": [64, 64], "
+             "\"grid\": [1, 1], \"tiles\": [{\"feed\": \"a\", \"cell\": "
+             "[0, 0]}]}]}", y, m, d, y, m, d);
+    ok = layout_parse_at(text, strlen(text), want, &lay, &diags) == 0 &&
+         lay->feeds[0].consent.granted_epoch == want &&
+         lay->feeds[0].consent.expires_epoch == want + 86400 &&
+         diags.n == 1 && strstr(diags.items[0].message, "expires today");
+    layout_destroy(lay);
+    layout_diags_clear(&diags);
+    return ok;
+}
+/* Every new feed key lands in the model. */
+static void test_feed_model(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"feed model",
+        "{'feeds': {\n"
+        "  'a': {'url': 'rtsp://h/a', 'substream': 'rtsp://h/a-low', "
+        "'stall_after': 2.5, 'hwdec': 'nvdec', 'location': [-33.9, 151.25], "
+        "'range_m': 80, 'owner': 'private', 'consent': {'ref': 'W-7', "
+        "'granted': '2024-02-29', 'expires': '2026-12-31', 'scope': "
+        "'incident-only'}, 'masks': [{'polygon': [[0, 0], [1, 0], [0.5, "
+        "0.75]]}, {'polygon': [[0, 0], [0.25, 0], [0.25, 0.25], [0, 0.25]], "
+        "'style': 'pixelate'}]},\n"
+        "  'b': {'url': 'rtsp://h/b', 'hwdec': 'sw', 'owner': 'agency'},\n"
+        "  'c': {'url': 'rtsp://h/c'}},\n"
+        " 'outputs': [{'size': [64, 64], 'grid': [3, 1], 'tiles': [{'feed': "
+        "'a', 'cell': [0, 0]}, {'feed': 'b', 'cell': [1, 0]}, {'feed': 'c', "
+        "'cell': [2, 0]}]}]}", 0,
+        {"2:225: warning: consent W-7 for feed \"a\" expires in 7 days "
+         "(2026-12-31)"}};
+    struct layout *lay = run_case(cc, &pc, 0);
+    const struct layout_feed *a, *b, *c;
+
+    if (!lay)
+        return;
+    a = &lay->feeds[0];
+    b = &lay->feeds[1];
+    c = &lay->feeds[2];
+    CHECK_STR(cc, a->substream, "rtsp://h/a-low");
+    CHECK(cc, a->stall_after == 2.5, "stall_after %g", a->stall_after);
+    CHECK_INT(cc, a->hwdec, LAYOUT_HWDEC_NVDEC);
+    CHECK_INT(cc, b->hwdec, LAYOUT_HWDEC_SW);
+    CHECK_INT(cc, c->hwdec, LAYOUT_HWDEC_DEFAULT);
+    CHECK(cc, a->has_location && a->lat == -33.9 && a->lon == 151.25,
+          "location %d %g %g", a->has_location, a->lat, a->lon);
+    CHECK(cc, a->range_m == 80, "range_m %g", a->range_m);
+    CHECK_INT(cc, a->owner, LAYOUT_OWNER_PRIVATE);
+    CHECK_INT(cc, b->owner, LAYOUT_OWNER_AGENCY);
+    CHECK_INT(cc, a->consent.present, 1);
+    CHECK_STR(cc, a->consent.ref, "W-7");
+    CHECK_STR(cc, a->consent.granted, "2024-02-29");
+    CHECK_STR(cc, a->consent.expires, "2026-12-31");
+    CHECK_INT(cc, a->consent.granted_epoch, 1709164800LL);
+    CHECK_INT(cc, a->consent.expires_epoch, 1798761600LL); /* 2027-01-01 */
+    CHECK_INT(cc, a->consent.scope, LAYOUT_CONSENT_INCIDENT_ONLY);
+    CHECK_INT(cc, a->n_masks, 2);
+    CHECK_INT(cc, a->masks[0].n_points, 3);
+    CHECK_INT(cc, a->masks[0].style, LAYOUT_MASK_SOLID);
+    CHECK(cc, a->masks[0].points[2][0] == 0.5f &&
+              a->masks[0].points[2][1] == 0.75f, "mask point 2");
+    CHECK_INT(cc, a->masks[1].n_points, 4);
+    CHECK_INT(cc, a->masks[1].style, LAYOUT_MASK_PIXELATE);
+    CHECK(cc, !c->substream && c->stall_after == 0 && !c->has_location &&
+              c->range_m == 0 && !c->consent.present && !c->masks &&
+              c->n_masks == 0, "defaults of a plain feed");
+    layout_destroy(lay);
+}
+
+/* Panels, tours and displays land in the model. */
+static void test_tile_model(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"tile model",
+        "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}},\n"
+        " 'outputs': [{'size': [64, 64], 'grid': [2, 2], 'display': 'DP-2', "
+        "'tiles': [\n"
+        "  {'panel': 'map', 'cell': [0, 0], 'center': [51.5, -0.125], "
+        "'label': 'Area'},\n"
+        "  {'panel': 'incidents', 'cell': [1, 0]},\n"
+        "  {'tour': {'feeds': ['b', 'a'], 'dwell': 4}, 'cell': [0, 1]},\n"
+        "  {'panel': 'map', 'cell': [1, 1], 'center': [0, 0], 'zoom': 19}]}]}",
+        0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0);
+    const struct layout_tile *t;
+
+    if (!lay)
+        return;
+    t = lay->outputs[0].tiles;
+    CHECK_INT(cc, lay->outputs[0].display_index, -1);
+    CHECK_STR(cc, lay->outputs[0].display_name, "DP-2");
+    CHECK_INT(cc, t[0].panel, LAYOUT_PANEL_MAP);
+    CHECK_INT(cc, t[0].feed, -1);
+    CHECK(cc, t[0].center[0] == 51.5 && t[0].center[1] == -0.125, "center");
+    CHECK_INT(cc, t[0].zoom, 14);
+    CHECK_STR(cc, t[0].label, "Area");
+    CHECK_INT(cc, t[1].panel, LAYOUT_PANEL_INCIDENTS);
+    CHECK_INT(cc, t[1].feed, -1);
+    CHECK_INT(cc, t[2].panel, LAYOUT_PANEL_NONE);
+    CHECK_INT(cc, t[2].n_tour, 2);
+    CHECK(cc, t[2].tour && t[2].tour[0] == 1 && t[2].tour[1] == 0, "tour");
+    CHECK_INT(cc, t[2].feed, 1);
+    CHECK(cc, t[2].dwell == 4, "dwell %g", t[2].dwell);
+    CHECK(cc, t[0].dwell == 10 && !t[0].tour && t[0].n_tour == 0,
+          "tile without a tour");
+    CHECK_INT(cc, t[3].zoom, 19);
+    CHECK(cc, layout_feed_shown(lay, 0, 0) && layout_feed_shown(lay, 0, 1),
+          "tour feeds are shown");
+    layout_destroy(lay);
+}
+
+/* Named layouts: views in file order, the alias, the wall's tour. */
+static void test_view_model(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"view model",
+        "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}, 'c': {'url': 'z'}},"
+        "\n 'layouts': {\n"
+        "  'night': {'outputs': [{'name': 'left', 'size': [64, 64], 'grid': "
+        "[1, 1], 'display': 1, 'tiles': [{'feed': 'b', 'cell': [0, 0]}]}, "
+        "{'name': 'right', 'size': [64, 64], 'grid': [1, 1]}]},\n"
+        "  'day': {'outputs': [{'size': [64, 64], 'grid': [2, 1], 'tiles': "
+        "[{'feed': 'a', 'cell': [0, 0]}, {'tour': {'feeds': ['a', 'c']}, "
+        "'cell': [1, 0]}]}]}},\n"
+        " 'tour': {'layouts': ['day', 'night'], 'dwell': 600},\n"
+        " 'basemap': '../maps/osm'}", 0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0);
+
+    if (!lay)
+        return;
+    CHECK_INT(cc, lay->n_views, 2);
+    CHECK_STR(cc, lay->views[0].name, "night");
+    CHECK_STR(cc, lay->views[1].name, "day");
+    CHECK(cc, lay->outputs == lay->views[0].outputs, "outputs alias view 0");
+    CHECK_INT(cc, lay->n_outputs, 2);
+    CHECK_INT(cc, lay->outputs[0].display_index, 1);
+    CHECK(cc, lay->outputs[0].display_name == NULL, "no display name");
+    CHECK_INT(cc, lay->outputs[1].display_index, -1);
+    CHECK_STR(cc, lay->views[1].outputs[0].name, "main");
+    CHECK_INT(cc, layout_find_view(lay, "day"), 1);
+    CHECK_INT(cc, layout_find_view(lay, "Day"), -1);
+    CHECK_INT(cc, layout_find_view(lay, NULL), -1);
+    CHECK_INT(cc, layout_find_view(NULL, "day"), -1);
+    CHECK_INT(cc, lay->n_tour_views, 2);
+    CHECK(cc, lay->tour_views[0] == 1 && lay->tour_views[1] == 0, "tour");
+    CHECK(cc, lay->tour_dwell == 600, "tour dwell %g", lay->tour_dwell);
+    CHECK_STR(cc, lay->basemap, "../maps/osm");
+    CHECK(cc, !layout_feed_shown(lay, 0, 0) && layout_feed_shown(lay, 0, 1) &&
+              !layout_feed_shown(lay, 0, 2), "night shows b only");
+    CHECK(cc, layout_feed_shown(lay, 1, 0) && !layout_feed_shown(lay, 1, 1) &&
+              layout_feed_shown(lay, 1, 2), "day shows a and c (tour)");
+    CHECK(cc, !layout_feed_shown(lay, 2, 0) && !layout_feed_shown(lay, -1, 0)
+              && !layout_feed_shown(lay, 0, 3) &&
+              !layout_feed_shown(lay, 0, -1) && !layout_feed_shown(NULL, 0, 0),
+          "out of range");
+    layout_destroy(lay);
+}
+
+/* The classic form is one view named "default", with defaults. */
+static void test_classic_view(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"classic view",
+        "{" FEEDS ", " OUT1 "}", 0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0);
+
+    if (!lay)
+        return;
+    CHECK_INT(cc, lay->n_views, 1);
+    CHECK_STR(cc, lay->views[0].name, "default");
+    CHECK(cc, lay->outputs == lay->views[0].outputs, "outputs alias view 0");
+    CHECK_INT(cc, layout_find_view(lay, "default"), 0);
+    CHECK(cc, !lay->tour_views && lay->n_tour_views == 0, "no tour");
+    CHECK(cc, lay->tour_dwell == 30, "tour dwell %g", lay->tour_dwell);
+    CHECK(cc, lay->basemap == NULL, "no basemap");
+    CHECK_INT(cc, lay->outputs[0].display_index, -1);
+    CHECK(cc, lay->outputs[0].display_name == NULL, "no display name");
+    layout_destroy(lay);
+}
+
+/* Consent epochs agree with timegm() on the first, 28th and last day of
+ * every month from 1968 to 2104 and on every day of the years around the
+ * epoch and the century leap rules; parsed with a time zone set, to show it
+ * plays no part. */
+static void test_consent_epochs(struct check_counts *cc)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                  30, 31};
+    const char *tz = getenv("TZ");
+    char *saved = tz ? strdup(tz) : NULL;
+    int y, m, d, bad = 0, days = 0;
+
+    setenv("TZ", "America/St_Johns", 1);
+    tzset();
+    for (y = 1968; y <= 2104; y++) {
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        bool every = y <= 1971 || (y >= 1999 && y <= 2001) || y >= 2099;
+        for (m = 1; m <= 12; m++) {
+            int last = mdays[m - 1] + (m == 2 && leap);
+            for (d = 1; d <= last; d++) {
+                struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1,
+                                .tm_mday = d};
+                if (!every && d != 1 && d != 28 && d != last)
+                    continue;
+                bad += !check_epoch(y, m, d, (long long)timegm(&tm));
+                days++;
+            }
+        }
+    }
+    CHECK(cc, bad == 0 && days > 6000, "%d of %d days disagree with timegm",
+          bad, days);
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+}
+
 /* ---- json_pos ---- */
 
 static void check_pos(struct check_counts *cc, const char *what,
@@ -606,6 +1195,41 @@ static char *generated(int n_feeds, int n_outputs, int n_tiles)
     return s;
 }
 
+/* A one-line layout with n named layouts "v0", "v1", ...; caller frees. */
+static char *generated_views(int n)
+{
+    size_t cap = 64 + (size_t)n * 96, len;
+    char *s = malloc(cap);
+    int i;
+
+    len = (size_t)snprintf(s, cap, "{\"feeds\": {}, \"layouts\": {");
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s\"v%d\": {\"outputs\":"
+                                " [{\"size\": [64, 64], \"grid\": [1, 1]}]}",
+                                i ? ", " : "", i);
+    snprintf(s + len, cap - len, "}}");
+    return s;
+}
+
+/* A one-line layout with a tile touring feeds "a" and "b" n times in all;
+ * caller frees. */
+static char *generated_tour(int n)
+{
+    size_t cap = 256 + (size_t)n * 8, len;
+    char *s = malloc(cap);
+    int i;
+
+    len = (size_t)snprintf(s, cap, "{\"feeds\": {\"a\": {\"url\": \"x\"}, "
+                           "\"b\": {\"url\": \"y\"}}, \"outputs\": [{\"size\""
+                           ": [64, 64], \"grid\": [1, 1], \"tiles\": [{\"cell\""
+                           ": [0, 0], \"tour\": {\"feeds\": [");
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s\"%c\"", i ? ", " : "",
+                                i % 2 ? 'b' : 'a');
+    snprintf(s + len, cap - len, "]}}]}]}");
+    return s;
+}
+
 /* Column of the n-th (from 0) occurrence of needle in a one-line text. */
 static int column_of(const char *text, const char *needle, int n)
 {
@@ -677,6 +1301,29 @@ static void test_limits(struct check_counts *cc)
     free(big);
 }
 
+/* The limits of named layouts and tours. */
+static void test_limits_views(struct check_counts *cc)
+{
+    char *s, want[200];
+
+    s = generated_views(LAYOUT_MAX_VIEWS);
+    check_first(cc, "most layouts", s, strlen(s), 0, NULL);
+    free(s);
+    s = generated_views(LAYOUT_MAX_VIEWS + 1);
+    snprintf(want, sizeof want, "1:%d: error: too many layouts (at most 64)",
+             column_of(s, "\"v64\"", 0));
+    check_first(cc, "too many layouts", s, strlen(s), -EINVAL, want);
+    free(s);
+    s = generated_tour(LAYOUT_MAX_TOUR);
+    check_first(cc, "longest tour", s, strlen(s), 0, NULL);
+    free(s);
+    s = generated_tour(LAYOUT_MAX_TOUR + 1);
+    snprintf(want, sizeof want, "1:%d: error: too many entries in a tour (at "
+             "most 1024)", column_of(s, "\"a\"", LAYOUT_MAX_TOUR / 2 + 1));
+    check_first(cc, "too long a tour", s, strlen(s), -EINVAL, want);
+    free(s);
+}
+
 /* ---- the diagnostics list ---- */
 
 static void test_diags(struct check_counts *cc)
@@ -725,9 +1372,15 @@ static void test_load_file(struct check_counts *cc)
     CHECK_STR(cc, got, "1:1: error: cannot read layout file: no such file or "
                        "directory");
     layout_diags_clear(&diags);
+    rc = layout_load_file(TESSERA_SOURCE_DIR "/layouts/demo-2x2.json", &lay,
+                          &diags);
+    CHECK(cc, rc == 0 && lay && diags.n == 0, "demo-2x2.json: rc %d", rc);
+    layout_destroy(lay);
+    layout_diags_clear(&diags);
 }
 
-/* Every example layout shipped in layouts/ is valid and warning-free. */
+/* Every example layout shipped in layouts/ is valid and warning-free (as of
+ * CASE_NOW, for consent dates). */
 static void test_shipped(struct check_counts *cc)
 {
     const char *dir_path = TESSERA_SOURCE_DIR "/layouts";
@@ -745,8 +1398,8 @@ static void test_shipped(struct check_counts *cc)
             strcmp(e->d_name, "schema.json") == 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
-        CHECK(cc, layout_load_file(path, &lay, &diags) == 0 && diags.n == 0,
-              "%s does not load cleanly", path);
+        CHECK(cc, layout_load_file_at(path, CASE_NOW, &lay, &diags) == 0 &&
+                  diags.n == 0, "%s does not load cleanly", path);
         layout_diags_print(&diags, path, stderr);
         layout_diags_clear(&diags);
         layout_destroy(lay);
@@ -763,8 +1416,14 @@ int main(void)
     test_tables(&cc);
     test_model(&cc);
     test_strings(&cc);
+    test_feed_model(&cc);
+    test_tile_model(&cc);
+    test_view_model(&cc);
+    test_classic_view(&cc);
+    test_consent_epochs(&cc);
     test_positions(&cc);
     test_limits(&cc);
+    test_limits_views(&cc);
     test_diags(&cc);
     test_load_file(&cc);
     test_shipped(&cc);

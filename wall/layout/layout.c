@@ -1,7 +1,8 @@
 /*
- * layout.c - the life of a layout model (destroy, look-ups), the diagnostics
- * list that layout_parse() fills, and reading a layout file from disk.
- * Parsing and validation live in layout_json.c, geometry in geometry.c.
+ * layout.c - the life of a layout model (destroy; look-ups of feeds and views
+ * and of which feeds a view shows), the diagnostics list that layout_parse()
+ * fills, and reading a layout file from disk.  Parsing and validation live in
+ * layout_json.c, geometry in geometry.c.
  */
 #include "layout/layout_priv.h"
 
@@ -9,26 +10,55 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static void feed_free(struct layout_feed *f)
+{
+    int i;
+    free(f->id);
+    free(f->url);
+    free(f->label);
+    free(f->substream);
+    free(f->consent.ref);
+    for (i = 0; f->masks && i < f->n_masks; i++)
+        free(f->masks[i].points);
+    free(f->masks);
+}
+
+/* Frees n outputs and the array holding them. */
+static void outputs_free(struct layout_output *outputs, int n)
+{
+    int i, j;
+    for (i = 0; outputs && i < n; i++) {
+        struct layout_output *o = &outputs[i];
+        for (j = 0; o->tiles && j < o->n_tiles; j++) {
+            free(o->tiles[j].label);
+            free(o->tiles[j].tour);
+        }
+        free(o->tiles);
+        free(o->name);
+        free(o->display_name);
+    }
+    free(outputs);
+}
 
 void layout_destroy(struct layout *layout)
 {
-    int i, j;
+    int i;
     if (!layout)
         return;
-    for (i = 0; layout->feeds && i < layout->n_feeds; i++) {
-        free(layout->feeds[i].id);
-        free(layout->feeds[i].url);
-        free(layout->feeds[i].label);
-    }
+    for (i = 0; layout->feeds && i < layout->n_feeds; i++)
+        feed_free(&layout->feeds[i]);
     free(layout->feeds);
-    for (i = 0; layout->outputs && i < layout->n_outputs; i++) {
-        struct layout_output *o = &layout->outputs[i];
-        for (j = 0; o->tiles && j < o->n_tiles; j++)
-            free(o->tiles[j].label);
-        free(o->tiles);
-        free(o->name);
+    for (i = 0; layout->views && i < layout->n_views; i++) {
+        outputs_free(layout->views[i].outputs, layout->views[i].n_outputs);
+        free(layout->views[i].name);
     }
-    free(layout->outputs);
+    if (!layout->views) /* hand-built: outputs is not an alias */
+        outputs_free(layout->outputs, layout->n_outputs);
+    free(layout->views);
+    free(layout->tour_views);
+    free(layout->basemap);
     free(layout);
 }
 
@@ -42,6 +72,49 @@ int layout_find_feed(const struct layout *layout, const char *id)
             return i;
     }
     return -1;
+}
+
+int layout_find_view(const struct layout *layout, const char *name)
+{
+    int i;
+    if (!layout || !name)
+        return -1;
+    for (i = 0; layout->views && i < layout->n_views; i++) {
+        if (layout->views[i].name && strcmp(layout->views[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* True when tile t shows feed, itself or in its tour. */
+static bool tile_shows(const struct layout_tile *t, int feed)
+{
+    int i;
+    if (t->feed == feed)
+        return true;
+    for (i = 0; t->tour && i < t->n_tour; i++) {
+        if (t->tour[i] == feed)
+            return true;
+    }
+    return false;
+}
+
+bool layout_feed_shown(const struct layout *layout, int view, int feed)
+{
+    const struct layout_view *v;
+    int i, j;
+
+    if (!layout || !layout->views || view < 0 || view >= layout->n_views ||
+        feed < 0 || feed >= layout->n_feeds)
+        return false;
+    v = &layout->views[view];
+    for (i = 0; v->outputs && i < v->n_outputs; i++) {
+        for (j = 0; v->outputs[i].tiles && j < v->outputs[i].n_tiles; j++) {
+            if (tile_shows(&v->outputs[i].tiles[j], feed))
+                return true;
+        }
+    }
+    return false;
 }
 
 /* ---- diagnostics ---- */
@@ -204,6 +277,12 @@ static int report_unreadable(struct layout_diags *diags, int err)
 int layout_load_file(const char *path, struct layout **out,
                      struct layout_diags *diags)
 {
+    return layout_load_file_at(path, (long long)time(NULL), out, diags);
+}
+
+int layout_load_file_at(const char *path, long long now_epoch,
+                        struct layout **out, struct layout_diags *diags)
+{
     char *text = NULL;
     size_t len = 0;
     int rc;
@@ -218,7 +297,7 @@ int layout_load_file(const char *path, struct layout **out,
     fclose(f);
     if (rc < 0)
         return report_unreadable(diags, rc);
-    rc = layout_parse(text, len, out, diags);
+    rc = layout_parse_at(text, len, now_epoch, out, diags);
     free(text);
     return rc;
 }

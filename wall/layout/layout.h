@@ -20,7 +20,15 @@
 #define LAYOUT_MAX_TILES (LAYOUT_MAX_GRID * LAYOUT_MAX_GRID) /* per output */
 #define LAYOUT_MAX_FEEDS 1024
 #define LAYOUT_MAX_OUTPUTS 64
-#define LAYOUT_MAX_ID 64           /* bytes in a feed id */
+#define LAYOUT_MAX_ID 64           /* bytes in a feed id or a layout name */
+#define LAYOUT_MAX_VIEWS 64        /* named layouts in "layouts" */
+#define LAYOUT_MAX_TOUR 1024       /* entries in a tour's list */
+#define LAYOUT_MAX_STALL_AFTER 3600.0 /* "stall_after", seconds */
+#define LAYOUT_MAX_RANGE_M 100000.0   /* "range_m", metres */
+#define LAYOUT_MAX_DWELL 86400.0      /* a tour's "dwell", seconds */
+#define LAYOUT_MAX_ZOOM 19            /* a map panel's "zoom" */
+#define LAYOUT_MAX_CONSENT_REF 64     /* characters in a consent "ref" */
+#define LAYOUT_CONSENT_WARN_DAYS 30   /* warn this many days before expiry */
 
 enum layout_fit {
     LAYOUT_FIT_CONTAIN = 0, /* letterbox: whole picture visible (default) */
@@ -103,10 +111,12 @@ struct layout_tile {
     char *label;   /* "label" override, or NULL to use the feed's label */
     enum layout_panel panel;  /* a panel instead of a feed */
     double center[2];         /* map: "center": [lat, lon] */
-    int zoom;                 /* map: "zoom", slippy-map level 0..19 */
+    int zoom;                 /* map: "zoom", slippy-map level 0..19
+                                 (14 when not given, on every tile) */
     int *tour;                /* "tour": {"feeds": [...]}: feed indexes, or NULL */
-    int n_tour;
-    double dwell;             /* "tour": {"dwell": seconds}, default 10 */
+    int n_tour;               /* 0, or at least 2 */
+    double dwell;             /* "tour": {"dwell": seconds}, default 10 (set
+                                 on every tile; used only with a tour) */
 };
 
 struct layout_output {
@@ -139,7 +149,8 @@ struct layout {
     int *tour_views;             /* top-level "tour": {"layouts": [...]}: view
                                     indexes cycled on the whole wall, or NULL */
     int n_tour_views;
-    double tour_dwell;           /* seconds per view, default 30 */
+    double tour_dwell;           /* seconds per view, default 30 (set even
+                                    without a tour) */
     char *basemap;               /* "basemap": XYZ tile directory
                                     ({z}/{x}/{y}.png), or NULL: graticule */
 };
@@ -158,20 +169,32 @@ struct layout_diags {
     int n, cap;
 };
 
-/* Parses and validates a layout held in text[0..len).  On success returns 0
- * and stores a new layout in *out (caller destroys it); diagnostics may still
- * hold warnings.  On any error returns -EINVAL (-ENOMEM on allocation failure),
- * leaves *out NULL and appends every problem found to diags, sorted by
- * position. */
+/* Parses and validates a layout held in text[0..len), as layout_parse_at()
+ * does at the current time. */
 int layout_parse(const char *text, size_t len, struct layout **out,
                  struct layout_diags *diags);
+
+/* Parses and validates a layout held in text[0..len) as of now_epoch
+ * (seconds since 1970-01-01 UTC; it only decides the warnings about consent
+ * that has expired, expires within LAYOUT_CONSENT_WARN_DAYS days or has not
+ * started).  On success returns 0 and stores a new layout in *out (caller
+ * destroys it); diagnostics may still hold warnings.  On any error returns
+ * -EINVAL (-ENOMEM on allocation failure), leaves *out NULL and appends every
+ * problem found to diags, sorted by position. */
+int layout_parse_at(const char *text, size_t len, long long now_epoch,
+                    struct layout **out, struct layout_diags *diags);
 
 /* Reads path and calls layout_parse().  An unreadable file is reported as a
  * diagnostic at 1:1 and returns a negative errno. */
 int layout_load_file(const char *path, struct layout **out,
                      struct layout_diags *diags);
 
-/* Frees a layout and everything it owns; accepts NULL. */
+/* layout_load_file() as of now_epoch (see layout_parse_at()). */
+int layout_load_file_at(const char *path, long long now_epoch,
+                        struct layout **out, struct layout_diags *diags);
+
+/* Frees a layout and everything it owns (its outputs through its views; a
+ * hand-built layout without views owns "outputs" directly); accepts NULL. */
 void layout_destroy(struct layout *layout);
 
 /* Number of diagnostics of the given severity. */
@@ -188,6 +211,13 @@ void layout_diags_clear(struct layout_diags *diags);
 
 /* Index of the feed with this id, or -1. */
 int layout_find_feed(const struct layout *layout, const char *id);
+
+/* Index of the view (named layout) with this name, or -1. */
+int layout_find_view(const struct layout *layout, const char *name);
+
+/* True when a tile of view shows feed, directly or in its tour; false for
+ * indexes out of range. */
+bool layout_feed_shown(const struct layout *layout, int view, int feed);
 
 /* ---- geometry (pure) ---- */
 

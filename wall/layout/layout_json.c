@@ -1,10 +1,15 @@
 /*
- * layout_json.c - layout_parse(): turns the JSON text of a layout into the
+ * layout_json.c - layout_parse_at(): turns the JSON text of a layout into the
  * layout model, checking every rule of docs/layout.md on the way.  It never
  * stops at the first problem: each one becomes a diagnostic with the line and
- * column of the offending value (or of the key, for unknown and duplicate
- * keys), so "tessera --validate" can list them all.  Positions come from
- * json_pos.c, the tree from cJSON.
+ * column of the offending value (or of the key, for unknown, duplicate and
+ * misplaced keys), so "tessera --validate" can list them all.  Positions come
+ * from json_pos.c, the tree from cJSON.
+ *
+ * The file reads, in order: feeds (with their privacy keys: owner, consent,
+ * masks), the wall's outputs (either top-level "outputs", one view named
+ * "default", or named views in "layouts") with their tiles (a feed, a panel
+ * or a tour), then the wall's "tour" and "basemap".
  */
 #include "layout/json_pos.h"
 #include "layout/layout_priv.h"
@@ -16,20 +21,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Room for a user string quoted into a message (see quote()). */
 #define QUOTE_SIZE 256
 /* Quoted strings are cut after this many code points. */
 #define QUOTE_CHARS 40
 
-/* The state of one layout_parse() call. */
+/* The state of one layout_parse_at() call. */
 struct lj {
     const struct jpos_doc *doc;
     struct layout_diags *diags;
     struct layout *lay;
+    long long now;           /* seconds since the epoch, for consent dates */
+    struct layout_view *view;/* the view whose outputs are being read */
     const cJSON **feed_node; /* per feed: its member in "feeds" */
-    int *feed_uses;          /* per feed: tiles showing it */
+    int *feed_uses;          /* per feed: tiles and tours showing it */
+    const cJSON **view_node; /* per named view: its member in "layouts" */
     bool feeds_ok;           /* "feeds" was an object: check references */
+    bool views_ok;           /* "layouts" was an object: check references */
     bool tiles_read;         /* every "tiles" was read: warn unused feeds */
     int errors;
     bool oom;
@@ -239,6 +249,241 @@ static char *lj_strdup(struct lj *c, const char *s)
     return copy;
 }
 
+/* True when node is an array of exactly two numbers; e receives them. */
+static bool number_pair(const cJSON *node, const cJSON *e[2])
+{
+    if (!cJSON_IsArray(node))
+        return false;
+    e[0] = node->child;
+    e[1] = e[0] ? e[0]->next : NULL;
+    return e[1] && !e[1]->next && cJSON_IsNumber(e[0]) &&
+           cJSON_IsNumber(e[1]);
+}
+
+/* True when a comes before b in the text (by key position). */
+static bool before(const struct lj *c, const cJSON *a, const cJSON *b)
+{
+    struct jpos pa = at_key(c, a), pb = at_key(c, b);
+    return pa.line < pb.line || (pa.line == pb.line && pa.col < pb.col);
+}
+
+/* Number of UTF-8 code points in s. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Writes "\"a\"", "\"a\" or \"b\"" or "\"a\", \"b\" or \"c\"" into buf. */
+static const char *name_list(char *buf, size_t size, const char *const *names,
+                             int n)
+{
+    size_t o = 0;
+    int i;
+    buf[0] = '\0';
+    for (i = 0; i < n && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s\"%s\"",
+                              i == 0 ? "" : i == n - 1 ? " or " : ", ",
+                              names[i]);
+    return buf;
+}
+
+/* Reads a string that must be one of names[0..n): true with its index in
+ * *out; otherwise reports "\"key\" must be ..." with a suggestion. */
+static bool lj_enum(struct lj *c, const cJSON *node, const char *key,
+                    const char *const *names, int n, int *out)
+{
+    struct suggestion s = {NULL, 0};
+    char list[256], dym[QUOTE_SIZE + 32];
+    int i;
+
+    for (i = 0; cJSON_IsString(node) && i < n; i++) {
+        if (strcmp(node->valuestring, names[i]) == 0) {
+            *out = i;
+            return true;
+        }
+        suggest_consider(&s, node->valuestring, names[i]);
+    }
+    lj_err(c, at_value(c, node), "\"%s\" must be %s%s", key,
+           name_list(list, sizeof list, names, n), did_you_mean(dym, &s));
+    return false;
+}
+
+/* Reads a number of units more than 0 and at most max into *out (left as
+ * it was on error); true when it is valid. */
+static bool lj_positive(struct lj *c, const cJSON *node, const char *key,
+                        const char *unit, double max, double *out)
+{
+    double d;
+    if (!cJSON_IsNumber(node)) {
+        lj_err(c, at_value(c, node), "\"%s\" must be a number of %s", key,
+               unit);
+        return false;
+    }
+    d = node->valuedouble;
+    if (!(d > 0 && d <= max)) {
+        lj_err(c, at_value(c, node), "\"%s\" %g is out of range (more than "
+               "0 and at most %g %s)", key, d, max, unit);
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+/* Reads "key": [latitude, longitude] into v; true when it is valid. */
+static bool lj_latlon(struct lj *c, const cJSON *node, const char *key,
+                      double v[2])
+{
+    static const char *const part[2] = {"latitude", "longitude"};
+    static const double limit[2] = {90, 180};
+    const cJSON *e[2];
+    bool ok = true;
+    int i;
+
+    if (!number_pair(node, e)) {
+        lj_err(c, at_value(c, node), "\"%s\" must be an array of two "
+               "numbers [latitude, longitude]", key);
+        return false;
+    }
+    for (i = 0; i < 2; i++) {
+        double d = e[i]->valuedouble;
+        if (d >= -limit[i] && d <= limit[i]) {
+            v[i] = d;
+            continue;
+        }
+        lj_err(c, at_value(c, e[i]), "\"%s\" %s %g is out of range (%g to "
+               "%g)", key, part[i], d, -limit[i], limit[i]);
+        ok = false;
+    }
+    return ok;
+}
+
+/* ---- names ---- */
+
+/* Checks the key of member as an id (a feed id or a layout name, as what
+ * says): non-empty, letters, digits, '-' and '_', at most LAYOUT_MAX_ID. */
+static void lj_check_id(struct lj *c, const cJSON *member, const char *what)
+{
+    const char *id = member->string ? member->string : "";
+    char q[QUOTE_SIZE];
+    size_t i;
+
+    if (id[0] == '\0') {
+        lj_err(c, at_key(c, member), "%s must not be empty", what);
+        return;
+    }
+    for (i = 0; id[i]; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
+            lj_err(c, at_key(c, member), "%s %s may only contain letters, "
+                   "digits, '-' and '_'", what, quote(q, id));
+            return;
+        }
+    }
+    if (i > LAYOUT_MAX_ID)
+        lj_err(c, at_key(c, member), "%s %s is too long (at most %d "
+               "characters)", what, quote(q, id), LAYOUT_MAX_ID);
+}
+
+/* Resolves node, a string naming a feed, to its index (counting a use of the
+ * feed), or reports it (type_msg when it is not a string) and gives -1. */
+static int lj_feed_ref(struct lj *c, const cJSON *node, const char *type_msg)
+{
+    struct suggestion s = {NULL, 0};
+    char q[QUOTE_SIZE], dym[QUOTE_SIZE + 32];
+    int i;
+
+    if (!cJSON_IsString(node) || !node->valuestring) {
+        lj_err(c, at_value(c, node), "%s", type_msg);
+        return -1;
+    }
+    if (!c->feeds_ok)
+        return -1;
+    i = layout_find_feed(c->lay, node->valuestring);
+    if (i >= 0) {
+        c->feed_uses[i]++;
+        return i;
+    }
+    for (i = 0; i < c->lay->n_feeds; i++)
+        suggest_consider(&s, node->valuestring, c->lay->feeds[i].id);
+    lj_err(c, at_value(c, node), "unknown feed %s%s",
+           quote(q, node->valuestring), did_you_mean(dym, &s));
+    return -1;
+}
+
+/* Resolves node, a string naming a view in "layouts", to its index, or
+ * reports it and gives -1. */
+static int lj_view_ref(struct lj *c, const cJSON *node, const char *type_msg)
+{
+    struct suggestion s = {NULL, 0};
+    char q[QUOTE_SIZE], dym[QUOTE_SIZE + 32];
+    int i;
+
+    if (!cJSON_IsString(node) || !node->valuestring) {
+        lj_err(c, at_value(c, node), "%s", type_msg);
+        return -1;
+    }
+    if (!c->views_ok)
+        return -1;
+    i = layout_find_view(c->lay, node->valuestring);
+    if (i >= 0)
+        return i;
+    for (i = 0; i < c->lay->n_views; i++) {
+        if (c->lay->views[i].name)
+            suggest_consider(&s, node->valuestring, c->lay->views[i].name);
+    }
+    lj_err(c, at_value(c, node), "unknown layout %s%s",
+           quote(q, node->valuestring), did_you_mean(dym, &s));
+    return -1;
+}
+
+/* What a tour lists: feeds (in a tile) or views (on the whole wall). */
+struct tour_kind {
+    const char *key;      /* "feeds" */
+    const char *items;    /* "feed ids" */
+    const char *plural;   /* "feeds" */
+    int (*ref)(struct lj *c, const cJSON *node, const char *type_msg);
+};
+
+/* Reads a tour's list: an array of at least two names, each resolved by
+ * kind->ref.  Returns a new array of indexes (-1 where a name was bad) with
+ * its length in *n, or NULL (*n = 0) when node is not an array. */
+static int *lj_tour_list(struct lj *c, const cJSON *node,
+                         const struct tour_kind *kind, int *n)
+{
+    char type_msg[96];
+    const cJSON *e;
+    int *idx, count = 0;
+
+    *n = 0;
+    snprintf(type_msg, sizeof type_msg, "\"%s\" must list %s (strings)",
+             kind->key, kind->items);
+    if (!cJSON_IsArray(node)) {
+        lj_err(c, at_value(c, node), "\"%s\" must be an array of %s",
+               kind->key, kind->items);
+        return NULL;
+    }
+    for (e = node->child; e && count < LAYOUT_MAX_TOUR; e = e->next)
+        count++;
+    if (e)
+        lj_err(c, at_value(c, e), "too many entries in a tour (at most %d)",
+               LAYOUT_MAX_TOUR);
+    if (count < 2)
+        lj_err(c, at_value(c, node), "a tour needs at least two %s",
+               kind->plural);
+    idx = calloc((size_t)count + 1, sizeof *idx);
+    if (!idx) {
+        c->oom = true;
+        return NULL;
+    }
+    for (e = node->child; e && *n < count; e = e->next)
+        idx[(*n)++] = kind->ref(c, e, type_msg);
+    return idx;
+}
+
 /* ---- objects ---- */
 
 static void lj_unknown_key(struct lj *c, const cJSON *member, const char *kind,
@@ -293,32 +538,348 @@ static void lj_missing(struct lj *c, const cJSON *obj, const char *who,
     }
 }
 
-/* ---- feeds ---- */
+/* ---- dates ---- */
 
-/* Checks the id of a feed (the key of its member in "feeds"). */
-static void lj_feed_id(struct lj *c, const cJSON *member)
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil); pure, no time zone involved. */
+static long long days_from_civil(long long y, int m, int d)
 {
-    const char *id = member->string ? member->string : "";
-    char q[QUOTE_SIZE];
-    size_t i;
+    long long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
 
-    if (id[0] == '\0') {
-        lj_err(c, at_key(c, member), "feed id must not be empty");
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* The value of the n decimal digits at s. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    while (n-- > 0)
+        v = v * 10 + (*s++ - '0');
+    return v;
+}
+
+/* Reads "key": "YYYY-MM-DD", a real calendar date: copies it into text and
+ * stores its day number (days since 1970-01-01) in *day.  False when node is
+ * NULL (already reported as missing) or not such a date (reported). */
+static bool lj_date(struct lj *c, const cJSON *node, const char *key,
+                    char text[11], long long *day)
+{
+    static const char *const months[12] = {"January", "February", "March",
+        "April", "May", "June", "July", "August", "September", "October",
+        "November", "December"};
+    const char *s = cJSON_IsString(node) ? node->valuestring : NULL;
+    int i, y, m, d;
+
+    if (!node)
+        return false;
+    for (i = 0; s && i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            s = NULL;
+    }
+    if (!s || s[10] != '\0') {
+        lj_err(c, at_value(c, node), "\"%s\" must be a date written "
+               "YYYY-MM-DD, e.g. \"2026-03-01\"", key);
+        return false;
+    }
+    y = digits(s, 4);
+    m = digits(s + 5, 2);
+    d = digits(s + 8, 2);
+    if (m < 1 || m > 12 || d < 1) {
+        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (there is no "
+               "%s %02d)", key, s, m < 1 || m > 12 ? "month" : "day",
+               m < 1 || m > 12 ? m : d);
+        return false;
+    }
+    if (d > days_in_month(y, m)) {
+        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (%s %04d has "
+               "%d days)", key, s, months[m - 1], y, days_in_month(y, m));
+        return false;
+    }
+    memcpy(text, s, 11);
+    *day = days_from_civil(y, m, d);
+    return true;
+}
+
+/* ---- feeds: privacy ---- */
+
+/* The keys of a feed object, in the order of feed_keys[]. */
+enum feed_key {
+    FK_URL, FK_LABEL, FK_LOOP, FK_SUBSTREAM, FK_STALL, FK_HWDEC, FK_LOCATION,
+    FK_RANGE, FK_OWNER, FK_CONSENT, FK_MASKS, FK_N
+};
+
+static const struct lj_key feed_keys[FK_N] = {
+    {"url", true}, {"label", false}, {"loop", false}, {"substream", false},
+    {"stall_after", false}, {"hwdec", false}, {"location", false},
+    {"range_m", false}, {"owner", false}, {"consent", false},
+    {"masks", false}};
+
+enum consent_key { CK_REF, CK_GRANTED, CK_EXPIRES, CK_SCOPE, CK_N };
+
+/* Writes a consent reference for a message: as written when it is plain
+ * (printable ASCII, no spaces or quotes), quoted otherwise. */
+static const char *ref_text(char buf[QUOTE_SIZE], const char *ref)
+{
+    const char *p;
+    for (p = ref; *p > ' ' && *p < 0x7F && *p != '"' && *p != '\\'; p++)
+        continue;
+    if (*p || p == ref)
+        return quote(buf, ref);
+    snprintf(buf, QUOTE_SIZE, "%s", ref);
+    return buf;
+}
+
+/* Reads the consent's "ref": a non-empty string of at most 64 characters. */
+static void lj_consent_ref(struct lj *c, struct layout_consent *k,
+                           const cJSON *node)
+{
+    if (!node)
+        return;
+    if (!is_nonempty_string(node))
+        lj_err(c, at_value(c, node), "\"ref\" must be a non-empty string "
+               "(the waiver's reference)");
+    else if (utf8_chars(node->valuestring) > LAYOUT_MAX_CONSENT_REF)
+        lj_err(c, at_value(c, node), "\"ref\" is too long (at most %d "
+               "characters)", LAYOUT_MAX_CONSENT_REF);
+    else
+        k->ref = lj_strdup(c, node->valuestring);
+}
+
+/* Warns, as of c->now, about a valid consent that has expired, expires
+ * within LAYOUT_CONSENT_WARN_DAYS days, or has not started. */
+static void lj_consent_due(struct lj *c, const struct layout_feed *f,
+                           const cJSON *const found[CK_N], long long granted,
+                           long long expires)
+{
+    long long today = c->now / 86400 - (c->now % 86400 < 0);
+    long long left = expires - today;
+    char ref[QUOTE_SIZE], id[QUOTE_SIZE], when[48];
+
+    ref_text(ref, f->consent.ref);
+    quote(id, f->id);
+    if (left < 0)
+        lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
+                "expired on %s", ref, id, f->consent.expires);
+    if (left >= 0 && left <= LAYOUT_CONSENT_WARN_DAYS) {
+        if (left == 0)
+            snprintf(when, sizeof when, "today");
+        else
+            snprintf(when, sizeof when, "in %lld day%s", left,
+                     left == 1 ? "" : "s");
+        lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
+                "expires %s (%s)", ref, id, when, f->consent.expires);
+    }
+    if (today < granted)
+        lj_warn(c, at_value(c, found[CK_GRANTED]), "consent %s for feed %s "
+                "is not valid before %s", ref, id, f->consent.granted);
+}
+
+/* Reads the consent's dates; true when both are valid and in order (then
+ * the epochs are filled and *granted, *expires hold their day numbers). */
+static bool lj_consent_dates(struct lj *c, struct layout_consent *k,
+                             const cJSON *const found[CK_N],
+                             long long *granted, long long *expires)
+{
+    bool g_ok = lj_date(c, found[CK_GRANTED], "granted", k->granted, granted);
+    bool e_ok = lj_date(c, found[CK_EXPIRES], "expires", k->expires, expires);
+
+    if (!g_ok || !e_ok)
+        return false;
+    if (*expires < *granted) {
+        lj_err(c, at_value(c, found[CK_EXPIRES]), "\"expires\" %s is before "
+               "\"granted\" %s", k->expires, k->granted);
+        return false;
+    }
+    k->granted_epoch = *granted * 86400;
+    k->expires_epoch = (*expires + 1) * 86400;
+    return true;
+}
+
+/* Reads the consent's "scope"; "incident-only" needs the feed's "location"
+ * and "range_m" (feed_found: the members of the feed). */
+static void lj_consent_scope(struct lj *c, struct layout_consent *k,
+                             const cJSON *node,
+                             const cJSON *const feed_found[FK_N])
+{
+    static const char *const names[] = {"live", "incident-only"};
+    const cJSON *loc = feed_found[FK_LOCATION], *range = feed_found[FK_RANGE];
+    int v;
+
+    if (!node || !lj_enum(c, node, "scope", names, 2, &v))
+        return;
+    k->scope = (enum layout_consent_scope)v;
+    if (k->scope == LAYOUT_CONSENT_INCIDENT_ONLY && (!loc || !range))
+        lj_err(c, at_value(c, node), "consent scope \"incident-only\" needs "
+               "%s%s%s on the feed (it is shown only while an incident is in "
+               "range)", loc ? "" : "\"location\"", !loc && !range ? " and " :
+               "", range ? "" : "\"range_m\"");
+}
+
+/* Reads a feed's "consent" object. */
+static void lj_consent(struct lj *c, struct layout_feed *f, const cJSON *node,
+                       const cJSON *const feed_found[FK_N])
+{
+    static const struct lj_key keys[CK_N] = {{"ref", true},
+        {"granted", true}, {"expires", true}, {"scope", false}};
+    const cJSON *found[CK_N];
+    long long granted = 0, expires = 0;
+    bool dates_ok;
+
+    if (!cJSON_IsObject(node)) {
+        lj_err(c, at_value(c, node), "\"consent\" must be an object with "
+               "\"ref\", \"granted\" and \"expires\"");
         return;
     }
-    for (i = 0; id[i]; i++) {
-        char ch = id[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
-            lj_err(c, at_key(c, member), "feed id %s may only contain "
-                   "letters, digits, '-' and '_'", quote(q, id));
-            return;
-        }
-    }
-    if (i > LAYOUT_MAX_ID)
-        lj_err(c, at_key(c, member), "feed id %s is too long (at most %d "
-               "characters)", quote(q, id), LAYOUT_MAX_ID);
+    f->consent.present = true;
+    lj_members(c, node, "consent", keys, CK_N, found);
+    lj_missing(c, node, "consent", keys, CK_N, found);
+    lj_consent_ref(c, &f->consent, found[CK_REF]);
+    dates_ok = lj_consent_dates(c, &f->consent, found, &granted, &expires);
+    lj_consent_scope(c, &f->consent, found[CK_SCOPE], feed_found);
+    if (dates_ok && f->consent.ref)
+        lj_consent_due(c, f, found, granted, expires);
 }
+
+/* Reads "owner" and "consent": consent belongs to private feeds, and a
+ * private feed without it is never shown (a warning, not an error). */
+static void lj_feed_privacy(struct lj *c, struct layout_feed *f,
+                            const cJSON *const found[FK_N])
+{
+    static const char *const owners[] = {"agency", "private"};
+    const cJSON *owner = found[FK_OWNER], *consent = found[FK_CONSENT];
+    char q[QUOTE_SIZE];
+    bool owner_ok = true;
+    int v;
+
+    if (owner && (owner_ok = lj_enum(c, owner, "owner", owners, 2, &v)))
+        f->owner = (enum layout_owner)v;
+    if (consent)
+        lj_consent(c, f, consent, found);
+    if (consent && owner_ok && f->owner != LAYOUT_OWNER_PRIVATE)
+        lj_err(c, at_value(c, consent), "\"consent\" is for private feeds; "
+               "add \"owner\": \"private\"");
+    if (!consent && f->owner == LAYOUT_OWNER_PRIVATE)
+        lj_warn(c, at_value(c, owner), "private feed %s has no consent: it "
+                "will not be shown", quote(q, f->id));
+}
+
+/* ---- feeds: masks ---- */
+
+/* Twice the signed area of a polygon (the shoelace formula). */
+static double polygon_area2(float (*p)[2], int n)
+{
+    double a = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        int j = (i + 1) % n;
+        a += (double)p[i][0] * p[j][1] - (double)p[j][0] * p[i][1];
+    }
+    return a;
+}
+
+/* Reads a mask's "polygon": 3 to LAYOUT_MAX_MASK_POINTS points [x, y] with
+ * coordinates from 0 to 1, enclosing some area. */
+static void lj_polygon(struct lj *c, struct layout_mask *m, const cJSON *node)
+{
+    const cJSON *e, *xy[2];
+    int n = cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0, i = 0;
+    bool ok = true;
+    double area;
+
+    if (!cJSON_IsArray(node) || n < 3 || n > LAYOUT_MAX_MASK_POINTS) {
+        lj_err(c, at_value(c, node), "\"polygon\" must be an array of 3 to "
+               "%d points [x, y]", LAYOUT_MAX_MASK_POINTS);
+        return;
+    }
+    m->points = calloc((size_t)n, sizeof *m->points);
+    if (!m->points) {
+        c->oom = true;
+        return;
+    }
+    m->n_points = n;
+    for (e = node->child; e; e = e->next, i++) {
+        if (!number_pair(e, xy)) {
+            lj_err(c, at_value(c, e), "polygon point %d must be an array of "
+                   "two numbers [x, y]", i);
+        } else if (!(xy[0]->valuedouble >= 0 && xy[0]->valuedouble <= 1 &&
+                     xy[1]->valuedouble >= 0 && xy[1]->valuedouble <= 1)) {
+            lj_err(c, at_value(c, e), "polygon point %d [%g, %g] is outside "
+                   "the picture (x and y go from 0 to 1)", i,
+                   xy[0]->valuedouble, xy[1]->valuedouble);
+        } else {
+            m->points[i][0] = (float)xy[0]->valuedouble;
+            m->points[i][1] = (float)xy[1]->valuedouble;
+            continue;
+        }
+        ok = false;
+    }
+    area = ok ? polygon_area2(m->points, n) : 1;
+    if (area > -1e-9 && area < 1e-9)
+        lj_err(c, at_value(c, node), "\"polygon\" encloses no area (its "
+               "points are on one line)");
+}
+
+/* Fills m from the mask object obj, number index of its feed. */
+static void lj_mask(struct lj *c, struct layout_mask *m, const cJSON *obj,
+                    int index)
+{
+    static const struct lj_key keys[] = {{"polygon", true}, {"style", false}};
+    static const char *const styles[] = {"solid", "pixelate"};
+    const cJSON *found[2];
+    char who[32];
+    int v;
+
+    snprintf(who, sizeof who, "mask %d", index);
+    lj_members(c, obj, "mask", keys, 2, found);
+    lj_missing(c, obj, who, keys, 2, found);
+    if (found[0])
+        lj_polygon(c, m, found[0]);
+    if (found[1] && lj_enum(c, found[1], "style", styles, 2, &v))
+        m->style = (enum layout_mask_style)v;
+}
+
+/* Reads a feed's "masks": an array of at most LAYOUT_MAX_MASKS masks. */
+static void lj_masks(struct lj *c, struct layout_feed *f, const cJSON *node)
+{
+    const cJSON *e;
+    int n = 0;
+
+    if (!cJSON_IsArray(node)) {
+        lj_err(c, at_value(c, node), "\"masks\" must be an array of masks");
+        return;
+    }
+    for (e = node->child; e && n < LAYOUT_MAX_MASKS; e = e->next)
+        n++;
+    if (e)
+        lj_err(c, at_value(c, e), "too many masks (at most %d per feed)",
+               LAYOUT_MAX_MASKS);
+    f->masks = calloc((size_t)n + 1, sizeof *f->masks);
+    if (!f->masks) {
+        c->oom = true;
+        return;
+    }
+    for (e = node->child; e && f->n_masks < n; e = e->next) {
+        if (cJSON_IsObject(e))
+            lj_mask(c, &f->masks[f->n_masks], e, f->n_masks);
+        else
+            lj_err(c, at_value(c, e), "mask %d must be an object", f->n_masks);
+        f->n_masks++;
+    }
+}
+
+/* ---- feeds ---- */
 
 /* Index of an earlier feed with the same id as member, or -1. */
 static int lj_feed_twin(const struct lj *c, const cJSON *member)
@@ -331,28 +892,73 @@ static int lj_feed_twin(const struct lj *c, const cJSON *member)
     return -1;
 }
 
+/* Reads "substream", "stall_after" and "hwdec": how the feed is decoded. */
+static void lj_feed_video(struct lj *c, struct layout_feed *f,
+                          const cJSON *const found[FK_N])
+{
+    static const char *const hwdecs[] = {"auto", "nvdec", "vaapi", "sw"};
+    int v;
+
+    if (found[FK_SUBSTREAM] && !is_nonempty_string(found[FK_SUBSTREAM]))
+        lj_err(c, at_value(c, found[FK_SUBSTREAM]), "\"substream\" must be a "
+               "non-empty string");
+    else if (found[FK_SUBSTREAM])
+        f->substream = lj_strdup(c, found[FK_SUBSTREAM]->valuestring);
+    if (found[FK_STALL])
+        lj_positive(c, found[FK_STALL], "stall_after", "seconds",
+                    LAYOUT_MAX_STALL_AFTER, &f->stall_after);
+    if (found[FK_HWDEC] && lj_enum(c, found[FK_HWDEC], "hwdec", hwdecs, 4, &v))
+        f->hwdec = (enum layout_hwdec)(LAYOUT_HWDEC_AUTO + v);
+}
+
+/* Reads "location" and "range_m" (which needs "location"). */
+static void lj_feed_place(struct lj *c, struct layout_feed *f,
+                          const cJSON *const found[FK_N])
+{
+    double ll[2];
+
+    if (found[FK_LOCATION] && lj_latlon(c, found[FK_LOCATION], "location",
+                                        ll)) {
+        f->has_location = true;
+        f->lat = ll[0];
+        f->lon = ll[1];
+    }
+    if (!found[FK_RANGE])
+        return;
+    lj_positive(c, found[FK_RANGE], "range_m", "metres", LAYOUT_MAX_RANGE_M,
+                &f->range_m);
+    if (!found[FK_LOCATION])
+        lj_err(c, at_value(c, found[FK_RANGE]), "\"range_m\" needs "
+               "\"location\"");
+}
+
 /* Fills f from the feed object obj (whose id is already set). */
 static void lj_feed_body(struct lj *c, struct layout_feed *f, const cJSON *obj)
 {
-    static const struct lj_key keys[] = {
-        {"url", true}, {"label", false}, {"loop", false}};
-    const cJSON *found[3];
+    const cJSON *found[FK_N];
     char who[QUOTE_SIZE + 8], q[QUOTE_SIZE];
 
     snprintf(who, sizeof who, "feed %s", quote(q, f->id));
-    lj_members(c, obj, "feed", keys, 3, found);
-    lj_missing(c, obj, who, keys, 3, found);
-    if (found[0] && !is_nonempty_string(found[0]))
-        lj_err(c, at_value(c, found[0]), "\"url\" must be a non-empty string");
-    else if (found[0])
-        f->url = lj_strdup(c, found[0]->valuestring);
-    if (found[1] && !cJSON_IsString(found[1]))
-        lj_err(c, at_value(c, found[1]), "\"label\" must be a string");
-    f->label = lj_strdup(c, cJSON_IsString(found[1]) ? found[1]->valuestring
-                                                     : f->id);
-    if (found[2] && !cJSON_IsBool(found[2]))
-        lj_err(c, at_value(c, found[2]), "\"loop\" must be true or false");
-    f->loop = cJSON_IsTrue(found[2]);
+    lj_members(c, obj, "feed", feed_keys, FK_N, found);
+    lj_missing(c, obj, who, feed_keys, FK_N, found);
+    if (found[FK_URL] && !is_nonempty_string(found[FK_URL]))
+        lj_err(c, at_value(c, found[FK_URL]), "\"url\" must be a non-empty "
+               "string");
+    else if (found[FK_URL])
+        f->url = lj_strdup(c, found[FK_URL]->valuestring);
+    if (found[FK_LABEL] && !cJSON_IsString(found[FK_LABEL]))
+        lj_err(c, at_value(c, found[FK_LABEL]), "\"label\" must be a string");
+    f->label = lj_strdup(c, cJSON_IsString(found[FK_LABEL])
+                                ? found[FK_LABEL]->valuestring : f->id);
+    if (found[FK_LOOP] && !cJSON_IsBool(found[FK_LOOP]))
+        lj_err(c, at_value(c, found[FK_LOOP]), "\"loop\" must be true or "
+               "false");
+    f->loop = cJSON_IsTrue(found[FK_LOOP]);
+    lj_feed_video(c, f, found);
+    lj_feed_place(c, f, found);
+    lj_feed_privacy(c, f, found);
+    if (found[FK_MASKS])
+        lj_masks(c, f, found[FK_MASKS]);
 }
 
 /* Adds one member of "feeds" to the layout (unless its id is taken). */
@@ -362,7 +968,7 @@ static void lj_feed(struct lj *c, const cJSON *member)
     char q[QUOTE_SIZE];
     int twin;
 
-    lj_feed_id(c, member);
+    lj_check_id(c, member, "feed id");
     twin = lj_feed_twin(c, member);
     if (twin >= 0) {
         struct jpos first = at_key(c, c->feed_node[twin]);
@@ -415,8 +1021,8 @@ static void lj_feeds(struct lj *c, const cJSON *feeds)
     c->feeds_ok = true;
 }
 
-/* Warns about each feed that no tile shows (when all tiles could be read:
- * otherwise the warning would only echo an error). */
+/* Warns about each feed that no tile or tour of any view shows (when all
+ * tiles could be read: otherwise the warning would only echo an error). */
 static void lj_unused_feeds(struct lj *c)
 {
     char q[QUOTE_SIZE];
@@ -430,88 +1036,166 @@ static void lj_unused_feeds(struct lj *c)
 
 /* ---- tiles ---- */
 
-/* Reads a tile's "feed": the id of a feed in "feeds". */
-static void lj_tile_feed(struct lj *c, struct layout_tile *t,
-                         const cJSON *node)
-{
-    struct suggestion s = {NULL, 0};
-    char q[QUOTE_SIZE], dym[QUOTE_SIZE + 32];
-    int i;
+/* The keys of a tile object, in the order of tile_keys[]. */
+enum tile_key {
+    TK_FEED, TK_PANEL, TK_TOUR, TK_CELL, TK_SPAN, TK_FIT, TK_LABEL,
+    TK_CENTER, TK_ZOOM, TK_N
+};
 
-    if (!cJSON_IsString(node) || !node->valuestring) {
-        lj_err(c, at_value(c, node), "\"feed\" must be a string naming a "
-               "feed");
-        return;
-    }
-    if (!c->feeds_ok)
-        return;
-    t->feed = layout_find_feed(c->lay, node->valuestring);
-    if (t->feed >= 0) {
-        c->feed_uses[t->feed]++;
-        return;
-    }
-    for (i = 0; i < c->lay->n_feeds; i++)
-        suggest_consider(&s, node->valuestring, c->lay->feeds[i].id);
-    lj_err(c, at_value(c, node), "unknown feed %s%s",
-           quote(q, node->valuestring), did_you_mean(dym, &s));
+static const struct lj_key tile_keys[TK_N] = {
+    {"feed", false}, {"panel", false}, {"tour", false}, {"cell", true},
+    {"span", false}, {"fit", false}, {"label", false}, {"center", false},
+    {"zoom", false}};
+
+/* Reads a tile's "panel": what it shows instead of a feed. */
+static void lj_tile_panel(struct lj *c, struct layout_tile *t,
+                          const cJSON *node)
+{
+    static const char *const panels[] = {"map", "incidents"};
+    int v;
+    if (lj_enum(c, node, "panel", panels, 2, &v))
+        t->panel = (enum layout_panel)(LAYOUT_PANEL_MAP + v);
 }
 
-/* Reads a tile's "fit": contain, cover or stretch. */
-static void lj_tile_fit(struct lj *c, struct layout_tile *t, const cJSON *node)
+/* Reads a tile's "tour": {"feeds": [...], "dwell": seconds}. */
+static void lj_tile_tour(struct lj *c, struct layout_tile *t,
+                         const cJSON *node)
 {
-    static const char *const names[] = {"contain", "cover", "stretch"};
-    struct suggestion s = {NULL, 0};
-    char dym[QUOTE_SIZE + 32];
+    static const struct lj_key keys[] = {{"feeds", true}, {"dwell", false}};
+    static const struct tour_kind kind = {"feeds", "feed ids", "feeds",
+                                          lj_feed_ref};
+    const cJSON *found[2];
+
+    if (!cJSON_IsObject(node)) {
+        lj_err(c, at_value(c, node), "\"tour\" must be an object with "
+               "\"feeds\" and \"dwell\"");
+        return;
+    }
+    lj_members(c, node, "tour", keys, 2, found);
+    lj_missing(c, node, "tour", keys, 2, found);
+    if (found[0])
+        t->tour = lj_tour_list(c, found[0], &kind, &t->n_tour);
+    if (t->tour && t->n_tour > 0)
+        t->feed = t->tour[0];
+    if (found[1])
+        lj_positive(c, found[1], "dwell", "seconds", LAYOUT_MAX_DWELL,
+                    &t->dwell);
+}
+
+/* Reads what tile number index shows: exactly one of "feed", "panel" and
+ * "tour"; the first in the text is read, each other one is an error. */
+static void lj_tile_content(struct lj *c, struct layout_tile *t,
+                            const cJSON *obj, int index,
+                            const cJSON *const found[TK_N])
+{
+    static const int kinds[3] = {TK_FEED, TK_PANEL, TK_TOUR};
+    const cJSON *first = NULL;
     int i;
 
-    for (i = 0; cJSON_IsString(node) && i < 3; i++) {
-        if (strcmp(node->valuestring, names[i]) == 0) {
-            t->fit = (enum layout_fit)i;
-            return;
-        }
-        suggest_consider(&s, node->valuestring, names[i]);
+    for (i = 0; i < 3; i++) {
+        if (found[kinds[i]] && (!first || before(c, found[kinds[i]], first)))
+            first = found[kinds[i]];
     }
-    lj_err(c, at_value(c, node), "\"fit\" must be \"contain\", \"cover\" or "
-           "\"stretch\"%s", did_you_mean(dym, &s));
+    if (!first) {
+        lj_err(c, at_value(c, obj), "tile %d needs one of \"feed\", \"panel\" "
+               "or \"tour\"", index);
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        if (found[kinds[i]] && found[kinds[i]] != first)
+            lj_err(c, at_key(c, found[kinds[i]]), "tile %d has both \"%s\" "
+                   "and \"%s\"; a tile shows one feed, one panel or one tour",
+                   index, first->string, found[kinds[i]]->string);
+    }
+    if (first == found[TK_FEED])
+        t->feed = lj_feed_ref(c, first, "\"feed\" must be a string naming a "
+                              "feed");
+    else if (first == found[TK_PANEL])
+        lj_tile_panel(c, t, first);
+    else
+        lj_tile_tour(c, t, first);
+}
+
+/* Reads "center" and "zoom", which only a map panel has (and it needs a
+ * center).  Says nothing when "panel" was given but not read. */
+static void lj_tile_map(struct lj *c, struct layout_tile *t, const cJSON *obj,
+                        int index, const cJSON *const found[TK_N])
+{
+    const cJSON *zoom = found[TK_ZOOM];
+
+    if (found[TK_PANEL] && t->panel == LAYOUT_PANEL_NONE)
+        return;
+    if (t->panel != LAYOUT_PANEL_MAP) {
+        if (found[TK_CENTER])
+            lj_err(c, at_key(c, found[TK_CENTER]), "\"center\" applies to "
+                   "map panels only");
+        if (zoom)
+            lj_err(c, at_key(c, zoom), "\"zoom\" applies to map panels only");
+        return;
+    }
+    if (!found[TK_CENTER])
+        lj_err(c, at_value(c, obj), "missing key \"center\" in tile %d; a map "
+               "panel needs it", index);
+    else
+        lj_latlon(c, found[TK_CENTER], "center", t->center);
+    if (zoom && (!lj_int(zoom, &t->zoom) || t->zoom < 0 ||
+                 t->zoom > LAYOUT_MAX_ZOOM)) {
+        lj_err(c, at_value(c, zoom), "\"zoom\" must be an integer from 0 to "
+               "%d", LAYOUT_MAX_ZOOM);
+        t->zoom = 14;
+    }
+}
+
+/* Reads a tile's "cell" and "span". */
+static void lj_tile_cell(struct lj *c, struct layout_tile *t,
+                         const cJSON *const found[TK_N],
+                         struct tile_info *info)
+{
+    const cJSON *cell = found[TK_CELL], *span = found[TK_SPAN];
+    int v[2];
+
+    if (cell && lj_int_pair(cell, 0, v)) {
+        t->col = v[0];
+        t->row = v[1];
+        info->cell = cell;
+    } else if (cell) {
+        lj_err(c, at_value(c, cell), "\"cell\" must be an array of two "
+               "non-negative integers [column, row]");
+    }
+    if (span && lj_int_pair(span, 1, v)) {
+        t->cols = v[0];
+        t->rows = v[1];
+        info->span = span;
+    } else if (span) {
+        lj_err(c, at_value(c, span), "\"span\" must be an array of two "
+               "positive integers [columns, rows]");
+    }
 }
 
 /* Fills t from the tile object obj, number index in its output. */
 static void lj_tile(struct lj *c, struct layout_tile *t, const cJSON *obj,
                     int index, struct tile_info *info)
 {
-    static const struct lj_key keys[] = {{"feed", true}, {"cell", true},
-        {"span", false}, {"fit", false}, {"label", false}};
-    const cJSON *found[5];
+    static const char *const fits[] = {"contain", "cover", "stretch"};
+    const cJSON *found[TK_N];
     char who[32];
-    int v[2];
+    int v;
 
     snprintf(who, sizeof who, "tile %d", index);
-    lj_members(c, obj, "tile", keys, 5, found);
-    lj_missing(c, obj, who, keys, 5, found);
-    if (found[0])
-        lj_tile_feed(c, t, found[0]);
-    if (found[1] && lj_int_pair(found[1], 0, v)) {
-        t->col = v[0];
-        t->row = v[1];
-        info->cell = found[1];
-    } else if (found[1]) {
-        lj_err(c, at_value(c, found[1]), "\"cell\" must be an array of two "
-               "non-negative integers [column, row]");
-    }
-    if (found[2] && lj_int_pair(found[2], 1, v)) {
-        t->cols = v[0];
-        t->rows = v[1];
-        info->span = found[2];
-    } else if (found[2]) {
-        lj_err(c, at_value(c, found[2]), "\"span\" must be an array of two "
-               "positive integers [columns, rows]");
-    }
-    if (found[3])
-        lj_tile_fit(c, t, found[3]);
-    if (found[4] && !cJSON_IsString(found[4]))
-        lj_err(c, at_value(c, found[4]), "\"label\" must be a string");
-    else if (found[4])
-        t->label = lj_strdup(c, found[4]->valuestring);
+    lj_members(c, obj, "tile", tile_keys, TK_N, found);
+    lj_tile_content(c, t, obj, index, found);
+    lj_missing(c, obj, who, tile_keys, TK_N, found);
+    lj_tile_cell(c, t, found, info);
+    if (found[TK_FIT] && t->panel != LAYOUT_PANEL_NONE)
+        lj_err(c, at_key(c, found[TK_FIT]), "\"fit\" applies to camera tiles "
+               "only");
+    else if (found[TK_FIT] && lj_enum(c, found[TK_FIT], "fit", fits, 3, &v))
+        t->fit = (enum layout_fit)v;
+    if (found[TK_LABEL] && !cJSON_IsString(found[TK_LABEL]))
+        lj_err(c, at_value(c, found[TK_LABEL]), "\"label\" must be a string");
+    else if (found[TK_LABEL])
+        t->label = lj_strdup(c, found[TK_LABEL]->valuestring);
+    lj_tile_map(c, t, obj, index, found);
 }
 
 /* Writes "column 2", "columns 2 to 3" (from..to) into buf. */
@@ -628,6 +1312,8 @@ static void lj_tiles(struct lj *c, struct layout_output *o, const cJSON *tiles,
         struct layout_tile *t = &o->tiles[o->n_tiles];
         t->feed = -1;
         t->cols = t->rows = 1;
+        t->zoom = 14;
+        t->dwell = 10;
         if (cJSON_IsObject(e))
             lj_tile(c, t, e, o->n_tiles, &info[o->n_tiles]);
         else
@@ -643,7 +1329,8 @@ static void lj_tiles(struct lj *c, struct layout_output *o, const cJSON *tiles,
 
 /* ---- outputs ---- */
 
-/* Reads an output's "name"; names it in who ("output "main"" or "output 1"). */
+/* Reads an output's "name"; names it in who ("output "main"" or "output 1").
+ * Names are unique within the view being read. */
 static void lj_output_name(struct lj *c, struct layout_output *o,
                            const cJSON *obj, const cJSON *name, int index,
                            int count, char *who, size_t who_size)
@@ -662,7 +1349,8 @@ static void lj_output_name(struct lj *c, struct layout_output *o,
         lj_err(c, at_value(c, obj), "missing key \"name\" in output %d; names "
                "are required when there are several outputs", index);
     for (j = 0; s && j < index; j++) {
-        if (c->lay->outputs[j].name && strcmp(c->lay->outputs[j].name, s) == 0)
+        if (c->view->outputs[j].name &&
+            strcmp(c->view->outputs[j].name, s) == 0)
             lj_err(c, at_value(c, name), "duplicate output name %s (first used "
                    "by output %d)", quote(q, s), j);
     }
@@ -742,28 +1430,45 @@ static void lj_output_gap(struct lj *c, struct layout_output *o,
                "(the smallest cell is %dx%d pixels)", o->gap, cw, ch);
 }
 
+/* Reads "display": an SDL display index or an SDL display name. */
+static void lj_output_display(struct lj *c, struct layout_output *o,
+                              const cJSON *node)
+{
+    int v;
+    if (lj_int(node, &v) && v >= 0)
+        o->display_index = v;
+    else if (is_nonempty_string(node))
+        o->display_name = lj_strdup(c, node->valuestring);
+    else
+        lj_err(c, at_value(c, node), "\"display\" must be a display number "
+               "(0, 1, ...) or a display name such as \"DP-2\"");
+}
+
 /* Fills o from the output object obj, number index of count. */
 static void lj_output(struct lj *c, struct layout_output *o, const cJSON *obj,
                       int index, int count)
 {
     static const struct lj_key keys[] = {{"name", false}, {"size", true},
-        {"grid", true}, {"gap", false}, {"tiles", false}};
-    const cJSON *found[5];
+        {"grid", true}, {"gap", false}, {"tiles", false}, {"display", false}};
+    const cJSON *found[6];
     char who[QUOTE_SIZE + 8];
     bool size_ok, grid_ok;
 
-    lj_members(c, obj, "output", keys, 5, found);
+    lj_members(c, obj, "output", keys, 6, found);
     lj_output_name(c, o, obj, found[0], index, count, who, sizeof who);
-    lj_missing(c, obj, who, keys, 5, found);
+    lj_missing(c, obj, who, keys, 6, found);
     size_ok = lj_output_size(c, o, found[1]);
     grid_ok = lj_output_grid(c, o, found[2], size_ok);
     lj_output_gap(c, o, found[3], size_ok, grid_ok);
     if (found[4])
         lj_tiles(c, o, found[4], grid_ok);
+    if (found[5])
+        lj_output_display(c, o, found[5]);
 }
 
-/* Reads "outputs": a non-empty array of output objects. */
-static void lj_outputs(struct lj *c, const cJSON *outputs)
+/* Reads "outputs" of view v: a non-empty array of output objects. */
+static void lj_outputs(struct lj *c, struct layout_view *v,
+                       const cJSON *outputs)
 {
     const cJSON *e;
     int n = 0, count;
@@ -771,6 +1476,7 @@ static void lj_outputs(struct lj *c, const cJSON *outputs)
     if (!cJSON_IsArray(outputs)) {
         lj_err(c, at_value(c, outputs), "\"outputs\" must be an array of "
                "outputs");
+        c->tiles_read = false;
         return;
     }
     for (e = outputs->child; e && n < LAYOUT_MAX_OUTPUTS; e = e->next)
@@ -778,24 +1484,186 @@ static void lj_outputs(struct lj *c, const cJSON *outputs)
     if (n == 0)
         lj_err(c, at_value(c, outputs), "\"outputs\" must list at least one "
                "output");
-    if (e)
+    if (e) {
         lj_err(c, at_value(c, e), "too many outputs (at most %d)",
                LAYOUT_MAX_OUTPUTS);
-    c->tiles_read = !e;
+        c->tiles_read = false;
+    }
     count = cJSON_GetArraySize(outputs);
-    c->lay->outputs = calloc((size_t)n + 1, sizeof *c->lay->outputs);
-    if (!c->lay->outputs) {
+    v->outputs = calloc((size_t)n + 1, sizeof *v->outputs);
+    if (!v->outputs) {
         c->oom = true;
         return;
     }
-    for (e = outputs->child; e && c->lay->n_outputs < n; e = e->next) {
-        int i = c->lay->n_outputs++;
+    c->view = v;
+    for (e = outputs->child; e && v->n_outputs < n; e = e->next) {
+        int i = v->n_outputs++;
+        v->outputs[i].display_index = -1;
         if (cJSON_IsObject(e))
-            lj_output(c, &c->lay->outputs[i], e, i, count);
+            lj_output(c, &v->outputs[i], e, i, count);
         else
             lj_err(c, at_value(c, e), "output %d must be an object", i);
         c->tiles_read = c->tiles_read && cJSON_IsObject(e);
     }
+    c->view = NULL;
+}
+
+/* ---- views ---- */
+
+/* Index of an earlier view with the same name as member, or -1. */
+static int lj_view_twin(const struct lj *c, const cJSON *member)
+{
+    int i;
+    for (i = 0; i < c->lay->n_views; i++) {
+        if (c->lay->views[i].name &&
+            strcmp(c->lay->views[i].name, member->string) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Adds one member of "layouts" as a view (unless its name is taken). */
+static void lj_view(struct lj *c, const cJSON *member)
+{
+    static const struct lj_key keys[] = {{"outputs", true}};
+    const cJSON *found[1];
+    struct layout_view *v;
+    char who[QUOTE_SIZE + 8], q[QUOTE_SIZE];
+    int twin;
+
+    lj_check_id(c, member, "layout name");
+    twin = lj_view_twin(c, member);
+    if (twin >= 0) {
+        struct jpos first = at_key(c, c->view_node[twin]);
+        lj_err(c, at_key(c, member), "duplicate layout name %s (first defined "
+               "at line %d, column %d)", quote(q, member->string), first.line,
+               first.col);
+        c->tiles_read = false;
+        return;
+    }
+    c->view_node[c->lay->n_views] = member;
+    v = &c->lay->views[c->lay->n_views++];
+    v->name = lj_strdup(c, member->string);
+    snprintf(who, sizeof who, "layout %s", quote(q, member->string));
+    if (!cJSON_IsObject(member)) {
+        lj_err(c, at_value(c, member), "%s must be an object", who);
+        c->tiles_read = false;
+        return;
+    }
+    lj_members(c, member, who, keys, 1, found);
+    lj_missing(c, member, who, keys, 1, found);
+    if (found[0])
+        lj_outputs(c, v, found[0]);
+    else
+        c->tiles_read = false;
+}
+
+/* Reads "layouts": an object mapping layout names to {"outputs": [...]}. */
+static void lj_views(struct lj *c, const cJSON *layouts)
+{
+    const cJSON *m;
+    int n = 0;
+
+    if (!cJSON_IsObject(layouts)) {
+        lj_err(c, at_value(c, layouts), "\"layouts\" must be an object "
+               "mapping layout names to layouts");
+        return;
+    }
+    for (m = layouts->child; m && n < LAYOUT_MAX_VIEWS; m = m->next)
+        n++;
+    if (n == 0)
+        lj_err(c, at_value(c, layouts), "\"layouts\" must name at least one "
+               "layout");
+    if (m)
+        lj_err(c, at_key(c, m), "too many layouts (at most %d)",
+               LAYOUT_MAX_VIEWS);
+    c->tiles_read = !m;
+    c->lay->views = calloc((size_t)n + 1, sizeof *c->lay->views);
+    c->view_node = calloc((size_t)n + 1, sizeof *c->view_node);
+    if (!c->lay->views || !c->view_node) {
+        c->oom = true;
+        return;
+    }
+    for (m = layouts->child; m && n-- > 0 && !c->oom; m = m->next) {
+        if (m->string)
+            lj_view(c, m);
+    }
+    c->views_ok = true;
+}
+
+/* Reads top-level "outputs" as the one view named "default". */
+static void lj_classic(struct lj *c, const cJSON *outputs)
+{
+    c->lay->views = calloc(1, sizeof *c->lay->views);
+    if (!c->lay->views) {
+        c->oom = true;
+        return;
+    }
+    c->lay->n_views = 1;
+    c->lay->views[0].name = lj_strdup(c, "default");
+    c->tiles_read = true;
+    lj_outputs(c, &c->lay->views[0], outputs);
+}
+
+/* Reads the wall: exactly one of top-level "outputs" and "layouts" (the
+ * first in the text is read when both are there).  Points the layout's
+ * outputs at the first view's. */
+static void lj_wall(struct lj *c, const cJSON *root, const cJSON *outputs,
+                    const cJSON *layouts)
+{
+    if (!outputs && !layouts) {
+        lj_err(c, at_value(c, root), "missing key \"outputs\" or \"layouts\" "
+               "in the layout");
+        return;
+    }
+    if (outputs && layouts) {
+        lj_err(c, at_key(c, before(c, outputs, layouts) ? layouts : outputs),
+               "top-level \"outputs\" and \"layouts\" cannot both be given "
+               "(put the outputs in a named layout)");
+        if (before(c, outputs, layouts))
+            layouts = NULL;
+        else
+            outputs = NULL;
+    }
+    if (outputs)
+        lj_classic(c, outputs);
+    else
+        lj_views(c, layouts);
+    if (outputs && layouts)
+        c->tiles_read = false;
+    if (c->lay->n_views > 0) {
+        c->lay->outputs = c->lay->views[0].outputs;
+        c->lay->n_outputs = c->lay->views[0].n_outputs;
+    }
+}
+
+/* Reads the top-level "tour": {"layouts": [...], "dwell": seconds}, which
+ * needs named layouts. */
+static void lj_wall_tour(struct lj *c, const cJSON *member, bool named)
+{
+    static const struct lj_key keys[] = {{"layouts", true}, {"dwell", false}};
+    static const struct tour_kind kind = {"layouts", "layout names",
+                                          "layouts", lj_view_ref};
+    const cJSON *found[2];
+
+    if (!named) {
+        lj_err(c, at_key(c, member), "\"tour\" needs \"layouts\": it cycles "
+               "the wall through named layouts");
+        return;
+    }
+    if (!cJSON_IsObject(member)) {
+        lj_err(c, at_value(c, member), "\"tour\" must be an object with "
+               "\"layouts\" and \"dwell\"");
+        return;
+    }
+    lj_members(c, member, "tour", keys, 2, found);
+    lj_missing(c, member, "tour", keys, 2, found);
+    if (found[0])
+        c->lay->tour_views = lj_tour_list(c, found[0], &kind,
+                                          &c->lay->n_tour_views);
+    if (found[1])
+        lj_positive(c, found[1], "dwell", "seconds", LAYOUT_MAX_DWELL,
+                    &c->lay->tour_dwell);
 }
 
 /* ---- the document ---- */
@@ -810,26 +1678,43 @@ static void lj_version(struct lj *c, const cJSON *node)
                "version 1 is known)", v);
 }
 
+/* The keys of the layout object, in the order of layout_keys[]. */
+enum layout_key {
+    LK_SCHEMA, LK_VERSION, LK_FEEDS, LK_OUTPUTS, LK_LAYOUTS, LK_TOUR,
+    LK_BASEMAP, LK_N
+};
+
+static const struct lj_key layout_keys[LK_N] = {
+    {"$schema", false}, {"version", false}, {"feeds", true},
+    {"outputs", false}, {"layouts", false}, {"tour", false},
+    {"basemap", false}};
+
 static void lj_layout(struct lj *c, const cJSON *root)
 {
-    static const struct lj_key keys[] = {{"$schema", false},
-        {"version", false}, {"feeds", true}, {"outputs", true}};
-    const cJSON *found[4];
+    const cJSON *found[LK_N];
 
     if (!cJSON_IsObject(root)) {
         lj_err(c, at_value(c, root), "the layout must be a JSON object");
         return;
     }
-    lj_members(c, root, "the layout", keys, 4, found);
-    lj_missing(c, root, "the layout", keys, 4, found);
-    if (found[0] && !cJSON_IsString(found[0]))
-        lj_err(c, at_value(c, found[0]), "\"$schema\" must be a string");
-    if (found[1])
-        lj_version(c, found[1]);
-    if (found[2])
-        lj_feeds(c, found[2]);
-    if (found[3] && !c->oom)
-        lj_outputs(c, found[3]);
+    lj_members(c, root, "the layout", layout_keys, LK_N, found);
+    lj_missing(c, root, "the layout", layout_keys, LK_N, found);
+    if (found[LK_SCHEMA] && !cJSON_IsString(found[LK_SCHEMA]))
+        lj_err(c, at_value(c, found[LK_SCHEMA]), "\"$schema\" must be a "
+               "string");
+    if (found[LK_VERSION])
+        lj_version(c, found[LK_VERSION]);
+    if (found[LK_FEEDS])
+        lj_feeds(c, found[LK_FEEDS]);
+    if (!c->oom)
+        lj_wall(c, root, found[LK_OUTPUTS], found[LK_LAYOUTS]);
+    if (found[LK_TOUR] && !c->oom)
+        lj_wall_tour(c, found[LK_TOUR], found[LK_LAYOUTS] != NULL);
+    if (found[LK_BASEMAP] && !is_nonempty_string(found[LK_BASEMAP]))
+        lj_err(c, at_value(c, found[LK_BASEMAP]), "\"basemap\" must be a "
+               "non-empty string (a directory of map tiles)");
+    else if (found[LK_BASEMAP])
+        c->lay->basemap = lj_strdup(c, found[LK_BASEMAP]->valuestring);
     if (!c->oom)
         lj_unused_feeds(c);
 }
@@ -862,19 +1747,21 @@ static void lj_parse(struct lj *c, const char *text, size_t len)
     jpos_doc_destroy(doc);
 }
 
-int layout_parse(const char *text, size_t len, struct layout **out,
-                 struct layout_diags *diags)
+int layout_parse_at(const char *text, size_t len, long long now_epoch,
+                    struct layout **out, struct layout_diags *diags)
 {
-    struct lj c = {.diags = diags};
+    struct lj c = {.diags = diags, .now = now_epoch};
     int from = diags->n;
 
     *out = NULL;
     c.lay = calloc(1, sizeof *c.lay);
     if (!c.lay)
         return -ENOMEM;
+    c.lay->tour_dwell = 30;
     lj_parse(&c, text, len);
     free(c.feed_node);
     free(c.feed_uses);
+    free(c.view_node);
     if (layout__diags_sort(diags, from) < 0)
         c.oom = true;
     if (c.oom || c.errors) {
@@ -883,4 +1770,10 @@ int layout_parse(const char *text, size_t len, struct layout **out,
     }
     *out = c.lay;
     return 0;
+}
+
+int layout_parse(const char *text, size_t len, struct layout **out,
+                 struct layout_diags *diags)
+{
+    return layout_parse_at(text, len, (long long)time(NULL), out, diags);
 }
