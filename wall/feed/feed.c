@@ -60,6 +60,7 @@ struct feed {
 
     /* feed thread only */
     int64_t deadline_us;      /* read by the interrupt callback */
+    bool timed_out;
     unsigned rand_state;
 };
 
@@ -162,8 +163,9 @@ static int sleep_until(struct feed *f, int64_t until_us)
 static int interrupt_cb(void *opaque)
 {
     struct feed *f = opaque;
-    return atomic_load(&f->abort) ||
-           (f->deadline_us && tm_now_us() > f->deadline_us);
+    if (f->deadline_us && tm_now_us() > f->deadline_us)
+        f->timed_out = true;
+    return atomic_load(&f->abort) || f->timed_out;
 }
 
 /* ---- opening ---- */
@@ -213,6 +215,7 @@ static int open_demuxer(struct feed *f, struct session *s)
         return AVERROR(ENOMEM);
     s->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, f};
     const char *url = strncmp(f->url, "file:", 5) == 0 ? f->url + 5 : f->url;
+    f->timed_out = false;
     f->deadline_us = tm_now_us() + f->open_timeout_us;
     int ret = avformat_open_input(&s->fmt, url, NULL, &opts);
     av_dict_free(&opts);
@@ -311,6 +314,8 @@ static void publish(struct feed *f, struct session *s, AVFrame *fr)
         st->fps = st->fps > 0 ? st->fps * 0.9 + inst * 0.1 : inst;
     }
     st->frames_decoded++;
+    if (fr->decode_error_flags || (fr->flags & AV_FRAME_FLAG_CORRUPT))
+        st->decode_errors++; /* concealed damage: shown, but counted */
     st->width = fr->width;
     st->height = fr->height;
     st->last_frame_us = now;
@@ -371,7 +376,7 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
     AVPacket *pkt = av_packet_alloc();
     AVFrame *fr = av_frame_alloc();
     int ret = pkt && fr ? 0 : AVERROR(ENOMEM);
-    while (ret >= 0 && !atomic_load(&f->abort)) {
+    while (ret >= 0 && !atomic_load(&f->abort) && !f->timed_out) {
         f->deadline_us = tm_now_us() + f->read_timeout_us;
         ret = av_read_frame(s->fmt, pkt);
         if (ret == AVERROR(EAGAIN)) {
@@ -392,8 +397,10 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
             av_packet_unref(pkt);
         }
     }
-    if (atomic_load(&f->abort))
+    if (atomic_load(&f->abort) || f->timed_out)
         ret = AVERROR_EXIT;
+    if (f->timed_out)
+        snprintf(why, n, "no data for %.1f s (timed out)", f->read_timeout_us / 1e6);
     else if (ret == AVERROR_EOF)
         snprintf(why, n, "%s", f->is_file ? "end of file" : "stream ended");
     else if (ret == AVERROR_EXIT || ret == AVERROR(ETIMEDOUT))
