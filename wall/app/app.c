@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "feed/feed.h"
+#include "hwdec/hwdec.h"
 #include "layout/layout.h"
 #include "output/output.h"
 #include "render/render.h"
@@ -140,28 +141,46 @@ static bool feed_is_shown(const struct layout *l, int feed)
     return false;
 }
 
+/* A layout feed's "hwdec" as a decode mode (DEFAULT: the --hwdec setting). */
+static enum hwdec_mode layout_hwdec_mode(enum layout_hwdec h)
+{
+    switch (h) {
+    case LAYOUT_HWDEC_AUTO: return HWDEC_MODE_AUTO;
+    case LAYOUT_HWDEC_NVDEC: return HWDEC_MODE_NVDEC;
+    case LAYOUT_HWDEC_VAAPI: return HWDEC_MODE_VAAPI;
+    case LAYOUT_HWDEC_SW: return HWDEC_MODE_SW;
+    default: return HWDEC_MODE_DEFAULT;
+    }
+}
+
 /* Creates and starts a feed for every layout feed that a tile shows; all
- * open in parallel, each on its own thread. */
+ * open in parallel, each on its own thread.  The feeds share one set of
+ * hardware device contexts: each holds a reference, so the set goes with
+ * the last feed. */
 static int start_feeds(struct app *app)
 {
     const struct layout *l = app->layout;
     app->feeds = calloc((size_t)l->n_feeds, sizeof(*app->feeds));
-    if (!app->feeds)
-        return -ENOMEM;
-    for (int i = 0; i < l->n_feeds; i++) {
+    struct hwdec_devices *hw = hwdec_devices_create(app->log);
+    int ret = app->feeds && hw ? 0 : -ENOMEM;
+    for (int i = 0; ret == 0 && i < l->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         if (!feed_is_shown(l, i))
             continue;
         struct feed_config cfg = {
             .id = l->feeds[i].id, .url = l->feeds[i].url, .loop = l->feeds[i].loop,
             .notify = notify_frame, .notify_opaque = &app->wake,
+            .hwdec = hwdec_mode_resolve(layout_hwdec_mode(l->feeds[i].hwdec),
+                                        (enum hwdec_mode)app->opt.hwdec),
+            .hwdec_devices = hw,
         };
         af->video = render_video_create();
         af->feed = feed_create(&cfg, app->log);
         if (!af->video || !af->feed || feed_start(af->feed) < 0)
-            return -ENOMEM;
+            ret = -ENOMEM;
     }
-    return 0;
+    hwdec_devices_unref(hw);
+    return ret;
 }
 
 static void stop_feeds(struct app *app)
@@ -546,6 +565,18 @@ static int app_run(const struct app_options *opt)
     return ret;
 }
 
+/* --list-hwdec: tries every decode backend and prints what works; exit 0. */
+static int list_hwdec(const struct app_options *opt)
+{
+    struct app app = {.opt = *opt};
+    if (!(app.log = tlog_create_root(opt->log_level)))
+        return EXIT_FAILURE_RUN;
+    route_library_logs(&app);
+    hwdec_list(stdout, app.log);
+    tlog_destroy(app.log);
+    return EXIT_OK;
+}
+
 int app_main(int argc, char **argv)
 {
     struct app_options opt;
@@ -554,6 +585,8 @@ int app_main(int argc, char **argv)
     case CLI_ERROR: return EXIT_USAGE;
     case CLI_RUN: break;
     }
+    if (opt.list_hwdec)
+        return list_hwdec(&opt);
     if (opt.validate)
         return validate_only(&opt);
     return app_run(&opt);

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "hwdec/hwdec.h"
 
 enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
+    OPT_HWDEC, OPT_LIST_HWDEC,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +33,8 @@ static const struct option long_options[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-control", no_argument, NULL, OPT_NO_CONTROL},
     {"control-token-file", required_argument, NULL, OPT_CONTROL_TOKEN_FILE},
+    {"hwdec", required_argument, NULL, OPT_HWDEC},
+    {"list-hwdec", no_argument, NULL, OPT_LIST_HWDEC},
     {NULL, 0, NULL, 0},
 };
 
@@ -58,6 +62,12 @@ static void print_help(FILE *f, const char *prog)
 "  --control-token-file F a secret every client must send first (required for\n"
 "                         a non-loopback TCP address)\n"
 "  --no-control           no control socket\n"
+"  --hwdec MODE           video decoding: auto (default: the first hardware\n"
+"                         backend that works, else software), nvdec, vaapi\n"
+"                         or sw; a feed's \"hwdec\" in the layout wins; a\n"
+"                         backend that fails falls back to software\n"
+"  --list-hwdec           try each decoding backend on this machine, print\n"
+"                         whether it works (and why not), and exit\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -100,6 +110,11 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_CONTROL: opt->control = arg; break;
     case OPT_NO_CONTROL: opt->no_control = true; break;
     case OPT_CONTROL_TOKEN_FILE: opt->control_token_file = arg; break;
+    case OPT_LIST_HWDEC: opt->list_hwdec = true; break;
+    case OPT_HWDEC:
+        if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
+            return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);
+        break;
     case OPT_SNAPSHOT_AFTER:
     case OPT_DURATION:
     case OPT_MAX_FPS:
@@ -138,6 +153,8 @@ enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
         if (r != CLI_RUN)
             return r;
     }
+    if (opt->list_hwdec && optind == argc)
+        return CLI_RUN; /* needs no layout */
     if (optind != argc - 1)
         return usage(err, prog, optind < argc ? "expected one layout file, got more"
                                               : "missing layout file", NULL);

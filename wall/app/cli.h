@@ -29,6 +29,8 @@ struct app_options {
     const char *control;      /* --control SPEC; NULL: the default */
     bool no_control;          /* --no-control */
     const char *control_token_file; /* --control-token-file */
+    int hwdec;                /* enum hwdec_mode from --hwdec; 0: not given (auto) */
+    bool list_hwdec;          /* --list-hwdec: print the backends and exit */
 };
 
 /* Outcome of cli_parse(). */

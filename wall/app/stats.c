@@ -55,6 +55,11 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "width", st->width);
     cJSON_AddNumberToObject(o, "height", st->height);
     cJSON_AddStringToObject(o, "codec", st->codec);
+    cJSON_AddStringToObject(o, "hwdec", st->hwdec);
+    if (st->hwdec_fallback[0])
+        cJSON_AddStringToObject(o, "hwdec_fallback", st->hwdec_fallback);
+    else
+        cJSON_AddNullToObject(o, "hwdec_fallback");
     cJSON_AddNumberToObject(o, "fps", (double)(int)(st->fps * 10 + 0.5) / 10);
     cJSON_AddNumberToObject(o, "bitrate_kbps", (double)(int)(af->kbps + 0.5));
     add_percentiles(o, "latency_ms", &af->latency);

@@ -30,6 +30,7 @@ struct session {
     struct dec *dec;
     int stream;
     AVRational tb;
+    unsigned hwdec_gen;   /* dec_hwdec_status() generation shown in status */
     int64_t pace_pts;     /* pts of the pacing origin, AV_NOPTS_VALUE unset */
     int64_t pace_wall_us; /* monotonic time of the pacing origin */
     int64_t arrival_pts[ARRIVALS];
@@ -47,6 +48,8 @@ struct feed {
     int64_t open_timeout_us, read_timeout_us, stall_after_us;
     struct tlog *log;
     struct mbox *mbox;
+    enum hwdec_mode hwdec;
+    struct hwdec_devices *hwdec_devices;
 
     /* render thread */
     pthread_t thread;
@@ -64,6 +67,7 @@ struct feed {
     unsigned rand_state;
 };
 
+    char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 static const char *const state_names[] = {
     "connecting", "live", "stalled", "offline", "error", "ended"};
 
@@ -106,6 +110,8 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     f->stall_after_us = cfg->stall_after_us;
     f->rand_state = (unsigned)(uintptr_t)f ^ (unsigned)tm_now_us();
     pthread_mutex_init(&f->lock, NULL);
+    f->hwdec = cfg->hwdec;
+    f->hwdec_devices = hwdec_devices_ref(cfg->hwdec_devices);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -226,6 +232,26 @@ static int open_demuxer(struct feed *f, struct session *s)
 
 /* Opens the source and its decoder; fills *why on failure. */
 static int session_open(struct feed *f, struct session *s, char *why, size_t n)
+/* Copies the decoder's backend and fallback reason into the status when
+ * they changed, logging a new reason once per feed (warning when the
+ * backend was asked for by name, information under auto). */
+static void sync_hwdec(struct feed *f, struct session *s)
+{
+    char name[16], why[160];
+    if (dec_hwdec_status(s->dec, NULL, 0, NULL, 0) == s->hwdec_gen)
+        return;
+    s->hwdec_gen = dec_hwdec_status(s->dec, name, sizeof(name), why, sizeof(why));
+    pthread_mutex_lock(&f->lock);
+    snprintf(f->status.hwdec, sizeof(f->status.hwdec), "%s", name);
+    snprintf(f->status.hwdec_fallback, sizeof(f->status.hwdec_fallback), "%s", why);
+    pthread_mutex_unlock(&f->lock);
+    if (!why[0] || strcmp(why, f->hwdec_logged) == 0)
+        return;
+    snprintf(f->hwdec_logged, sizeof(f->hwdec_logged), "%s", why);
+    tlog_printf(f->log, f->hwdec == HWDEC_MODE_AUTO ? TLOG_INFO : TLOG_WARN,
+                "decoding with %s (%s)", name, why);
+}
+
 {
     memset(s, 0, sizeof(*s));
     int ret = open_demuxer(f, s);
@@ -246,7 +272,7 @@ static int session_open(struct feed *f, struct session *s, char *why, size_t n)
     for (unsigned i = 0; i < s->fmt->nb_streams; i++)
         if ((int)i != s->stream)
             s->fmt->streams[i]->discard = AVDISCARD_ALL;
-    struct dec_config dc = {0};
+    struct dec_config dc = {.hwdec = f->hwdec, .devices = f->hwdec_devices};
     s->dec = dec_create(st->codecpar, &dc, f->log, &ret);
     if (!s->dec) {
         snprintf(why, n, "unsupported codec %s", avcodec_get_name(st->codecpar->codec_id));
@@ -258,6 +284,7 @@ static int session_open(struct feed *f, struct session *s, char *why, size_t n)
     pthread_mutex_unlock(&f->lock);
     return 0;
 }
+    sync_hwdec(f, s);
 
 /* ---- the read loop ---- */
 
@@ -351,6 +378,7 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
         count_error(f);
     return atomic_load(&f->abort);
 }
+    sync_hwdec(f, s);
 
 /* Drains the decoder and seeks a looping file back to its start. */
 static int rewind_file(struct feed *f, struct session *s, AVFrame *fr)
@@ -497,6 +525,7 @@ void feed_destroy(struct feed *f)
     tlog_destroy(f->log);
     free(f->url);
     free(f->id);
+    hwdec_devices_unref(f->hwdec_devices);
     free(f);
 }
 

@@ -17,6 +17,7 @@
 
 #include <libavutil/frame.h>
 
+#include "hwdec/hwdec.h"
 #include "mailbox/mailbox.h"
 
 struct tlog;
@@ -40,6 +41,9 @@ struct feed_config {
     int64_t stall_after_us;  /* 0: max(2 s, 4 frame intervals) */
     mbox_notify_fn notify;   /* called when a new frame is ready; may be NULL */
     void *notify_opaque;
+    enum hwdec_mode hwdec;   /* decode backend wanted (DEFAULT: auto) */
+    struct hwdec_devices *hwdec_devices; /* shared devices; the feed takes a
+                                            reference; NULL: software only */
 };
 
 /* A snapshot of a feed's condition, for tiles and stats. */
@@ -54,6 +58,10 @@ struct feed_status {
     uint64_t reconnects;
     uint64_t bytes;          /* compressed bytes read */
     double fps;              /* decoded frames per second, smoothed */
+    char hwdec[16];          /* decoding with: "nvdec", "vaapi", "nvdec-copy",
+                                "vaapi-copy", "sw"; empty before the first open */
+    char hwdec_fallback[160];/* why hardware was passed over or left; empty: it
+                                was not */
 };
 
 /* Creates a stopped feed.  NULL on allocation failure. */

@@ -82,9 +82,10 @@ struct render_video *render_video_create(void);
 /* Frees its textures; accepts NULL. */
 void render_video_destroy(struct render_video *v);
 
-/* Uploads a decoded frame (a format dec_format_supported() accepts),
- * re-creating the textures only when the size or format changed.  Returns
- * 0, or -EINVAL for a frame it cannot show. */
+/* Uploads a decoded frame (a format dec_format_supported() accepts, or a
+ * hardware frame: mapped zero-copy through hwdec/interop.h when possible,
+ * else copied), re-creating the textures only when the size or format
+ * changed.  Returns 0, or -EINVAL for a frame it cannot show. */
 int render_video_upload(struct render_video *v, const AVFrame *frame);
 
 /* True once a picture was uploaded. */

@@ -2,10 +2,18 @@
  * video.c - a feed's picture on the GPU: one texture per plane (R8 for Y, U,
  * V; RG8 for NV12's interleaved chroma), re-allocated only when the size or
  * format changes, plus the colour matrix and range the shader needs.
+ * Hardware frames (CUDA, VAAPI, DRM PRIME) go through a zero-copy interop
+ * (hwdec/interop.h) into the same NV12 textures; when there is none, or it
+ * fails, they are copied to system memory once here and the decoders are
+ * told to copy from then on.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include <libavutil/hwcontext.h>
+
+#include "hwdec/hwdec.h"
+#include "hwdec/interop.h"
 #include "render/render_internal.h"
 
 struct render_video {
@@ -19,6 +27,8 @@ struct render_video {
     float matrix[9];       /* column-major mat3 */
     float offset[3];
     bool ready;
+    struct hwdec_interop *interop; /* for hardware frames, made on the first */
+    bool interop_failed;           /* copy hardware frames from now on */
 };
 
 struct render_video *render_video_create(void)
@@ -33,6 +43,7 @@ void render_video_destroy(struct render_video *v)
 {
     if (!v)
         return;
+    hwdec_interop_destroy(v->interop);
     glDeleteTextures(3, v->tex);
     free(v);
 }
@@ -119,8 +130,12 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
     v->format = f->format;
 }
 
+static int upload_hw(struct render_video *v, const AVFrame *f);
+
 int render_video_upload(struct render_video *v, const AVFrame *f)
 {
+    if (hwdec_interop_is_hw_format(f->format))
+        return upload_hw(v, f);
     int planes, layout, sx, sy;
     if (describe(f->format, &planes, &layout, &sx, &sy) < 0 || f->width <= 0 ||
         f->height <= 0)
@@ -146,6 +161,70 @@ int render_video_upload(struct render_video *v, const AVFrame *f)
     v->sar = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0;
     v->ready = true;
     return 0;
+}
+
+/* Makes the interop for hardware frames on first use; false if there is
+ * none (reported, so that the decoders copy from now on). */
+static bool have_interop(struct render_video *v, const AVFrame *f)
+{
+    char why[HWDEC_WHY_MAX];
+    if (v->interop || v->interop_failed)
+        return v->interop != NULL;
+    if (!(v->interop = hwdec_interop_create(f, why, sizeof(why)))) {
+        v->interop_failed = true;
+        hwdec_interop_report(f, false, "interop", why);
+    }
+    return v->interop != NULL;
+}
+
+/* Maps a hardware frame (NV12 underneath) into NV12 textures. */
+static int map_hw(struct render_video *v, const AVFrame *f)
+{
+    const AVHWFramesContext *fc = (const AVHWFramesContext *)f->hw_frames_ctx->data;
+    char why[HWDEC_WHY_MAX] = "not an NV12 picture";
+    int ret = AVERROR(ENOSYS);
+    if (fc->sw_format == AV_PIX_FMT_NV12 && f->width > 0 && f->height > 0) {
+        v->planes = 2;
+        v->layout = 1;
+        if (f->format != v->format || f->width != v->width || f->height != v->height)
+            alloc_textures(v, f, 1, 1);
+        struct hwdec_gl_planes pl = {
+            .tex = {v->tex[0], v->tex[1]},
+            .width = {v->plane_w[0], v->plane_w[1]},
+            .height = {v->plane_h[0], v->plane_h[1]},
+        };
+        ret = hwdec_interop_map(v->interop, f, &pl, why, sizeof(why));
+    }
+    hwdec_interop_report(f, ret == 0, hwdec_interop_name(v->interop), why);
+    if (ret < 0) {
+        hwdec_interop_destroy(v->interop);
+        v->interop = NULL;
+        v->interop_failed = true;
+        v->format = AV_PIX_FMT_NONE; /* the textures may be half re-pointed */
+    }
+    return ret;
+}
+
+/* Hardware frames: zero-copy through the interop, else one copy here. */
+static int upload_hw(struct render_video *v, const AVFrame *f)
+{
+    if (!f->hw_frames_ctx)
+        return -EINVAL;
+    if (have_interop(v, f) && map_hw(v, f) == 0) {
+        set_matrix(v, f);
+        AVRational sar = f->sample_aspect_ratio;
+        v->sar = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0;
+        v->ready = true;
+        return 0;
+    }
+    AVFrame *sys = av_frame_alloc();
+    int ret = sys ? av_hwframe_transfer_data(sys, f, 0) : AVERROR(ENOMEM);
+    if (ret >= 0)
+        ret = av_frame_copy_props(sys, f);
+    if (ret >= 0)
+        ret = render_video_upload(v, sys);
+    av_frame_free(&sys);
+    return ret < 0 ? -EINVAL : 0;
 }
 
 void render_video_draw(struct renderer *r, const struct render_video *v,
