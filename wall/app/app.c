@@ -258,6 +258,11 @@ static void draw_output(struct app *app, int index, bool full)
     render_begin(app->render, app->targets[index], full);
     for (int t = 0; t < lo->n_tiles; t++) {
         const struct layout_tile *tile = &lo->tiles[t];
+        if (tile->panel != LAYOUT_PANEL_NONE) {
+            if (full || app->panels_dirty)
+                app_draw_panel(app, tile, layout_tile_rect(lo, tile));
+            continue;
+        }
         const struct app_feed *af = &app->feeds[tile->feed];
         if (!full && !af->fresh && !af->status_changed)
             continue;
@@ -270,6 +275,7 @@ static void draw_output(struct app *app, int index, bool full)
             .status = af->status_text[0] ? af->status_text : NULL,
             .alert = s == FEED_OFFLINE || s == FEED_ERROR,
             .dim = s != FEED_LIVE,
+            .highlight = af->highlight[0] ? af->highlight : NULL,
         };
         render_tile(app->render, &info);
         if (app->hud && af->hud_text[0])
@@ -335,7 +341,7 @@ static int draw_wall(struct app *app, bool take_snapshot)
         }
     }
     fflush(stdout);
-    app->dirty = app->full_redraw = false;
+    app->dirty = app->full_redraw = app->panels_dirty = false;
     account_presented(app, t0, tm_now_us());
     return ret;
 }
@@ -397,6 +403,7 @@ static void app_frame(struct app *app)
     int64_t now = tm_now_us();
     pump_events(app);
     collect_feeds(app, now);
+    app_overlay_update(app);
     bool snap = app->opt.snapshot &&
                 now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
     if (app->dirty || snap) {
@@ -479,6 +486,24 @@ static void close_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
+/* A relative "basemap" is relative to the layout file's directory. */
+static int resolve_basemap(struct app *app)
+{
+    const char *bm = app->layout->basemap;
+    if (!bm)
+        return 0;
+    if (bm[0] == '/')
+        return (app->basemap_dir = strdup(bm)) ? 0 : -ENOMEM;
+    char *copy = strdup(app->opt.layout_path);
+    if (!copy)
+        return -ENOMEM;
+    size_t n = strlen(copy) + strlen(bm) + 2;
+    if ((app->basemap_dir = malloc(n)))
+        snprintf(app->basemap_dir, n, "%s/%s", dirname(copy), bm);
+    free(copy);
+    return app->basemap_dir ? 0 : -ENOMEM;
+}
+
 static int create_targets(struct app *app)
 {
     int n = app->layout->n_outputs;
@@ -509,7 +534,8 @@ static int app_init(struct app *app)
     route_library_logs(app);
     if (!(app->layout = load_layout(app->opt.layout_path)))
         return -EINVAL;
-    if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0)
+    if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
+        resolve_basemap(app) < 0)
         return -ENOMEM;
     struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync};
     if (!(app->outs = out_set_create(app->layout, &oo, app->log)))
@@ -540,6 +566,8 @@ static void app_uninit(struct app *app)
     out_set_destroy(app->outs);
     close_loop(app);
     av_frame_free(&app->scratch);
+    free(app->markers);
+    free(app->basemap_dir);
     layout_destroy(app->layout);
     tlog_destroy(app->log);
 }

@@ -15,14 +15,15 @@
 #include "app/cli.h"
 #include "base/ring.h"
 #include "feed/feed.h"
+#include "layout/layout.h"
 
-struct layout;
 struct ovl_server;
 struct ovl_state;
 struct out_set;
 struct renderer;
 struct render_video;
 struct tlog;
+struct render_marker;
 
 /* Render-thread view of one layout feed. */
 struct app_feed {
@@ -31,6 +32,7 @@ struct app_feed {
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
     char hud_text[192];           /* HUD line, refreshed once a second */
+    char highlight[160];          /* open incident in range; empty if none */
     uint64_t displayed;           /* frames uploaded and presented */
     int64_t first_shown_us;       /* when its first picture was presented; 0: not yet */
     bool fresh;                   /* uploaded since the last present */
@@ -54,6 +56,11 @@ struct app {
     struct ovl_state *ovl;        /* incidents and units (overlay socket) */
     struct ovl_server *control;   /* NULL without a control socket */
     struct tlog *control_log;
+    uint64_t ovl_generation;      /* overlay state last looked at */
+    bool panels_dirty;            /* map/list panels need drawing */
+    struct render_marker *markers;/* scratch for map panels */
+    size_t markers_cap;
+    char *basemap_dir;            /* resolved "basemap", or NULL */
     uv_loop_t loop;
     uv_async_t wake;
     uv_timer_t tick;
@@ -85,6 +92,16 @@ void app_control_stop(struct app *app);
 
 /* Requests the wall to stop with exit_code (from any render-thread callback). */
 void app_stop(struct app *app, int exit_code);
+
+#define APP_LIST_ROWS 64
+
+/* Notices overlay changes: marks panels for drawing and recomputes which
+ * camera tiles have an open incident within range. */
+void app_overlay_update(struct app *app);
+
+/* Draws a panel tile (map or incident list) into rect. */
+void app_draw_panel(struct app *app, const struct layout_tile *tile,
+                    struct layout_rect rect);
 
 /* Builds the stats document (see README) as a new cJSON object; the caller
  * deletes it.  NULL on allocation failure. */

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/url.h"
 #include "layout/layout.h"
+#include "overlay/state.h"
 
 /* Adds {"p50": ms, "p99": ms} (null when there are no samples). */
 static void add_percentiles(cJSON *parent, const char *name, const struct ring *r)
@@ -182,6 +183,11 @@ void app_stats_tick(struct app *app, int64_t now_us)
     }
     if (app->hud)
         app->dirty = app->full_redraw = true;
+    if (app->ovl) {
+        const struct ovl_incident *const *inc;
+        if (ovl_state_incidents(app->ovl, &inc) > 0)
+            app->dirty = app->panels_dirty = true; /* incident ages tick */
+    }
     if (app->opt.stats_path)
         write_stats_file(app, now_us);
 }

@@ -82,6 +82,8 @@ static int link_program(struct render_program *prog, const char *dir,
     prog->matrix = glGetUniformLocation(p, "u_matrix");
     prog->offset = glGetUniformLocation(p, "u_offset");
     prog->dim = glGetUniformLocation(p, "u_dim");
+    prog->shape = glGetUniformLocation(p, "u_shape");
+    prog->heading = glGetUniformLocation(p, "u_heading");
     static const char *const planes[3] = {"u_plane0", "u_plane1", "u_plane2"};
     glUseProgram(p);
     for (int i = 0; i < 3; i++) {
@@ -103,7 +105,8 @@ struct renderer *render_create(const char *shader_dir, const struct tlog *log)
     glGenVertexArrays(1, &r->vao);
     if (link_program(&r->solid, shader_dir, "solid.frag", log) < 0 ||
         link_program(&r->text, shader_dir, "text.frag", log) < 0 ||
-        link_program(&r->video, shader_dir, "video.frag", log) < 0)
+        link_program(&r->video, shader_dir, "video.frag", log) < 0 ||
+        link_program(&r->marker, shader_dir, "marker.frag", log) < 0)
         goto fail;
     if (!(r->texts = render__text_create(log)))
         goto fail;
@@ -118,9 +121,11 @@ void render_destroy(struct renderer *r)
     if (!r)
         return;
     render__text_destroy(r->texts);
+    render__basemap_destroy(r->basemap);
     glDeleteProgram(r->solid.id);
     glDeleteProgram(r->text.id);
     glDeleteProgram(r->video.id);
+    glDeleteProgram(r->marker.id);
     glDeleteVertexArrays(1, &r->vao);
     free(r);
 }

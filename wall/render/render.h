@@ -110,11 +110,58 @@ struct render_tile_info {
     bool alert;                       /* status in red (offline, error) */
     bool dim;                         /* darken the picture (stale) */
     bool selected;                    /* outline (operator selection) */
+    const char *highlight;            /* open incident in range: red outline
+                                         and this text at the top; or NULL */
 };
 
 /* Draws a tile: its picture with the tile's fit (or a placeholder), the
  * status banner when the feed is not live, and the label. */
 void render_tile(struct renderer *r, const struct render_tile_info *t);
+
+/* ---- panels ---- */
+
+enum render_marker_kind {
+    RENDER_MARKER_INCIDENT = 0, /* disc */
+    RENDER_MARKER_UNIT,         /* arrow along heading */
+    RENDER_MARKER_CAMERA,       /* square */
+};
+
+/* One thing on a map panel. */
+struct render_marker {
+    double lat, lon;
+    enum render_marker_kind kind;
+    struct render_color color;
+    float heading_deg;  /* units: degrees clockwise from north */
+    const char *text;   /* drawn beside the marker; NULL for none */
+    bool faded;         /* stale */
+};
+
+/* What a map panel shows. */
+struct render_map_info {
+    struct layout_rect rect;
+    double center_lat, center_lon;
+    int zoom;                       /* 0..19 */
+    const char *basemap_dir;        /* {z}/{x}/{y}.png tiles, or NULL */
+    const struct render_marker *markers;
+    int n_markers;
+    const char *title;              /* NULL for none */
+};
+
+/* Draws a map panel: the basemap tiles found under basemap_dir (missing
+ * tiles leave the background), else a graticule, then the markers.  Tiles
+ * are decoded once and kept while used. */
+void render_map(struct renderer *r, const struct render_map_info *m);
+
+/* One row of a list panel. */
+struct render_list_row {
+    struct render_color swatch; /* a small square before the text */
+    const char *text;
+};
+
+/* Draws a list panel: a title line, then rows from the top, as many as fit;
+ * a last line says how many did not fit. */
+void render_list(struct renderer *r, struct layout_rect rect, const char *title,
+                 const struct render_list_row *rows, int n_rows);
 
 /* ---- snapshots ---- */
 

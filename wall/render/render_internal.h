@@ -10,6 +10,7 @@
 #include "render/render.h"
 
 struct render_text_cache;
+struct render_basemap;
 
 /* A linked program and the uniform locations the renderer uses. */
 struct render_program {
@@ -18,6 +19,7 @@ struct render_program {
     GLint color;                     /* solid.frag, text.frag */
     GLint tex;                       /* text.frag */
     GLint plane[3], layout, matrix, offset, dim; /* video.frag */
+    GLint shape, heading;            /* marker.frag */
 };
 
 struct render_target {
@@ -28,7 +30,8 @@ struct render_target {
 struct renderer {
     const struct tlog *log;
     GLuint vao;                      /* empty: vertices come from gl_VertexID */
-    struct render_program solid, text, video;
+    struct render_program solid, text, video, marker;
+    struct render_basemap *basemap;  /* map tile cache (map.c) */
     struct render_text_cache *texts;
     int width, height;               /* current target */
     uint64_t frame;                  /* frames begun, for the text cache */
@@ -38,6 +41,9 @@ struct renderer {
  * range {u0, v0, u1, v1} of whatever the program samples. */
 void render__quad(struct renderer *r, const struct render_program *prog,
                   struct layout_rect rect, const float uv[4]);
+
+/* Basemap tile cache (map.c). */
+void render__basemap_destroy(struct render_basemap *bm);
 
 /* Text cache (text.c). */
 struct render_text_cache *render__text_create(const struct tlog *log);

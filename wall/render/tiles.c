@@ -41,6 +41,10 @@ void render_tile(struct renderer *r, const struct render_tile_info *t)
                     t->alert ? red : amber, true);
     if (t->label && *t->label)
         render_text(r, t->label, px, t->rect, RENDER_ALIGN_BOTTOM_LEFT, white, true);
+    if (t->highlight && *t->highlight) {
+        outline(r, t->rect, 4, red);
+        render_text(r, t->highlight, px, t->rect, RENDER_ALIGN_TOP_LEFT, red, true);
+    }
     if (t->selected)
         outline(r, t->rect, 3, (struct render_color){0.2f, 0.6f, 1.0f, 1});
 }

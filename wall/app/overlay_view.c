@@ -1,0 +1,166 @@
+/*
+ * overlay_view.c - what the wall draws from the overlay state: map and
+ * incident-list panels, and the highlight of camera tiles that have an open
+ * incident within their range.  Render-thread only; nothing here is redone
+ * unless the overlay state's generation changed (or once a second for ages).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_internal.h"
+#include "base/geo.h"
+#include "base/timeutil.h"
+#include "layout/layout.h"
+#include "overlay/state.h"
+#include "render/render.h"
+
+/* Priority colours: 1 red, 2 orange, 3 yellow, others blue. */
+static struct render_color priority_color(const struct ovl_incident_data *d)
+{
+    int p = d->fields & OVL_INC_PRIORITY ? d->priority : 9;
+    return p == 1 ? (struct render_color){0.95f, 0.15f, 0.15f, 1}
+         : p == 2 ? (struct render_color){1.0f, 0.55f, 0.1f, 1}
+         : p == 3 ? (struct render_color){0.95f, 0.85f, 0.2f, 1}
+                  : (struct render_color){0.35f, 0.6f, 1.0f, 1};
+}
+
+/* The nearest open incident within the feed's range, or NULL; *dist_m gets
+ * its distance. */
+static const struct ovl_incident *incident_in_range(struct app *app,
+                                                    const struct layout_feed *lf,
+                                                    double *dist_m)
+{
+    const struct ovl_incident *const *inc, *best = NULL;
+    size_t n = ovl_state_incidents(app->ovl, &inc);
+    for (size_t i = 0; i < n; i++) {
+        if (!(inc[i]->d.fields & OVL_INC_POS))
+            continue;
+        double d = geo_distance_m(lf->lat, lf->lon, inc[i]->d.lat, inc[i]->d.lon);
+        if (d <= lf->range_m && (!best || d < *dist_m)) {
+            best = inc[i];
+            *dist_m = d;
+        }
+    }
+    return best;
+}
+
+void app_overlay_update(struct app *app)
+{
+    uint64_t gen = ovl_state_generation(app->ovl);
+    if (gen == app->ovl_generation)
+        return;
+    app->ovl_generation = gen;
+    app->panels_dirty = app->dirty = true;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        const struct layout_feed *lf = &app->layout->feeds[i];
+        char text[sizeof(af->highlight)] = "";
+        double dist = 0;
+        const struct ovl_incident *inc = lf->has_location && lf->range_m > 0
+                                             ? incident_in_range(app, lf, &dist) : NULL;
+        if (inc)
+            snprintf(text, sizeof(text), "INCIDENT %s%s%s · %.0f m", inc->d.id,
+                     inc->d.fields & OVL_INC_KIND ? " " : "",
+                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : "", dist);
+        if (strcmp(text, af->highlight) != 0) {
+            memcpy(af->highlight, text, sizeof(text));
+            af->status_changed = true;
+        }
+    }
+}
+
+/* Grows app->markers to hold n; returns 0 or -1. */
+static int reserve_markers(struct app *app, size_t n)
+{
+    if (n <= app->markers_cap)
+        return 0;
+    struct render_marker *m = realloc(app->markers, n * sizeof(*m));
+    if (!m)
+        return -1;
+    app->markers = m;
+    app->markers_cap = n;
+    return 0;
+}
+
+static void draw_map(struct app *app, const struct layout_tile *tile,
+                     struct layout_rect rect)
+{
+    const struct ovl_incident *const *inc;
+    const struct ovl_unit *const *unit;
+    size_t ni = ovl_state_incidents(app->ovl, &inc), nu = ovl_state_units(app->ovl, &unit);
+    if (reserve_markers(app, ni + nu + (size_t)app->layout->n_feeds) < 0)
+        return;
+    int n = 0;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        const struct layout_feed *lf = &app->layout->feeds[i];
+        if (lf->has_location)
+            app->markers[n++] = (struct render_marker){
+                .lat = lf->lat, .lon = lf->lon, .kind = RENDER_MARKER_CAMERA,
+                .color = {0.85f, 0.85f, 0.9f, 1}, .text = lf->label};
+    }
+    for (size_t i = 0; i < nu; i++)
+        if (unit[i]->d.fields & OVL_UNIT_POS)
+            app->markers[n++] = (struct render_marker){
+                .lat = unit[i]->d.lat, .lon = unit[i]->d.lon, .kind = RENDER_MARKER_UNIT,
+                .color = {0.3f, 0.95f, 0.55f, 1}, .heading_deg = (float)unit[i]->d.heading,
+                .text = unit[i]->d.id, .faded = unit[i]->stale};
+    for (size_t i = ni; i-- > 0;) /* highest priority drawn last, on top */
+        if (inc[i]->d.fields & OVL_INC_POS)
+            app->markers[n++] = (struct render_marker){
+                .lat = inc[i]->d.lat, .lon = inc[i]->d.lon, .kind = RENDER_MARKER_INCIDENT,
+                .color = priority_color(&inc[i]->d), .text = inc[i]->d.id};
+    struct render_map_info info = {
+        .rect = rect, .center_lat = tile->center[0], .center_lon = tile->center[1],
+        .zoom = tile->zoom, .basemap_dir = app->basemap_dir, .markers = app->markers,
+        .n_markers = n, .title = tile->label};
+    render_map(app->render, &info);
+}
+
+/* One incident as a list line: priority, kind, address, status, age, units. */
+static void incident_line(const struct ovl_incident *inc, int64_t now_s, char *buf,
+                          size_t n)
+{
+    const struct ovl_incident_data *d = &inc->d;
+    char age[24], units[OVL_UNITS_MAX * (OVL_UNIT_ID_MAX + 1) + 1] = "";
+    int64_t since = d->fields & OVL_INC_TIME ? d->time_s : inc->created_wall_us / 1000000;
+    tm_format_age(now_s - since, age, sizeof(age));
+    for (int i = 0; i < d->n_units; i++) {
+        strcat(units, i ? " " : "");
+        strcat(units, d->units[i]);
+    }
+    snprintf(buf, n, "P%d %s · %s · %s · %s · %s",
+             d->fields & OVL_INC_PRIORITY ? d->priority : 0,
+             d->fields & OVL_INC_KIND ? d->kind : "INCIDENT", d->id,
+             d->fields & OVL_INC_ADDRESS ? d->address : "-",
+             d->fields & OVL_INC_STATUS ? d->status : "-", age);
+    if (units[0])
+        snprintf(buf + strlen(buf), n - strlen(buf), " · %s", units);
+}
+
+static void draw_incident_list(struct app *app, const struct layout_tile *tile,
+                               struct layout_rect rect)
+{
+    const struct ovl_incident *const *inc;
+    size_t n = ovl_state_incidents(app->ovl, &inc);
+    int shown = n > APP_LIST_ROWS ? APP_LIST_ROWS : (int)n;
+    struct render_list_row rows[APP_LIST_ROWS];
+    char text[APP_LIST_ROWS][400], title[96];
+    int64_t now_s = tm_wall_us() / 1000000;
+    for (int i = 0; i < shown; i++) {
+        incident_line(inc[i], now_s, text[i], sizeof(text[i]));
+        rows[i] = (struct render_list_row){priority_color(&inc[i]->d), text[i]};
+    }
+    snprintf(title, sizeof(title), "%s (%zu open)", tile->label ? tile->label : "INCIDENTS", n);
+    render_list(app->render, rect, title, rows, shown);
+}
+
+void app_draw_panel(struct app *app, const struct layout_tile *tile,
+                    struct layout_rect rect)
+{
+    if (tile->panel == LAYOUT_PANEL_MAP)
+        draw_map(app, tile, rect);
+    else if (tile->panel == LAYOUT_PANEL_INCIDENTS)
+        draw_incident_list(app, tile, rect);
+}
