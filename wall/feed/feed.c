@@ -63,11 +63,13 @@ struct feed {
 
     /* feed thread only */
     int64_t deadline_us;      /* read by the interrupt callback */
-    bool timed_out;
+    bool timed_out;           /* the callback hit the deadline: the session is
+                                 dead even if the demuxer still hands out a
+                                 buffered packet */
     unsigned rand_state;
+    char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 };
 
-    char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 static const char *const state_names[] = {
     "connecting", "live", "stalled", "offline", "error", "ended"};
 
@@ -108,10 +110,10 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     f->open_timeout_us = cfg->open_timeout_us > 0 ? cfg->open_timeout_us : 5000000;
     f->read_timeout_us = cfg->read_timeout_us > 0 ? cfg->read_timeout_us : 5000000;
     f->stall_after_us = cfg->stall_after_us;
-    f->rand_state = (unsigned)(uintptr_t)f ^ (unsigned)tm_now_us();
-    pthread_mutex_init(&f->lock, NULL);
     f->hwdec = cfg->hwdec;
     f->hwdec_devices = hwdec_devices_ref(cfg->hwdec_devices);
+    f->rand_state = (unsigned)(uintptr_t)f ^ (unsigned)tm_now_us();
+    pthread_mutex_init(&f->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -230,8 +232,6 @@ static int open_demuxer(struct feed *f, struct session *s)
     return avformat_find_stream_info(s->fmt, NULL);
 }
 
-/* Opens the source and its decoder; fills *why on failure. */
-static int session_open(struct feed *f, struct session *s, char *why, size_t n)
 /* Copies the decoder's backend and fallback reason into the status when
  * they changed, logging a new reason once per feed (warning when the
  * backend was asked for by name, information under auto). */
@@ -252,6 +252,8 @@ static void sync_hwdec(struct feed *f, struct session *s)
                 "decoding with %s (%s)", name, why);
 }
 
+/* Opens the source and its decoder; fills *why on failure. */
+static int session_open(struct feed *f, struct session *s, char *why, size_t n)
 {
     memset(s, 0, sizeof(*s));
     int ret = open_demuxer(f, s);
@@ -282,9 +284,9 @@ static void sync_hwdec(struct feed *f, struct session *s)
     pthread_mutex_lock(&f->lock);
     snprintf(f->status.codec, sizeof(f->status.codec), "%s", dec_codec_name(s->dec));
     pthread_mutex_unlock(&f->lock);
+    sync_hwdec(f, s);
     return 0;
 }
-    sync_hwdec(f, s);
 
 /* ---- the read loop ---- */
 
@@ -376,9 +378,9 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
         count_error(f);
+    sync_hwdec(f, s);
     return atomic_load(&f->abort);
 }
-    sync_hwdec(f, s);
 
 /* Drains the decoder and seeks a looping file back to its start. */
 static int rewind_file(struct feed *f, struct session *s, AVFrame *fr)
@@ -523,9 +525,9 @@ void feed_destroy(struct feed *f)
     pthread_cond_destroy(&f->wake);
     pthread_mutex_destroy(&f->lock);
     tlog_destroy(f->log);
+    hwdec_devices_unref(f->hwdec_devices);
     free(f->url);
     free(f->id);
-    hwdec_devices_unref(f->hwdec_devices);
     free(f);
 }
 
