@@ -63,9 +63,7 @@ struct feed {
 
     /* feed thread only */
     int64_t deadline_us;      /* read by the interrupt callback */
-    bool timed_out;           /* the callback hit the deadline: the session is
-                                 dead even if the demuxer still hands out a
-                                 buffered packet */
+    bool timed_out;
     unsigned rand_state;
     char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 };
