@@ -63,7 +63,9 @@ struct feed {
 
     /* feed thread only */
     int64_t deadline_us;      /* read by the interrupt callback */
-    bool timed_out;
+    bool timed_out;           /* the callback hit the deadline: the session is
+                                 dead even if the demuxer still hands out a
+                                 buffered packet */
     unsigned rand_state;
     char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 };
@@ -504,7 +506,7 @@ int feed_start(struct feed *f)
 
 void feed_stop(struct feed *f)
 {
-    if (!f->running)
+    if (!f || !f->running)
         return;
     pthread_mutex_lock(&f->lock);
     atomic_store(&f->abort, true);

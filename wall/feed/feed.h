@@ -71,7 +71,8 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
 int feed_start(struct feed *f);
 
 /* Asks the thread to stop and joins it; any FFmpeg call in progress is
- * interrupted, so this returns within a fraction of a second.  Idempotent. */
+ * interrupted, so this returns within a fraction of a second.  Idempotent;
+ * accepts NULL. */
 void feed_stop(struct feed *f);
 
 /* Stops the feed if needed and frees it; accepts NULL. */
