@@ -15,7 +15,7 @@ void main()
         float c = cos(u_heading), s = sin(u_heading);
         vec2 q = vec2(c * p.x + s * p.y, -s * p.x + c * p.y); // rotate into the arrow's frame
         // a chevron: tip at (0,-0.9), base corners at (+-0.7, 0.8)
-        float edge = max(abs(q.x) * 1.6 + q.y * 0.55 - 0.5, q.y - 0.8);
+        float edge = max(abs(q.x) * 1.6 - q.y * 0.55 - 0.5, q.y - 0.8);
         inside = step(edge, 0.0);
         rim = step(edge, 0.0) - step(edge, -0.18);
     } else if (u_shape == 2) {
