@@ -125,163 +125,81 @@ static const char *find_shaders(const struct app_options *opt, char *buf, size_t
     return TESSERA_SOURCE_SHADERS;
 }
 
-/* ---- feeds ---- */
-
-static void notify_frame(void *opaque)
-{
-    uv_async_send(opaque);
-}
-
-static bool feed_is_shown(const struct layout *l, int feed)
-{
-    for (int o = 0; o < l->n_outputs; o++)
-        for (int t = 0; t < l->outputs[o].n_tiles; t++)
-            if (l->outputs[o].tiles[t].feed == feed)
-                return true;
-    return false;
-}
-
-/* A layout feed's "hwdec" as a decode mode (DEFAULT: the --hwdec setting). */
-static enum hwdec_mode layout_hwdec_mode(enum layout_hwdec h)
-{
-    switch (h) {
-    case LAYOUT_HWDEC_AUTO: return HWDEC_MODE_AUTO;
-    case LAYOUT_HWDEC_NVDEC: return HWDEC_MODE_NVDEC;
-    case LAYOUT_HWDEC_VAAPI: return HWDEC_MODE_VAAPI;
-    case LAYOUT_HWDEC_SW: return HWDEC_MODE_SW;
-    default: return HWDEC_MODE_DEFAULT;
-    }
-}
-
-/* Creates and starts a feed for every layout feed that a tile shows; all
- * open in parallel, each on its own thread.  The feeds share one set of
- * hardware device contexts: each holds a reference, so the set goes with
- * the last feed. */
-static int start_feeds(struct app *app)
-{
-    const struct layout *l = app->layout;
-    app->feeds = calloc((size_t)l->n_feeds, sizeof(*app->feeds));
-    struct hwdec_devices *hw = hwdec_devices_create(app->log);
-    int ret = app->feeds && hw ? 0 : -ENOMEM;
-    for (int i = 0; ret == 0 && i < l->n_feeds; i++) {
-        struct app_feed *af = &app->feeds[i];
-        if (!feed_is_shown(l, i))
-            continue;
-        struct feed_config cfg = {
-            .id = l->feeds[i].id, .url = l->feeds[i].url, .loop = l->feeds[i].loop,
-            .notify = notify_frame, .notify_opaque = &app->wake,
-            .hwdec = hwdec_mode_resolve(layout_hwdec_mode(l->feeds[i].hwdec),
-                                        (enum hwdec_mode)app->opt.hwdec),
-            .hwdec_devices = hw,
-        };
-        af->video = render_video_create();
-        af->feed = feed_create(&cfg, app->log);
-        if (!af->video || !af->feed || feed_start(af->feed) < 0)
-            ret = -ENOMEM;
-    }
-    hwdec_devices_unref(hw);
-    return ret;
-}
-
-static void stop_feeds(struct app *app)
-{
-    if (!app->feeds)
-        return;
-    for (int i = 0; i < app->layout->n_feeds; i++)
-        feed_stop(app->feeds[i].feed);
-    for (int i = 0; i < app->layout->n_feeds; i++) {
-        feed_destroy(app->feeds[i].feed);
-        render_video_destroy(app->feeds[i].video);
-    }
-    free(app->feeds);
-    app->feeds = NULL;
-}
-
-/* The tile banner for a feed's status; empty when live. */
-static void status_text(const struct feed_status *st, bool has_picture,
-                        int64_t now_us, char *buf, size_t n)
-{
-    char age[32];
-    tm_format_age(st->last_frame_us ? (now_us - st->last_frame_us) / 1000000 : 0,
-                  age, sizeof(age));
-    const char *name = NULL;
-    switch (st->state) {
-    case FEED_LIVE: buf[0] = '\0'; return;
-    case FEED_CONNECTING: snprintf(buf, n, "CONNECTING"); return;
-    case FEED_STALLED: name = "STALLED"; break;
-    case FEED_OFFLINE: name = "OFFLINE"; break;
-    case FEED_ENDED: name = "ENDED"; break;
-    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", st->detail); return;
-    }
-    if (has_picture)
-        snprintf(buf, n, "%s · last image %s ago", name, age);
-    else
-        snprintf(buf, n, "%s%s%s", name, st->detail[0] ? " · " : "", st->detail);
-}
-
-/* Takes new frames from every mailbox and uploads them; refreshes status
- * text.  Marks the wall dirty when anything visible changed. */
-static void collect_feeds(struct app *app, int64_t now_us)
-{
-    for (int i = 0; i < app->layout->n_feeds; i++) {
-        struct app_feed *af = &app->feeds[i];
-        if (!af->feed)
-            continue;
-        int64_t arrival;
-        if (feed_take_frame(af->feed, app->scratch, &arrival)) {
-            if (render_video_upload(af->video, app->scratch) == 0) {
-                af->fresh = true;
-                af->arrival_us = arrival;
-                app->dirty = true;
-            }
-            av_frame_unref(app->scratch);
-        }
-        feed_get_status(af->feed, now_us, &af->status);
-        char text[sizeof(af->status_text)];
-        status_text(&af->status, render_video_ready(af->video), now_us, text,
-                    sizeof(text));
-        if (strcmp(text, af->status_text) != 0) {
-            memcpy(af->status_text, text, sizeof(text));
-            af->status_changed = true;
-            app->dirty = true;
-        }
-    }
-}
-
 /* ---- drawing ---- */
 
-/* Draws the tiles of output index that changed (all of them when full) into
- * its target. */
-static void draw_output(struct app *app, int index, bool full)
+/* Draws the kiosk's close-confirmation banner (out_banner) across the middle
+ * of output lo, when there is one. */
+static void draw_kiosk_banner(struct app *app, const struct layout_output *lo)
 {
-    const struct layout_output *lo = &app->layout->outputs[index];
-    render_begin(app->render, app->targets[index], full);
+    const char *banner = out_banner(app->outs);
+    if (!banner)
+        return;
+    int px = lo->height / 18 < 16 ? 16 : lo->height / 18 > 96 ? 96 : lo->height / 18;
+    struct layout_rect all = {0, 0, lo->width, lo->height};
+    render_text(app->render, banner, px, all, RENDER_ALIGN_CENTER,
+                (struct render_color){1, 0.85f, 0.3f, 1}, true);
+}
+
+/* Draws camera tile t of output o. */
+static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect rect)
+{
+    const struct layout_tile *tile = &app_output(app, o)->tiles[t];
+    int feed = app_tile_feed(app, o, t);
+    const struct app_feed *af = &app->feeds[feed];
+    enum feed_state s = af->status.state;
+    struct render_tile_info info = {
+        .rect = rect,
+        .fit = tile->fit,
+        .video = af->video,
+        .label = tile->label ? tile->label : app->layout->feeds[feed].label,
+        .status = af->status_text[0] ? af->status_text : NULL,
+        .alert = s == FEED_OFFLINE || s == FEED_ERROR,
+        .dim = s != FEED_LIVE,
+        .highlight = af->highlight[0] ? af->highlight : NULL,
+        .selected = app->outputs[o].selected == t,
+    };
+    render_tile(app->render, &info);
+    if (app->hud && af->hud_text[0])
+        render_text(app->render, af->hud_text, 13, rect, RENDER_ALIGN_TOP_LEFT,
+                    (struct render_color){0.85f, 1, 0.85f, 1}, true);
+}
+
+/* Text across output lo: the reload banner at the top, the key map. */
+static void draw_notices(struct app *app, const struct layout_output *lo)
+{
+    struct layout_rect all = {0, 0, lo->width, lo->height};
+    int px = lo->height / 40 < 14 ? 14 : lo->height / 40 > 40 ? 40 : lo->height / 40;
+    if (app->banner[0])
+        render_text(app->render, app->banner, px, all, RENDER_ALIGN_TOP_LEFT,
+                    (struct render_color){1, 0.4f, 0.35f, 1}, true);
+    if (app->help)
+        app_draw_help(app, all, px);
+}
+
+/* Draws the tiles of output o that changed (all of them when full) into its
+ * target. */
+static void draw_output(struct app *app, int o, bool full)
+{
+    const struct layout_output *lo = app_output(app, o);
+    /* translucent boxes over the whole output must not pile up */
+    full = full || out_banner(app->outs) || app->banner[0] || app->help;
+    render_begin(app->render, app->targets[o], full);
     for (int t = 0; t < lo->n_tiles; t++) {
-        const struct layout_tile *tile = &lo->tiles[t];
-        if (tile->panel != LAYOUT_PANEL_NONE) {
+        struct layout_rect rect = app_tile_rect(app, o, t);
+        if (rect.w <= 0)
+            continue; /* hidden by an enlarged tile */
+        int feed = app_tile_feed(app, o, t);
+        if (feed < 0) {
             if (full || app->panels_dirty)
-                app_draw_panel(app, tile, layout_tile_rect(lo, tile));
+                app_draw_panel(app, &lo->tiles[t], rect);
             continue;
         }
-        const struct app_feed *af = &app->feeds[tile->feed];
-        if (!full && !af->fresh && !af->status_changed)
-            continue;
-        enum feed_state s = af->status.state;
-        struct render_tile_info info = {
-            .rect = layout_tile_rect(lo, tile),
-            .fit = tile->fit,
-            .video = af->video,
-            .label = tile->label ? tile->label : app->layout->feeds[tile->feed].label,
-            .status = af->status_text[0] ? af->status_text : NULL,
-            .alert = s == FEED_OFFLINE || s == FEED_ERROR,
-            .dim = s != FEED_LIVE,
-            .highlight = af->highlight[0] ? af->highlight : NULL,
-        };
-        render_tile(app->render, &info);
-        if (app->hud && af->hud_text[0])
-            render_text(app->render, af->hud_text, 13, info.rect, RENDER_ALIGN_TOP_LEFT,
-                        (struct render_color){0.85f, 1, 0.85f, 1}, true);
+        const struct app_feed *af = &app->feeds[feed];
+        if (full || af->fresh || af->status_changed)
+            draw_camera_tile(app, o, t, rect);
     }
+    draw_notices(app, lo);
+    draw_kiosk_banner(app, lo);
     render_end(app->render);
 }
 
@@ -289,7 +207,7 @@ static void draw_output(struct app *app, int index, bool full)
 static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
 {
     const char *path = app->opt.snapshot;
-    if (app->layout->n_outputs == 1) {
+    if (app_output_count(app) == 1) {
         snprintf(buf, n, "%s", path);
         return;
     }
@@ -334,7 +252,7 @@ static int draw_wall(struct app *app, bool take_snapshot)
             else
                 printf("%s\n", path);
         }
-        if (!app->opt.headless) {
+        if (out_visible(app->outs, i)) { /* not headless, display present */
             out_begin(app->outs, i, &w, &h);
             render_present(app->render, app->targets[i], w, h);
             out_present(app->outs, i);
@@ -357,27 +275,23 @@ void app_stop(struct app *app, int exit_code)
     uv_stop(&app->loop);
 }
 
-static void on_key(struct app *app, const SDL_KeyboardEvent *key)
-{
-    if (key->keysym.sym == SDLK_q && (key->keysym.mod & KMOD_CTRL)) {
-        app_stop(app, EXIT_OK);
-    } else if (key->keysym.sym == SDLK_h && !key->repeat) {
-        app->hud = !app->hud;
-        app->dirty = app->full_redraw = true;
-    }
-}
-
+/* Input and window events.  A window close or SDL_QUIT does not stop the
+ * wall: the outputs show a confirmation banner (Ctrl+Q quits, Esc keeps it
+ * running); display changes re-place the windows; both redraw everything. */
 static void pump_events(struct app *app)
 {
     SDL_Event ev;
+    int64_t now = tm_now_us();
     while (SDL_PollEvent(&ev)) {
-        if (ev.type == SDL_QUIT)
-            app_stop(app, EXIT_OK);
-        else if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
+        if (out_handle_event(app->outs, &ev, now) & OUT_REDRAW)
+            app->dirty = app->full_redraw = true;
+        if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
             app->dirty = true; /* the target still holds the picture: present it */
-        else if (ev.type == SDL_KEYDOWN)
-            on_key(app, &ev.key);
+        else
+            app_input_event(app, &ev);
     }
+    if (out_tick(app->outs, now) & OUT_REDRAW) /* banner timed out */
+        app->dirty = app->full_redraw = true;
 }
 
 /* Microseconds until the next deadline (snapshot, duration), capped at cap. */
@@ -402,7 +316,8 @@ static void app_frame(struct app *app)
 {
     int64_t now = tm_now_us();
     pump_events(app);
-    collect_feeds(app, now);
+    app_tours_tick(app, now);
+    app_feeds_collect(app, now);
     app_overlay_update(app);
     bool snap = app->opt.snapshot &&
                 now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
@@ -549,18 +464,29 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
-    if (app_control_start(app) < 0)
+    if (app_control_start(app) < 0 || app_views_init(app) < 0)
         return -EIO;
-    return start_feeds(app);
+    if (!app->opt.snapshot)
+        app_watch_start(app); /* a one-shot snapshot does not reload */
+    if (!(app->hw = hwdec_devices_create(app->log)))
+        return -ENOMEM;
+    return app_feeds_apply(app, app->layout);
 }
 
 static void app_uninit(struct app *app)
 {
     int w, h;
+    if (app->loop_ready) { /* nothing may fire while the rest goes away */
+        uv_timer_stop(&app->tick);
+        uv_timer_stop(&app->stats_timer);
+    }
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
-    stop_feeds(app); /* before the loop closes: feeds wake its async handle */
+    app_feeds_stop_all(app); /* before the loop closes: feeds wake its async handle */
+    hwdec_devices_unref(app->hw);
     app_control_stop(app);
+    app_watch_close(app);
+    app_views_free_outputs(app);
     destroy_targets(app);
     render_destroy(app->render);
     out_set_destroy(app->outs);
@@ -605,6 +531,19 @@ static int list_hwdec(const struct app_options *opt)
     return EXIT_OK;
 }
 
+/* --list-displays: prints the displays SDL sees, one a line; exit 0 (1 when
+ * SDL video cannot start, e.g. no DISPLAY). */
+static int list_displays(const struct app_options *opt)
+{
+    struct app app = {.opt = *opt};
+    if (!(app.log = tlog_create_root(opt->log_level)))
+        return EXIT_FAILURE_RUN;
+    route_library_logs(&app);
+    int ret = out_list_displays(stdout, app.log);
+    tlog_destroy(app.log);
+    return ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
+}
+
 int app_main(int argc, char **argv)
 {
     struct app_options opt;
@@ -615,6 +554,8 @@ int app_main(int argc, char **argv)
     }
     if (opt.list_hwdec)
         return list_hwdec(&opt);
+    if (opt.list_displays)
+        return list_displays(&opt);
     if (opt.validate)
         return validate_only(&opt);
     return app_run(&opt);

@@ -17,6 +17,8 @@
 #include "feed/feed.h"
 #include "layout/layout.h"
 
+struct hwdec_devices;
+union SDL_Event;
 struct ovl_server;
 struct ovl_state;
 struct out_set;
@@ -27,7 +29,9 @@ struct render_marker;
 
 /* Render-thread view of one layout feed. */
 struct app_feed {
-    struct feed *feed;            /* NULL when no tile shows it */
+    struct feed *feed;            /* NULL when no tile of the view shows it */
+    struct feed *next;            /* the other stream, starting; or NULL */
+    bool on_sub, next_sub;        /* which stream feed / next read */
     struct render_video *video;
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
@@ -44,10 +48,29 @@ struct app_feed {
     double kbps;
 };
 
+/* Operator state of one output of the current view. */
+struct app_output {
+    int maximized;                /* tile enlarged to the whole output, or -1 */
+    int selected;                 /* tile with the selection outline, or -1 */
+    int *tour_pos;                /* per tile: tour position last drawn */
+};
+
 struct app {
     struct app_options opt;
     struct tlog *log;
     struct layout *layout;
+    int view;                     /* index into layout->views shown now */
+    int64_t view_since_us;        /* when it was shown (tours count from it) */
+    int64_t tour_next_us;         /* next wall-tour step; 0: no wall tour */
+    struct app_output *outputs;   /* per output of the view */
+    int outputs_n;
+    char banner[512];             /* a reload error shown on every output */
+    bool help;                    /* the F1 key map is shown */
+    uv_fs_event_t watch;          /* the layout file's directory */
+    uv_timer_t reload_timer;      /* lets an editor finish writing */
+    bool watching;
+    char watch_name[256];         /* the layout file's name in it */
+    struct hwdec_devices *hw;     /* shared hardware decoders */
     struct app_feed *feeds;
     struct out_set *outs;
     struct renderer *render;
@@ -94,6 +117,73 @@ void app_control_stop(struct app *app);
 void app_stop(struct app *app, int exit_code);
 
 #define APP_LIST_ROWS 64
+
+/* ---- feeds.c ---- */
+
+/* Starts the feeds the current view (app->layout, app->view) shows and
+ * stops the others, taking over from app->feeds (which belonged to
+ * old_layout, possibly the same layout) every feed with the same id and
+ * source: those keep their connection and picture.  Returns 0 or -ENOMEM. */
+int app_feeds_apply(struct app *app, const struct layout *old_layout);
+
+/* Stops and frees every feed. */
+void app_feeds_stop_all(struct app *app);
+
+/* Takes new frames (switching substream/main stream as tile sizes ask),
+ * uploads them and refreshes each feed's status and tile text. */
+void app_feeds_collect(struct app *app, int64_t now_us);
+
+/* ---- input.c ---- */
+
+/* Handles a key or mouse event of the operator. */
+void app_input_event(struct app *app, const union SDL_Event *ev);
+
+/* Draws the F1 key map centred in rect with text of px pixels. */
+void app_draw_help(struct app *app, struct layout_rect rect, int px);
+
+/* ---- views.c ---- */
+
+/* Output o of the current view, and how many there are. */
+const struct layout_output *app_output(const struct app *app, int o);
+int app_output_count(const struct app *app);
+
+/* The index of the output named name (NULL: the first), or -1. */
+int app_output_index(const struct app *app, const char *name);
+
+/* The feed tile t of output o shows now (tours advance), or -1 for a panel. */
+int app_tile_feed(const struct app *app, int o, int t);
+
+/* Where tile t of output o is drawn now: its cell, the whole output when it
+ * is enlarged, or an empty rectangle when another tile is enlarged. */
+struct layout_rect app_tile_rect(const struct app *app, int o, int t);
+
+/* Shows view 0 of the loaded layout and sets up the operator state. */
+int app_views_init(struct app *app);
+
+/* Frees the per-output operator state. */
+void app_views_free_outputs(struct app *app);
+
+/* Shows view v (feeds both views show stay connected).  Returns 0, -ENOENT
+ * for no such view, -EINVAL when its outputs do not match the wall's. */
+int app_switch_view(struct app *app, int v);
+
+/* Advances the wall tour and tile tours. */
+void app_tours_tick(struct app *app, int64_t now_us);
+
+/* Reloads the layout file: on success the new layout is shown (feeds that
+ * stay are kept); on errors the old one stays, with a banner.  Returns 0 or
+ * a negative errno. */
+int app_reload(struct app *app);
+
+/* Watches the layout file and reloads it when it changes. */
+int app_watch_start(struct app *app);
+void app_watch_close(struct app *app);
+
+/* Operator actions; keys, clicks and control commands all use these.  Each
+ * returns 0 or -EINVAL for an output or tile that does not exist. */
+int app_action_maximize(struct app *app, int o, int t); /* again: restore */
+int app_action_select(struct app *app, int o, int t);
+int app_action_move(struct app *app, int o, int dx, int dy);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which
  * camera tiles have an open incident within range. */

@@ -14,7 +14,7 @@ enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
-    OPT_HWDEC, OPT_LIST_HWDEC,
+    OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +35,7 @@ static const struct option long_options[] = {
     {"control-token-file", required_argument, NULL, OPT_CONTROL_TOKEN_FILE},
     {"hwdec", required_argument, NULL, OPT_HWDEC},
     {"list-hwdec", no_argument, NULL, OPT_LIST_HWDEC},
+    {"list-displays", no_argument, NULL, OPT_LIST_DISPLAYS},
     {NULL, 0, NULL, 0},
 };
 
@@ -68,6 +69,9 @@ static void print_help(FILE *f, const char *prog)
 "                         backend that fails falls back to software\n"
 "  --list-hwdec           try each decoding backend on this machine, print\n"
 "                         whether it works (and why not), and exit\n"
+"  --list-displays        print the displays (monitors) this session has, one\n"
+"                         a line: index, name, bounds, usable bounds, refresh;\n"
+"                         an output's \"display\" names one; then exit\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -111,6 +115,7 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_NO_CONTROL: opt->no_control = true; break;
     case OPT_CONTROL_TOKEN_FILE: opt->control_token_file = arg; break;
     case OPT_LIST_HWDEC: opt->list_hwdec = true; break;
+    case OPT_LIST_DISPLAYS: opt->list_displays = true; break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);
@@ -154,6 +159,8 @@ enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
             return r;
     }
     if (opt->list_hwdec && optind == argc)
+        return CLI_RUN; /* needs no layout */
+    if (opt->list_displays && optind == argc)
         return CLI_RUN; /* needs no layout */
     if (optind != argc - 1)
         return usage(err, prog, optind < argc ? "expected one layout file, got more"

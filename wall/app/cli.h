@@ -31,6 +31,7 @@ struct app_options {
     const char *control_token_file; /* --control-token-file */
     int hwdec;                /* enum hwdec_mode from --hwdec; 0: not given (auto) */
     bool list_hwdec;          /* --list-hwdec: print the backends and exit */
+    bool list_displays;       /* --list-displays: print what SDL sees and exit */
 };
 
 /* Outcome of cli_parse(). */

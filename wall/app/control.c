@@ -44,6 +44,129 @@ static int cmd_hud(struct app *app, const cJSON *msg, cJSON *reply, char *err,
     return 0;
 }
 
+/* The output a command names ("output": name, default the first) or -1. */
+static int command_output(struct app *app, const cJSON *msg, char *err, size_t errlen)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(msg, "output");
+    if (name && !cJSON_IsString(name)) {
+        snprintf(err, errlen, "\"output\" must be an output name");
+        return -1;
+    }
+    int o = app_output_index(app, name ? name->valuestring : NULL);
+    if (o < 0)
+        snprintf(err, errlen, "no output named \"%s\"", name->valuestring);
+    return o;
+}
+
+/* The tile a command names: "tile": index from 0, or -1 when absent. */
+static int command_tile(const cJSON *msg, int *tile, char *err, size_t errlen)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "tile");
+    *tile = -1;
+    if (!t)
+        return 0;
+    if (!cJSON_IsNumber(t) || t->valuedouble != (int)t->valuedouble) {
+        snprintf(err, errlen, "\"tile\" must be a tile index (an integer)");
+        return -EINVAL;
+    }
+    *tile = (int)t->valuedouble;
+    return 0;
+}
+
+/* {"type":"layout","name":"night"} shows a named layout. */
+static int cmd_layout(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                      size_t errlen)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(msg, "name");
+    if (!cJSON_IsString(name)) {
+        snprintf(err, errlen, "\"name\" must be the name of a layout");
+        return -EINVAL;
+    }
+    int v = layout_find_view(app->layout, name->valuestring);
+    int ret = v < 0 ? -ENOENT : app_switch_view(app, v);
+    if (ret == -ENOENT)
+        snprintf(err, errlen, "no layout named \"%s\"", name->valuestring);
+    else if (ret < 0)
+        snprintf(err, errlen, "layout \"%s\" does not fit the wall's outputs",
+                 name->valuestring);
+    else
+        cJSON_AddStringToObject(reply, "layout", name->valuestring);
+    return ret == -ENOENT ? -EINVAL : ret;
+}
+
+/* {"type":"maximize","output":"main","tile":3} enlarges a tile (again, or
+ * without "tile": restores the grid); "select" moves the selection there. */
+static int cmd_tile_action(struct app *app, const cJSON *msg, bool maximize, char *err,
+                           size_t errlen)
+{
+    int o = command_output(app, msg, err, errlen), t;
+    if (o < 0 || command_tile(msg, &t, err, errlen) < 0)
+        return -EINVAL;
+    int ret = maximize ? app_action_maximize(app, o, t) : app_action_select(app, o, t);
+    if (ret < 0)
+        snprintf(err, errlen, "output \"%s\" has no tile %d", app_output(app, o)->name, t);
+    return ret;
+}
+
+static int cmd_maximize(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                        size_t errlen)
+{
+    (void)reply;
+    return cmd_tile_action(app, msg, true, err, errlen);
+}
+
+static int cmd_select(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                      size_t errlen)
+{
+    (void)reply;
+    return cmd_tile_action(app, msg, false, err, errlen);
+}
+
+/* {"type":"move","direction":"left"|"right"|"up"|"down"} moves the selection. */
+static int cmd_move(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                    size_t errlen)
+{
+    static const char *const dirs[] = {"left", "right", "up", "down"};
+    static const int dx[] = {-1, 1, 0, 0}, dy[] = {0, 0, -1, 1};
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(msg, "direction");
+    int o = command_output(app, msg, err, errlen);
+    (void)reply;
+    if (o < 0)
+        return -EINVAL;
+    for (int i = 0; i < 4; i++)
+        if (cJSON_IsString(d) && strcmp(d->valuestring, dirs[i]) == 0)
+            return app_action_move(app, o, dx[i], dy[i]);
+    snprintf(err, errlen, "\"direction\" must be \"left\", \"right\", \"up\" or \"down\"");
+    return -EINVAL;
+}
+
+/* {"type":"help","on":true|false} shows or hides the key map. */
+static int cmd_help(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                    size_t errlen)
+{
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(msg, "on");
+    if (on && !cJSON_IsBool(on)) {
+        snprintf(err, errlen, "\"on\" must be true or false");
+        return -EINVAL;
+    }
+    app->help = on ? cJSON_IsTrue(on) : !app->help;
+    app->dirty = app->full_redraw = true;
+    cJSON_AddBoolToObject(reply, "on", app->help);
+    return 0;
+}
+
+/* {"type":"reload"} reloads the layout file now. */
+static int cmd_reload(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                      size_t errlen)
+{
+    (void)msg;
+    (void)reply;
+    if (app_reload(app) == 0)
+        return 0;
+    snprintf(err, errlen, "%s", app->banner[0] ? app->banner : "reload failed");
+    return -EINVAL;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
@@ -52,6 +175,12 @@ struct app_command {
 
 static const struct app_command commands[] = {
     {"hud", cmd_hud},
+    {"help", cmd_help},
+    {"layout", cmd_layout},
+    {"maximize", cmd_maximize},
+    {"select", cmd_select},
+    {"move", cmd_move},
+    {"reload", cmd_reload},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,

@@ -56,6 +56,7 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "width", st->width);
     cJSON_AddNumberToObject(o, "height", st->height);
     cJSON_AddStringToObject(o, "codec", st->codec);
+    cJSON_AddStringToObject(o, "stream", af->on_sub ? "sub" : "main");
     cJSON_AddStringToObject(o, "hwdec", st->hwdec);
     if (st->hwdec_fallback[0])
         cJSON_AddStringToObject(o, "hwdec_fallback", st->hwdec_fallback);
@@ -72,16 +73,44 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     return o;
 }
 
+/* What each output shows now: the feed (or panel) of every tile, and the
+ * enlarged and selected tiles. */
+static cJSON *outputs_json(const struct app *app)
+{
+    cJSON *outs = cJSON_CreateArray();
+    for (int o = 0; o < app->outputs_n; o++) {
+        const struct layout_output *lo = app_output(app, o);
+        cJSON *out = cJSON_CreateObject(), *tiles;
+        cJSON_AddStringToObject(out, "name", lo->name);
+        cJSON_AddNumberToObject(out, "maximized", app->outputs[o].maximized);
+        cJSON_AddNumberToObject(out, "selected", app->outputs[o].selected);
+        tiles = cJSON_AddArrayToObject(out, "tiles");
+        for (int t = 0; t < lo->n_tiles; t++) {
+            int f = app_tile_feed(app, o, t);
+            const char *panel = lo->tiles[t].panel == LAYOUT_PANEL_MAP ? "panel:map"
+                                                                       : "panel:incidents";
+            cJSON_AddItemToArray(tiles, cJSON_CreateString(f >= 0 ? app->layout->feeds[f].id
+                                                                  : panel));
+        }
+        cJSON_AddItemToArray(outs, out);
+    }
+    return outs;
+}
+
 cJSON *app_stats_json(struct app *app, int64_t now_us)
 {
     cJSON *doc = cJSON_CreateObject();
     if (!doc)
         return NULL;
     cJSON_AddNumberToObject(doc, "uptime_s", (double)((now_us - app->start_us) / 1000000));
+    cJSON_AddStringToObject(doc, "layout", app->layout->views[app->view].name);
+    if (app->banner[0])
+        cJSON_AddStringToObject(doc, "layout_error", app->banner);
     cJSON *feeds = cJSON_AddArrayToObject(doc, "feeds");
     for (int i = 0; i < app->layout->n_feeds; i++)
         if (app->feeds[i].feed)
             cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
+    cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);
@@ -170,7 +199,7 @@ void app_stats_tick(struct app *app, int64_t now_us)
         app->render_fps = (double)(app->frames - app->frames_at_last_stats) / dt;
     app->frames_at_last_stats = app->frames;
     app->last_stats_us = now_us;
-    for (int i = 0; i < app->layout->n_feeds; i++) {
+    for (int i = 0; app->feeds && i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         if (!af->feed)
             continue;

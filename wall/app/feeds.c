@@ -1,0 +1,236 @@
+/*
+ * feeds.c - the wall's feeds as the render thread sees them: starting the
+ * feeds the shown view needs (all in parallel), keeping those a new view or a
+ * reloaded layout shares with the old one (same id and source: no reconnect,
+ * no black flash), taking new frames from the mailboxes, tile status text, and
+ * switching between a camera's substream and main stream without a gap (the
+ * old stream stays on screen until the new one has a picture).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_internal.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "hwdec/hwdec.h"
+#include "render/render.h"
+
+/* Tiles at least this large (pixels) show the main stream; smaller ones the
+ * substream, when the feed has one. */
+#define MAIN_STREAM_MIN_PIXELS (800 * 450)
+
+static void notify_frame(void *opaque)
+{
+    uv_async_send(opaque);
+}
+
+/* A layout feed's "hwdec" as a decode mode (DEFAULT: the --hwdec setting). */
+static enum hwdec_mode layout_hwdec_mode(enum layout_hwdec h)
+{
+    switch (h) {
+    case LAYOUT_HWDEC_AUTO: return HWDEC_MODE_AUTO;
+    case LAYOUT_HWDEC_NVDEC: return HWDEC_MODE_NVDEC;
+    case LAYOUT_HWDEC_VAAPI: return HWDEC_MODE_VAAPI;
+    case LAYOUT_HWDEC_SW: return HWDEC_MODE_SW;
+    default: return HWDEC_MODE_DEFAULT;
+    }
+}
+
+/* Creates and starts a feed reading lf's main stream or substream. */
+static struct feed *open_feed(struct app *app, const struct layout_feed *lf, bool sub)
+{
+    struct feed_config cfg = {
+        .id = lf->id, .url = sub ? lf->substream : lf->url, .loop = lf->loop,
+        .stall_after_us = (int64_t)(lf->stall_after * 1e6),
+        .notify = notify_frame, .notify_opaque = &app->wake,
+        .hwdec = hwdec_mode_resolve(layout_hwdec_mode(lf->hwdec),
+                                    (enum hwdec_mode)app->opt.hwdec),
+        .hwdec_devices = app->hw,
+    };
+    struct feed *f = feed_create(&cfg, app->log);
+    if (f && feed_start(f) < 0) {
+        feed_destroy(f);
+        f = NULL;
+    }
+    return f;
+}
+
+/* Largest tile area (pixels) showing feed i in the current view. */
+static long largest_tile(const struct app *app, int feed)
+{
+    const struct layout_view *v = &app->layout->views[app->view];
+    long best = 0;
+    for (int o = 0; o < v->n_outputs; o++) {
+        const struct layout_output *lo = &v->outputs[o];
+        for (int t = 0; t < lo->n_tiles; t++) {
+            if (app_tile_feed(app, o, t) != feed)
+                continue;
+            struct layout_rect r = app_tile_rect(app, o, t);
+            if ((long)r.w * r.h > best)
+                best = (long)r.w * r.h;
+        }
+    }
+    return best;
+}
+
+/* Whether feed i should read its substream now. */
+static bool wants_sub(const struct app *app, int i)
+{
+    return app->layout->feeds[i].substream &&
+           largest_tile(app, i) < MAIN_STREAM_MIN_PIXELS;
+}
+
+/* True when two layout feeds read the same source the same way. */
+static bool same_source(const struct layout_feed *a, const struct layout_feed *b)
+{
+    return strcmp(a->id, b->id) == 0 && strcmp(a->url, b->url) == 0 &&
+           a->loop == b->loop && a->hwdec == b->hwdec &&
+           !(a->substream || b->substream
+                 ? !a->substream || !b->substream || strcmp(a->substream, b->substream)
+                 : 0);
+}
+
+static void release_feed(struct app_feed *af)
+{
+    feed_destroy(af->next);
+    feed_destroy(af->feed);
+    render_video_destroy(af->video);
+    memset(af, 0, sizeof(*af));
+}
+
+/* Finds the old feed a new layout feed can take over, or NULL. */
+static struct app_feed *reusable(struct app_feed *old, const struct layout *old_layout,
+                                 const struct layout_feed *lf)
+{
+    for (int j = 0; old && j < old_layout->n_feeds; j++)
+        if (old[j].feed && same_source(&old_layout->feeds[j], lf))
+            return &old[j];
+    return NULL;
+}
+
+int app_feeds_apply(struct app *app, const struct layout *old_layout)
+{
+    const struct layout *layout = app->layout;
+    struct app_feed *old = app->feeds, *fresh = calloc((size_t)layout->n_feeds + 1,
+                                                       sizeof(*fresh));
+    if (!fresh)
+        return -ENOMEM;
+    app->feeds = fresh; /* wants_sub() and the tile helpers read the new set */
+    for (int i = 0; i < layout->n_feeds; i++) {
+        if (!layout_feed_shown(layout, app->view, i))
+            continue;
+        struct app_feed *keep = reusable(old, old_layout, &layout->feeds[i]);
+        if (keep) {
+            fresh[i] = *keep; /* thread, texture and counters move over */
+            memset(keep, 0, sizeof(*keep));
+            fresh[i].status_changed = true;
+            continue;
+        }
+        fresh[i].video = render_video_create();
+        fresh[i].on_sub = wants_sub(app, i);
+        fresh[i].feed = open_feed(app, &layout->feeds[i], fresh[i].on_sub);
+        if (!fresh[i].video || !fresh[i].feed)
+            tlog_err(app->log, "cannot start feed %s", layout->feeds[i].id);
+    }
+    for (int j = 0; old && j < old_layout->n_feeds; j++)
+        feed_stop(old[j].feed); /* all at once: each stop interrupts its I/O */
+    for (int j = 0; old && j < old_layout->n_feeds; j++)
+        release_feed(&old[j]);
+    free(old);
+    return 0;
+}
+
+void app_feeds_stop_all(struct app *app)
+{
+    if (!app->feeds)
+        return;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        feed_stop(app->feeds[i].next);
+        feed_stop(app->feeds[i].feed);
+    }
+    for (int i = 0; i < app->layout->n_feeds; i++)
+        release_feed(&app->feeds[i]);
+    free(app->feeds);
+    app->feeds = NULL;
+}
+
+/* Starts the other stream when the tile sizes call for it; once it has a
+ * picture, it replaces the current one (see take_frame). */
+static void choose_stream(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    bool sub = wants_sub(app, i);
+    if (!af->feed || sub == af->on_sub || (af->next && af->next_sub == sub))
+        return;
+    feed_destroy(af->next);
+    af->next = open_feed(app, &app->layout->feeds[i], sub);
+    af->next_sub = sub;
+    tlog_info(app->log, "feed %s: switching to its %s", app->layout->feeds[i].id,
+              sub ? "substream" : "main stream");
+}
+
+/* Takes a frame from the pending stream (switching to it) or else from the
+ * current one; returns 1 with the frame in app->scratch. */
+static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
+{
+    if (af->next && feed_take_frame(af->next, app->scratch, arrival)) {
+        feed_destroy(af->feed);
+        af->feed = af->next;
+        af->on_sub = af->next_sub;
+        af->next = NULL;
+        return 1;
+    }
+    return feed_take_frame(af->feed, app->scratch, arrival);
+}
+
+/* The tile banner for a feed's status; empty when live. */
+static void status_text(const struct feed_status *st, bool has_picture,
+                        int64_t now_us, char *buf, size_t n)
+{
+    char age[32];
+    tm_format_age(st->last_frame_us ? (now_us - st->last_frame_us) / 1000000 : 0,
+                  age, sizeof(age));
+    const char *name = NULL;
+    switch (st->state) {
+    case FEED_LIVE: buf[0] = '\0'; return;
+    case FEED_CONNECTING: snprintf(buf, n, "CONNECTING"); return;
+    case FEED_STALLED: name = "STALLED"; break;
+    case FEED_OFFLINE: name = "OFFLINE"; break;
+    case FEED_ENDED: name = "ENDED"; break;
+    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", st->detail); return;
+    }
+    if (has_picture)
+        snprintf(buf, n, "%s · last image %s ago", name, age);
+    else
+        snprintf(buf, n, "%s%s%s", name, st->detail[0] ? " · " : "", st->detail);
+}
+
+void app_feeds_collect(struct app *app, int64_t now_us)
+{
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->feed)
+            continue;
+        choose_stream(app, i);
+        int64_t arrival;
+        if (take_frame(app, af, &arrival)) {
+            if (render_video_upload(af->video, app->scratch) == 0) {
+                af->fresh = true;
+                af->arrival_us = arrival;
+                app->dirty = true;
+            }
+            av_frame_unref(app->scratch);
+        }
+        feed_get_status(af->feed, now_us, &af->status);
+        char text[sizeof(af->status_text)];
+        status_text(&af->status, render_video_ready(af->video), now_us, text,
+                    sizeof(text));
+        if (strcmp(text, af->status_text) != 0) {
+            memcpy(af->status_text, text, sizeof(text));
+            af->status_changed = true;
+            app->dirty = true;
+        }
+    }
+}
