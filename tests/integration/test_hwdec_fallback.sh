@@ -109,7 +109,7 @@ run_case() {
         --stats "$stats" --no-control
     for i in 0 1 2 3; do
         expect_tile_colour "--hwdec $global: tile $i" "$png" $((i % 2 * 640)) \
-            $((i / 2 * 360)) 640 360 "${colors[i]}" 30
+            $(((i / 2) * 360)) 640 360 "${colors[i]}" 30
     done
     [[ -s $stats ]] || fail "--hwdec $global: no stats written"
     expect_backend "--hwdec $global: feed va (\"hwdec\": \"vaapi\")" "$stats" va vaapi
