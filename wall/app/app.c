@@ -24,6 +24,7 @@
 
 #include "app/app_internal.h"
 #include "app/cli.h"
+#include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "feed/feed.h"
@@ -206,7 +207,7 @@ static void draw_output(struct app *app, int o, bool full)
 /* The snapshot file for output index: PATH, or PATH-NAME.png with several. */
 static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
 {
-    const char *path = app->opt.snapshot;
+    const char *path = app->snap_path[0] ? app->snap_path : app->opt.snapshot;
     if (app_output_count(app) == 1) {
         snprintf(buf, n, "%s", path);
         return;
@@ -321,11 +322,12 @@ static void app_frame(struct app *app)
     app_overlay_update(app);
     bool snap = app->opt.snapshot &&
                 now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
-    if (app->dirty || snap) {
-        int ret = draw_wall(app, snap);
+    if (app->dirty || snap || app->snap_path[0]) {
+        int ret = draw_wall(app, snap || app->snap_path[0]);
         app->last_render_us = now;
-        if (snap)
+        if (snap && !app->snap_path[0])
             app_stop(app, ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK);
+        app->snap_path[0] = '\0';
     }
     if (app->opt.duration > 0 &&
         now - app->start_us >= (int64_t)(app->opt.duration * 1e6))
@@ -544,6 +546,16 @@ static int list_displays(const struct app_options *opt)
     return ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }
 
+/* --verify-audit: checks an audit log's chain; exit 0 intact, 1 broken, 2
+ * unreadable. */
+static int verify_audit(const char *path)
+{
+    int ret = audit_verify(path, stdout);
+    if (ret < 0)
+        fprintf(stderr, "tessera: cannot read %s: %s\n", path, strerror(-ret));
+    return ret == 0 ? EXIT_OK : ret == 1 ? EXIT_FAILURE_RUN : EXIT_USAGE;
+}
+
 int app_main(int argc, char **argv)
 {
     struct app_options opt;
@@ -552,6 +564,8 @@ int app_main(int argc, char **argv)
     case CLI_ERROR: return EXIT_USAGE;
     case CLI_RUN: break;
     }
+    if (opt.verify_audit)
+        return verify_audit(opt.verify_audit);
     if (opt.list_hwdec)
         return list_hwdec(&opt);
     if (opt.list_displays)

@@ -167,6 +167,23 @@ static int cmd_reload(struct app *app, const cJSON *msg, cJSON *reply, char *err
     return -EINVAL;
 }
 
+/* {"type":"snapshot","path":"/abs/wall.png"} writes what the outputs show
+ * (after the next frame; several outputs: PATH-NAME.png). */
+static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                        size_t errlen)
+{
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(msg, "path");
+    (void)reply;
+    if (!cJSON_IsString(path) || path->valuestring[0] != '/' ||
+        strlen(path->valuestring) >= sizeof(app->snap_path)) {
+        snprintf(err, errlen, "\"path\" must be an absolute file path");
+        return -EINVAL;
+    }
+    snprintf(app->snap_path, sizeof(app->snap_path), "%s", path->valuestring);
+    app->dirty = true;
+    return 0;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
@@ -181,6 +198,7 @@ static const struct app_command commands[] = {
     {"select", cmd_select},
     {"move", cmd_move},
     {"reload", cmd_reload},
+    {"snapshot", cmd_snapshot},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,
