@@ -15,6 +15,7 @@ enum {
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
+    OPT_AUDIT, OPT_VERIFY_AUDIT,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +37,8 @@ static const struct option long_options[] = {
     {"hwdec", required_argument, NULL, OPT_HWDEC},
     {"list-hwdec", no_argument, NULL, OPT_LIST_HWDEC},
     {"list-displays", no_argument, NULL, OPT_LIST_DISPLAYS},
+    {"audit", required_argument, NULL, OPT_AUDIT},
+    {"verify-audit", required_argument, NULL, OPT_VERIFY_AUDIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -72,6 +75,12 @@ static void print_help(FILE *f, const char *prog)
 "  --list-displays        print the displays (monitors) this session has, one\n"
 "                         a line: index, name, bounds, usable bounds, refresh;\n"
 "                         an output's \"display\" names one; then exit\n"
+"  --audit PATH           append a tamper-evident record of what the wall\n"
+"                         shows to PATH (JSON lines, hash-chained; see\n"
+"                         docs/audit.md)\n"
+"  --verify-audit PATH    check the chain of the audit log PATH, name the\n"
+"                         first record altered, removed or inserted, and exit\n"
+"                         (0 intact, 1 broken, 2 unreadable); needs no layout\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -116,6 +125,8 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_CONTROL_TOKEN_FILE: opt->control_token_file = arg; break;
     case OPT_LIST_HWDEC: opt->list_hwdec = true; break;
     case OPT_LIST_DISPLAYS: opt->list_displays = true; break;
+    case OPT_AUDIT: opt->audit_path = arg; break;
+    case OPT_VERIFY_AUDIT: opt->verify_audit = arg; break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);
@@ -161,6 +172,8 @@ enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
     if (opt->list_hwdec && optind == argc)
         return CLI_RUN; /* needs no layout */
     if (opt->list_displays && optind == argc)
+        return CLI_RUN; /* needs no layout */
+    if (opt->verify_audit && optind == argc)
         return CLI_RUN; /* needs no layout */
     if (optind != argc - 1)
         return usage(err, prog, optind < argc ? "expected one layout file, got more"

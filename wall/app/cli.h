@@ -32,6 +32,8 @@ struct app_options {
     int hwdec;                /* enum hwdec_mode from --hwdec; 0: not given (auto) */
     bool list_hwdec;          /* --list-hwdec: print the backends and exit */
     bool list_displays;       /* --list-displays: print what SDL sees and exit */
+    const char *audit_path;   /* --audit: the audit log to append to, or NULL */
+    const char *verify_audit; /* --verify-audit: check this log and exit */
 };
 
 /* Outcome of cli_parse(). */
