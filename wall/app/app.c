@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <SDL2/SDL.h>
@@ -24,6 +25,7 @@
 
 #include "app/app_internal.h"
 #include "app/cli.h"
+#include "app/consent.h"
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -154,11 +156,17 @@ static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect r
         .video = af->video,
         .label = tile->label ? tile->label : app->layout->feeds[feed].label,
         .status = af->status_text[0] ? af->status_text : NULL,
-        .alert = s == FEED_OFFLINE || s == FEED_ERROR,
+        .alert = s == FEED_OFFLINE || s == FEED_ERROR || af->gate == CONSENT_REFUSED,
         .dim = s != FEED_LIVE,
         .highlight = af->highlight[0] ? af->highlight : NULL,
         .selected = app->outputs[o].selected == t,
+        .unmasked = af->unmask_until_us > tm_now_us(),
     };
+    char label[256];
+    if (info.unmasked && info.label) {
+        snprintf(label, sizeof(label), "%s · MASKS LIFTED", info.label);
+        info.label = label;
+    }
     render_tile(app->render, &info);
     if (app->hud && af->hud_text[0])
         render_text(app->render, af->hud_text, 13, rect, RENDER_ALIGN_TOP_LEFT,
@@ -320,6 +328,7 @@ static void app_frame(struct app *app)
     app_tours_tick(app, now);
     app_feeds_collect(app, now);
     app_overlay_update(app);
+    app_audit_visibility(app, false);
     bool snap = app->opt.snapshot &&
                 now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
     if (app->dirty || snap || app->snap_path[0]) {
@@ -361,7 +370,10 @@ static void on_wake(uv_async_t *async)
 
 static void on_stats_timer(uv_timer_t *timer)
 {
-    app_stats_tick(timer->data, tm_now_us());
+    struct app *app = timer->data;
+    app_stats_tick(app, tm_now_us());
+    app_feeds_gate(app, time(NULL)); /* consent expiring while running */
+    app_masks_tick(app, tm_now_us());
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -466,7 +478,7 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
-    if (app_control_start(app) < 0 || app_views_init(app) < 0)
+    if (app_control_start(app) < 0 || app_views_init(app) < 0 || app_audit_open(app) < 0)
         return -EIO;
     if (!app->opt.snapshot)
         app_watch_start(app); /* a one-shot snapshot does not reload */
@@ -484,6 +496,7 @@ static void app_uninit(struct app *app)
     }
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
+    app_audit_close(app, app->exit_code == EXIT_OK ? "stopped" : "failed");
     app_feeds_stop_all(app); /* before the loop closes: feeds wake its async handle */
     hwdec_devices_unref(app->hw);
     app_control_stop(app);

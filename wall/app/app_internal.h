@@ -17,7 +17,10 @@
 #include "feed/feed.h"
 #include "layout/layout.h"
 
+struct audit;
+struct cJSON;
 struct hwdec_devices;
+struct ovl_client_info;
 union SDL_Event;
 struct ovl_server;
 struct ovl_state;
@@ -32,6 +35,9 @@ struct app_feed {
     struct feed *feed;            /* NULL when no tile of the view shows it */
     struct feed *next;            /* the other stream, starting; or NULL */
     bool on_sub, next_sub;        /* which stream feed / next read */
+    bool shown;                   /* a tile of the current view shows it */
+    int gate;                     /* enum consent_gate; -1 before deciding */
+    int64_t unmask_until_us;      /* privacy masks lifted until then */
     struct render_video *video;
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
@@ -53,6 +59,8 @@ struct app_output {
     int maximized;                /* tile enlarged to the whole output, or -1 */
     int selected;                 /* tile with the selection outline, or -1 */
     int *tour_pos;                /* per tile: tour position last drawn */
+    int *vis_feed;                /* per tile: feed on screen (audit), or -1 */
+    int64_t *vis_from;            /* per tile: since when (wall clock, us) */
 };
 
 struct app {
@@ -72,6 +80,7 @@ struct app {
     bool watching;
     char watch_name[256];         /* the layout file's name in it */
     struct hwdec_devices *hw;     /* shared hardware decoders */
+    struct audit *audit;          /* --audit log, or NULL */
     struct app_feed *feeds;
     struct out_set *outs;
     struct renderer *render;
@@ -127,12 +136,53 @@ void app_stop(struct app *app, int exit_code);
  * source: those keep their connection and picture.  Returns 0 or -ENOMEM. */
 int app_feeds_apply(struct app *app, const struct layout *old_layout);
 
+/* Applies the consent rules at now_s: connects feeds whose gate opened,
+ * disconnects (and forgets the picture of) those whose gate closed. */
+void app_feeds_gate(struct app *app, long long now_s);
+
+/* Lifts feed f's privacy masks for minutes (audited with the reason); adds
+ * "seconds" to the reply.  Returns 0. */
+int app_unmask(struct app *app, int f, double minutes, const char *reason,
+               struct cJSON *reply);
+
+/* Puts lifted masks back once their time is up (audited). */
+void app_masks_tick(struct app *app, int64_t now_us);
+
+/* Reads the first line of a secret file into buf; 0 or a negative errno. */
+int app_read_secret(const char *path, char *buf, size_t n);
+
 /* Stops and frees every feed. */
 void app_feeds_stop_all(struct app *app);
 
 /* Takes new frames (switching substream/main stream as tile sizes ask),
  * uploads them and refreshes each feed's status and tile text. */
 void app_feeds_collect(struct app *app, int64_t now_us);
+
+/* ---- audit_hooks.c (each does nothing without --audit) ---- */
+
+/* Opens --audit and records the start and the layout; 0 or negative errno. */
+int app_audit_open(struct app *app);
+
+/* Closes the visible intervals, records the stop and closes the log. */
+void app_audit_close(struct app *app, const char *reason);
+
+/* Records the layout (view) now shown: "loaded", "switched" or "reloaded". */
+void app_audit_layout(struct app *app, const char *action);
+
+/* Records that feed's consent refused it, and why. */
+void app_audit_consent(struct app *app, int feed, const char *why);
+
+/* Records masks lifted (until, with the reason) or restored. */
+void app_audit_mask(struct app *app, int feed, bool lifted, const char *reason,
+                    int64_t until_wall_us);
+
+/* Records a control command that changed what is shown. */
+void app_audit_command(struct app *app, const struct ovl_client_info *who,
+                       const char *type, const char *summary);
+
+/* Ends the visible interval of every tile whose feed changed (all of them
+ * when closing) and starts the new ones. */
+void app_audit_visibility(struct app *app, bool closing);
 
 /* ---- input.c ---- */
 
@@ -189,6 +239,9 @@ int app_action_move(struct app *app, int o, int dx, int dy);
 /* Notices overlay changes: marks panels for drawing and recomputes which
  * camera tiles have an open incident within range. */
 void app_overlay_update(struct app *app);
+
+/* True when an open incident lies within lf's location/range_m. */
+bool app_incident_near(struct app *app, const struct layout_feed *lf);
 
 /* Draws a panel tile (map or incident list) into rect. */
 void app_draw_panel(struct app *app, const struct layout_tile *tile,

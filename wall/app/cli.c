@@ -15,7 +15,7 @@ enum {
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
-    OPT_AUDIT, OPT_VERIFY_AUDIT,
+    OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +39,7 @@ static const struct option long_options[] = {
     {"list-displays", no_argument, NULL, OPT_LIST_DISPLAYS},
     {"audit", required_argument, NULL, OPT_AUDIT},
     {"verify-audit", required_argument, NULL, OPT_VERIFY_AUDIT},
+    {"supervisor-secret-file", required_argument, NULL, OPT_SUPERVISOR_SECRET_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -78,6 +79,9 @@ static void print_help(FILE *f, const char *prog)
 "  --audit PATH           append a tamper-evident record of what the wall\n"
 "                         shows to PATH (JSON lines, hash-chained; see\n"
 "                         docs/audit.md)\n"
+"  --supervisor-secret-file F  the secret a supervisor's \"unmask\" command must\n"
+"                         carry to lift a feed's privacy masks for a while\n"
+"                         (without it masks cannot be lifted)\n"
 "  --verify-audit PATH    check the chain of the audit log PATH, name the\n"
 "                         first record altered, removed or inserted, and exit\n"
 "                         (0 intact, 1 broken, 2 unreadable); needs no layout\n"
@@ -127,6 +131,7 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_LIST_DISPLAYS: opt->list_displays = true; break;
     case OPT_AUDIT: opt->audit_path = arg; break;
     case OPT_VERIFY_AUDIT: opt->verify_audit = arg; break;
+    case OPT_SUPERVISOR_SECRET_FILE: opt->supervisor_secret_file = arg; break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);

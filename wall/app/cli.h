@@ -34,6 +34,7 @@ struct app_options {
     bool list_displays;       /* --list-displays: print what SDL sees and exit */
     const char *audit_path;   /* --audit: the audit log to append to, or NULL */
     const char *verify_audit; /* --verify-audit: check this log and exit */
+    const char *supervisor_secret_file; /* --supervisor-secret-file */
 };
 
 /* Outcome of cli_parse(). */

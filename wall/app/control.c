@@ -184,21 +184,77 @@ static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *e
     return 0;
 }
 
+/* Compares a and b in time independent of where they differ. */
+static bool same_secret(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned diff = (unsigned)(la ^ lb);
+    for (size_t i = 0; i < la && i < lb; i++)
+        diff |= (unsigned)(a[i] ^ b[i]);
+    return diff == 0 && la > 0;
+}
+
+/* {"type":"unmask","feed":"shop","secret":"…","minutes":5,"reason":"…"}
+ * lifts a feed's privacy masks for a while (a supervisor's action: it needs
+ * the configured secret, and the reason goes into the audit log). */
+static int cmd_unmask(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                      size_t errlen)
+{
+    const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
+    const cJSON *secret = cJSON_GetObjectItemCaseSensitive(msg, "secret");
+    const cJSON *minutes = cJSON_GetObjectItemCaseSensitive(msg, "minutes");
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
+    char want[OVL_TOKEN_MAX + 2];
+    int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
+    if (f < 0)
+        snprintf(err, errlen, "\"feed\" must name a feed of the layout");
+    else if (!cJSON_IsNumber(minutes) || minutes->valuedouble <= 0 || minutes->valuedouble > 240)
+        snprintf(err, errlen, "\"minutes\" must be a number from 0 to 240");
+    else if (!cJSON_IsString(reason) || strlen(reason->valuestring) < 3)
+        snprintf(err, errlen, "\"reason\" must say why (at least 3 characters)");
+    else if (!app->opt.supervisor_secret_file ||
+             app_read_secret(app->opt.supervisor_secret_file, want, sizeof(want)) < 0)
+        snprintf(err, errlen, "masks cannot be lifted: no supervisor secret is configured");
+    else if (!cJSON_IsString(secret) || !same_secret(secret->valuestring, want))
+        snprintf(err, errlen, "\"secret\" is not the supervisor secret");
+    else
+        return app_unmask(app, f, minutes->valuedouble, reason->valuestring, reply);
+    return -EACCES;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                size_t errlen);
+    bool changes_view; /* changes what is shown: audited */
 };
 
+/* Audits a command: its message without secrets, and how it ended. */
+static void audit_outcome(struct app *app, const struct ovl_client_info *who,
+                          const cJSON *msg, int ret, const char *err)
+{
+    cJSON *copy = cJSON_Duplicate(msg, true);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "secret");
+    char *text = copy ? cJSON_PrintUnformatted(copy) : NULL;
+    char summary[512];
+    snprintf(summary, sizeof(summary), "%s%s%s", text ? text : "",
+             ret < 0 ? " -> refused: " : "", ret < 0 ? err : "");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+    app_audit_command(app, who, type->valuestring, summary);
+    free(text);
+    cJSON_Delete(copy);
+}
+
 static const struct app_command commands[] = {
-    {"hud", cmd_hud},
-    {"help", cmd_help},
-    {"layout", cmd_layout},
-    {"maximize", cmd_maximize},
-    {"select", cmd_select},
-    {"move", cmd_move},
-    {"reload", cmd_reload},
-    {"snapshot", cmd_snapshot},
+    {"hud", cmd_hud, false},
+    {"help", cmd_help, false},
+    {"layout", cmd_layout, true},
+    {"maximize", cmd_maximize, true},
+    {"select", cmd_select, false},
+    {"move", cmd_move, false},
+    {"reload", cmd_reload, true},
+    {"snapshot", cmd_snapshot, true},
+    {"unmask", cmd_unmask, true},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,
@@ -207,15 +263,19 @@ static int command_hook(void *opaque, const cJSON *msg,
 {
     struct app *app = opaque;
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
-    (void)who;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (cJSON_IsString(type) && strcmp(type->valuestring, commands[i].type) == 0)
-            return commands[i].run(app, msg, reply, err, errlen);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, commands[i].type) != 0)
+            continue;
+        int ret = commands[i].run(app, msg, reply, err, errlen);
+        if (commands[i].changes_view)
+            audit_outcome(app, who, msg, ret, err);
+        return ret;
+    }
     return -ENOENT;
 }
 
-/* Reads the token file's first line into buf; returns 0 or a negative errno. */
-static int read_token(const char *path, char *buf, size_t n)
+/* Reads a secret file's first line into buf; returns 0 or a negative errno. */
+int app_read_secret(const char *path, char *buf, size_t n)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -244,7 +304,7 @@ int app_control_start(struct app *app)
         return 0;
     }
     if (app->opt.control_token_file) {
-        int ret = read_token(app->opt.control_token_file, token, sizeof(token));
+        int ret = app_read_secret(app->opt.control_token_file, token, sizeof(token));
         if (ret < 0) {
             tlog_err(app->log, "cannot read a token from %s", app->opt.control_token_file);
             return ret;

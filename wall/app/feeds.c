@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app_internal.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "hwdec/hwdec.h"
+#include <cjson/cJSON.h>
+
+#include "app/consent.h"
 #include "render/render.h"
 
 /* Tiles at least this large (pixels) show the main stream; smaller ones the
@@ -128,18 +132,102 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
             fresh[i].status_changed = true;
             continue;
         }
-        fresh[i].video = render_video_create();
-        fresh[i].on_sub = wants_sub(app, i);
-        fresh[i].feed = open_feed(app, &layout->feeds[i], fresh[i].on_sub);
-        if (!fresh[i].video || !fresh[i].feed)
-            tlog_err(app->log, "cannot start feed %s", layout->feeds[i].id);
+        fresh[i].shown = true;
+        fresh[i].gate = -1; /* decided below */
     }
     for (int j = 0; old && j < old_layout->n_feeds; j++)
         feed_stop(old[j].feed); /* all at once: each stop interrupts its I/O */
     for (int j = 0; old && j < old_layout->n_feeds; j++)
         release_feed(&old[j]);
     free(old);
+    app_feeds_gate(app, time(NULL));
+    for (int i = 0; i < layout->n_feeds; i++) /* a reload may change masks */
+        if (fresh[i].video)
+            render_video_set_masks(fresh[i].video, layout->feeds[i].masks,
+                                   layout->feeds[i].n_masks);
     return 0;
+}
+
+/* Connects feed i (its gate just opened). */
+static void connect_feed(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    const struct layout_feed *lf = &app->layout->feeds[i];
+    af->video = render_video_create();
+    af->on_sub = wants_sub(app, i);
+    af->feed = open_feed(app, lf, af->on_sub);
+    if (!af->video || !af->feed)
+        tlog_err(app->log, "cannot start feed %s", lf->id);
+    else
+        render_video_set_masks(af->video, lf->masks, lf->n_masks);
+    af->status_text[0] = '\0';
+}
+
+/* Disconnects feed i (its gate closed): nothing more is fetched, and its last
+ * picture goes too. */
+static void disconnect_feed(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    feed_destroy(af->next);
+    feed_destroy(af->feed);
+    render_video_destroy(af->video);
+    af->next = af->feed = NULL;
+    af->video = NULL;
+}
+
+void app_feeds_gate(struct app *app, long long now_s)
+{
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        const struct layout_feed *lf = &app->layout->feeds[i];
+        if (!af->shown)
+            continue;
+        char text[sizeof(af->status_text)];
+        int gate = (int)consent_gate(lf, now_s, app_incident_near(app, lf), text, sizeof(text));
+        if (gate == af->gate)
+            continue;
+        if (gate == CONSENT_OPEN && !af->feed) {
+            connect_feed(app, i);
+        } else if (gate != CONSENT_OPEN) {
+            if (af->feed || af->gate < 0)
+                tlog_info(app->log, "feed %s not connected: %s", lf->id, text);
+            if (gate == CONSENT_REFUSED)
+                app_audit_consent(app, i, text);
+            disconnect_feed(app, i);
+            snprintf(af->status_text, sizeof(af->status_text), "%s", text);
+        }
+        af->gate = gate;
+        af->status_changed = true;
+        app->dirty = true;
+    }
+}
+
+int app_unmask(struct app *app, int f, double minutes, const char *reason, cJSON *reply)
+{
+    struct app_feed *af = &app->feeds[f];
+    int64_t span = (int64_t)(minutes * 60e6);
+    af->unmask_until_us = tm_now_us() + span;
+    af->status_changed = true;
+    app->dirty = true;
+    app_audit_mask(app, f, true, reason, tm_wall_us() + span);
+    tlog_warn(app->log, "feed %s: privacy masks lifted for %.0f min: %s",
+              app->layout->feeds[f].id, minutes, reason);
+    cJSON_AddNumberToObject(reply, "seconds", (double)(span / 1000000));
+    return 0;
+}
+
+void app_masks_tick(struct app *app, int64_t now_us)
+{
+    for (int i = 0; app->feeds && i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->unmask_until_us || now_us < af->unmask_until_us)
+            continue;
+        af->unmask_until_us = 0;
+        af->status_changed = true;
+        app->dirty = true;
+        app_audit_mask(app, i, false, NULL, 0);
+        tlog_info(app->log, "feed %s: privacy masks back", app->layout->feeds[i].id);
+    }
 }
 
 void app_feeds_stop_all(struct app *app)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app_internal.h"
 #include "base/geo.h"
@@ -46,6 +47,13 @@ static const struct ovl_incident *incident_in_range(struct app *app,
     return best;
 }
 
+bool app_incident_near(struct app *app, const struct layout_feed *lf)
+{
+    double dist = 0;
+    return app->ovl && lf->has_location && lf->range_m > 0 &&
+           incident_in_range(app, lf, &dist) != NULL;
+}
+
 void app_overlay_update(struct app *app)
 {
     uint64_t gen = ovl_state_generation(app->ovl);
@@ -53,6 +61,7 @@ void app_overlay_update(struct app *app)
         return;
     app->ovl_generation = gen;
     app->panels_dirty = app->dirty = true;
+    app_feeds_gate(app, time(NULL)); /* incident-only cameras */
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         const struct layout_feed *lf = &app->layout->feeds[i];

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "app/app_internal.h"
+#include "app/consent.h"
 #include "base/log.h"
 #include "base/url.h"
 #include "layout/layout.h"
@@ -37,12 +38,17 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     const struct feed_status *st = &af->status;
     char url[512];
     url_redact(app->layout->feeds[i].url, url, sizeof(url));
-    struct mbox_counts mc = feed_mbox_counts(af->feed);
+    struct mbox_counts mc = af->feed ? feed_mbox_counts(af->feed) : (struct mbox_counts){0};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", app->layout->feeds[i].id);
     cJSON_AddStringToObject(o, "url", url);
-    cJSON_AddStringToObject(o, "state", feed_state_name(st->state));
-    cJSON_AddStringToObject(o, "detail", st->detail);
+    /* a feed its consent keeps off is not connected at all */
+    cJSON_AddStringToObject(o, "state", af->gate == CONSENT_REFUSED ? "refused"
+                                        : af->gate == CONSENT_STANDBY ? "standby"
+                                        : feed_state_name(st->state));
+    cJSON_AddStringToObject(o, "detail", af->feed ? st->detail : af->status_text);
+    cJSON_AddBoolToObject(o, "masked", app->layout->feeds[i].n_masks > 0 &&
+                                           af->unmask_until_us <= now_us);
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
     cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);
     cJSON_AddNumberToObject(o, "frames_dropped", (double)mc.dropped);
@@ -108,7 +114,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
         cJSON_AddStringToObject(doc, "layout_error", app->banner);
     cJSON *feeds = cJSON_AddArrayToObject(doc, "feeds");
     for (int i = 0; i < app->layout->n_feeds; i++)
-        if (app->feeds[i].feed)
+        if (app->feeds[i].shown)
             cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
     cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");

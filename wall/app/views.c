@@ -66,8 +66,13 @@ static int reset_outputs(struct app *app)
     for (int o = 0; o < n; o++) {
         outs[o].maximized = -1;
         outs[o].selected = -1;
-        outs[o].tour_pos = calloc((size_t)app_output(app, o)->n_tiles + 1, sizeof(int));
-        if (!outs[o].tour_pos) {
+        size_t n_tiles = (size_t)app_output(app, o)->n_tiles + 1;
+        outs[o].tour_pos = calloc(n_tiles, sizeof(int));
+        outs[o].vis_feed = malloc(n_tiles * sizeof(int));
+        outs[o].vis_from = calloc(n_tiles, sizeof(int64_t));
+        for (size_t t = 0; outs[o].vis_feed && t < n_tiles; t++)
+            outs[o].vis_feed[t] = -1;
+        if (!outs[o].tour_pos || !outs[o].vis_feed || !outs[o].vis_from) {
             app->outputs_n = n;
             app->outputs = outs;
             return -ENOMEM;
@@ -81,8 +86,11 @@ static int reset_outputs(struct app *app)
 
 void app_views_free_outputs(struct app *app)
 {
-    for (int o = 0; app->outputs && o < app->outputs_n; o++)
+    for (int o = 0; app->outputs && o < app->outputs_n; o++) {
         free(app->outputs[o].tour_pos);
+        free(app->outputs[o].vis_feed);
+        free(app->outputs[o].vis_from);
+    }
     free(app->outputs);
     app->outputs = NULL;
     app->outputs_n = 0;
@@ -119,6 +127,7 @@ static int show(struct app *app, struct layout *l, int v)
 {
     struct layout *old = app->layout;
     int old_view = app->view;
+    app_audit_visibility(app, true); /* the old tiles' intervals end here */
     app->layout = l;
     app->view = v;
     if (reset_outputs(app) < 0 || app_feeds_apply(app, old) < 0) {
@@ -146,7 +155,10 @@ int app_switch_view(struct app *app, int v)
         return -EINVAL;
     }
     tlog_info(app->log, "showing layout \"%s\"", app->layout->views[v].name);
-    return show(app, app->layout, v);
+    int ret = show(app, app->layout, v);
+    if (ret == 0)
+        app_audit_layout(app, "switched");
+    return ret;
 }
 
 /* Advances the wall tour and notices tile tours that moved on. */
@@ -223,6 +235,7 @@ int app_reload(struct app *app)
     }
     app->banner[0] = '\0';
     tlog_info(app->log, "reloaded %s", app->opt.layout_path);
+    app_audit_layout(app, "reloaded");
     return 0;
 }
 

@@ -84,6 +84,9 @@ static int link_program(struct render_program *prog, const char *dir,
     prog->dim = glGetUniformLocation(p, "u_dim");
     prog->shape = glGetUniformLocation(p, "u_shape");
     prog->heading = glGetUniformLocation(p, "u_heading");
+    prog->mask = glGetUniformLocation(p, "u_mask");
+    prog->masked = glGetUniformLocation(p, "u_masked");
+    prog->blocks = glGetUniformLocation(p, "u_blocks");
     static const char *const planes[3] = {"u_plane0", "u_plane1", "u_plane2"};
     glUseProgram(p);
     for (int i = 0; i < 3; i++) {
@@ -93,6 +96,8 @@ static int link_program(struct render_program *prog, const char *dir,
     }
     if (prog->tex >= 0)
         glUniform1i(prog->tex, 0);
+    if (prog->mask >= 0)
+        glUniform1i(prog->mask, 3);
     return 0;
 }
 

@@ -94,9 +94,16 @@ bool render_video_ready(const struct render_video *v);
 /* The picture's size and sample aspect ratio. */
 void render_video_size(const struct render_video *v, int *w, int *h, double *sar);
 
-/* Draws the video into tile with the given fit; dim < 1 darkens it. */
+/* Sets the privacy masks of this picture (none: n_masks 0), rasterised once
+ * here and applied in the shader on every draw.  Returns 0 or -ENOMEM. */
+int render_video_set_masks(struct render_video *v, const struct layout_mask *masks,
+                           int n_masks);
+
+/* Draws the video into tile with the given fit; dim < 1 darkens it; masks
+ * false leaves the privacy masks off (a supervisor lifted them). */
 void render_video_draw(struct renderer *r, const struct render_video *v,
-                       struct layout_rect tile, enum layout_fit fit, float dim);
+                       struct layout_rect tile, enum layout_fit fit, float dim,
+                       bool masks);
 
 /* ---- tiles ---- */
 
@@ -110,6 +117,7 @@ struct render_tile_info {
     bool alert;                       /* status in red (offline, error) */
     bool dim;                         /* darken the picture (stale) */
     bool selected;                    /* outline (operator selection) */
+    bool unmasked;                    /* privacy masks lifted for now */
     const char *highlight;            /* open incident in range: red outline
                                          and this text at the top; or NULL */
 };

@@ -20,6 +20,7 @@ struct render_program {
     GLint tex;                       /* text.frag */
     GLint plane[3], layout, matrix, offset, dim; /* video.frag */
     GLint shape, heading;            /* marker.frag */
+    GLint mask, masked, blocks;      /* video.frag privacy masks */
 };
 
 struct render_target {

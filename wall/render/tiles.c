@@ -34,7 +34,8 @@ void render_tile(struct renderer *r, const struct render_tile_info *t)
     if (!picture || t->fit == LAYOUT_FIT_CONTAIN)
         render_rect(r, t->rect, tile_bg);
     if (picture)
-        render_video_draw(r, t->video, t->rect, t->fit, t->dim ? 0.45f : 1.0f);
+        render_video_draw(r, t->video, t->rect, t->fit, t->dim ? 0.45f : 1.0f,
+                          !t->unmasked);
     int px = label_px(t->rect);
     if (t->status)
         render_text(r, t->status, px, t->rect, RENDER_ALIGN_CENTER,

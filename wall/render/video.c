@@ -14,6 +14,7 @@
 
 #include "hwdec/hwdec.h"
 #include "hwdec/interop.h"
+#include "render/mask.h"
 #include "render/render_internal.h"
 
 struct render_video {
@@ -27,6 +28,7 @@ struct render_video {
     float matrix[9];       /* column-major mat3 */
     float offset[3];
     bool ready;
+    GLuint mask_tex;               /* privacy mask coverage, or 0 for none */
     struct hwdec_interop *interop; /* for hardware frames, made on the first */
     bool interop_failed;           /* copy hardware frames from now on */
 };
@@ -45,6 +47,7 @@ void render_video_destroy(struct render_video *v)
         return;
     hwdec_interop_destroy(v->interop);
     glDeleteTextures(3, v->tex);
+    glDeleteTextures(1, &v->mask_tex);
     free(v);
 }
 
@@ -227,8 +230,49 @@ static int upload_hw(struct render_video *v, const AVFrame *f)
     return ret < 0 ? -EINVAL : 0;
 }
 
+int render_video_set_masks(struct render_video *v, const struct layout_mask *masks,
+                           int n_masks)
+{
+    glDeleteTextures(1, &v->mask_tex);
+    v->mask_tex = 0;
+    if (n_masks <= 0)
+        return 0;
+    uint8_t *img = malloc((size_t)MASK_SIZE * MASK_SIZE);
+    if (!img)
+        return -ENOMEM;
+    mask_rasterize(masks, n_masks, img);
+    glGenTextures(1, &v->mask_tex);
+    glBindTexture(GL_TEXTURE_2D, v->mask_tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, MASK_SIZE, MASK_SIZE, 0, GL_RED,
+                 GL_UNSIGNED_BYTE, img);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    free(img);
+    return 0;
+}
+
+/* Binds the mask (unit 3) when there is one and it applies. */
+static void bind_mask(const struct render_program *p, const struct render_video *v,
+                      bool apply)
+{
+    bool on = apply && v->mask_tex;
+    glUniform1i(p->masked, on);
+    if (!on)
+        return;
+    glActiveTexture(GL_TEXTURE3);
+    glBindTexture(GL_TEXTURE_2D, v->mask_tex);
+    /* about 24 blocks across the picture, square on screen */
+    float bx = 24.0f, by = v->width > 0 ? 24.0f * (float)v->height / (float)v->width : 24.0f;
+    glUniform2f(p->blocks, bx, by < 4 ? 4 : by);
+}
+
 void render_video_draw(struct renderer *r, const struct render_video *v,
-                       struct layout_rect tile, enum layout_fit fit, float dim)
+                       struct layout_rect tile, enum layout_fit fit, float dim,
+                       bool masks)
 {
     struct layout_rect dst;
     float uv[4];
@@ -239,6 +283,7 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
         glActiveTexture(GL_TEXTURE0 + (GLenum)i);
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
     }
+    bind_mask(p, v, masks);
     glActiveTexture(GL_TEXTURE0);
     glUniform1i(p->layout, v->layout);
     glUniformMatrix3fv(p->matrix, 1, GL_FALSE, v->matrix);
