@@ -416,6 +416,13 @@ int dec_receive(struct dec *d, AVFrame *out)
         return ret;
     if (d->hw && d->raw->format == d->hw->hw_format && d->raw->hw_frames_ctx)
         return deliver_hw(d, out);
+    if (d->hw && !d->get_format_failed) {
+        /* decoded, but not by the hardware: show it, then start over */
+        snprintf(d->get_format_why, sizeof(d->get_format_why),
+                 "the decoder made %s frames, not %s",
+                 av_get_pix_fmt_name(d->raw->format), av_get_pix_fmt_name(d->hw->hw_format));
+        d->get_format_failed = true;
+    }
     return deliver_sw(d, d->raw, out);
 }
 
