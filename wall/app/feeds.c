@@ -268,6 +268,7 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
         af->feed = af->next;
         af->on_sub = af->next_sub;
         af->next = NULL;
+        af->prev_bytes_us = 0; /* the new stream counts its bytes from 0 */
         return 1;
     }
     return feed_take_frame(af->feed, app->scratch, arrival);

@@ -210,7 +210,7 @@ void app_stats_tick(struct app *app, int64_t now_us)
         if (!af->feed)
             continue;
         double fdt = (double)(now_us - af->prev_bytes_us) / 1e6;
-        if (af->prev_bytes_us && fdt > 0)
+        if (af->prev_bytes_us && fdt > 0 && af->status.bytes >= af->prev_bytes)
             af->kbps = (double)(af->status.bytes - af->prev_bytes) * 8.0 / 1000.0 / fdt;
         af->prev_bytes = af->status.bytes;
         af->prev_bytes_us = now_us;
