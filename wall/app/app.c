@@ -90,8 +90,11 @@ static int validate_only(const struct app_options *opt)
     int tiles = 0;
     for (int i = 0; i < l->n_outputs; i++)
         tiles += l->outputs[i].n_tiles;
-    printf("%s: ok: %d feed%s, %d output%s, %d tile%s\n", opt->layout_path,
-           l->n_feeds, l->n_feeds == 1 ? "" : "s", l->n_outputs,
+    char views[32] = "";
+    if (l->n_views > 1)
+        snprintf(views, sizeof(views), "%d layouts, ", l->n_views);
+    printf("%s: ok: %d feed%s, %s%d output%s, %d tile%s\n", opt->layout_path,
+           l->n_feeds, l->n_feeds == 1 ? "" : "s", views, l->n_outputs,
            l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s");
     layout_destroy(l);
     return EXIT_OK;
