@@ -477,7 +477,7 @@ static int app_init(struct app *app)
         return -EIO;
     if (create_targets(app) < 0)
         return -EIO;
-    app->min_interval_us = (int64_t)(1e6 / app->opt.max_fps);
+    app->min_interval_us = (int64_t)(1e6 / (app->opt.max_fps > 0 ? app->opt.max_fps : 30));
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;

@@ -57,7 +57,8 @@ static void print_help(FILE *f, const char *prog)
 "                         PATH with -NAME before .png\n"
 "  --snapshot-after S     seconds before the snapshot (default 3)\n"
 "  --duration S           run S seconds, then exit 0\n"
-"  --max-fps N            render at most N frames a second (default 60)\n"
+"  --max-fps N            render at most N frames a second (default: the\n"
+"                         fastest feed's rate, 15 to 60)\n"
 "  --no-vsync             do not wait for the display's refresh\n"
 "  --stats PATH.json      rewrite a JSON document of every feed's state,\n"
 "                         counters, rates and latency each second\n"
@@ -161,7 +162,7 @@ enum cli_result cli_parse(int argc, char **argv, struct app_options *opt,
     const char *slash = strrchr(prog, '/');
     prog = slash ? slash + 1 : prog;
     *opt = (struct app_options){.snapshot_after = 3.0, .log_level = TLOG_INFO,
-                                .max_fps = 60.0, .vsync = true};
+                                .max_fps = 0.0, .vsync = true};
     opterr = 0;
     optind = 1;
     int c;

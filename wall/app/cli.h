@@ -23,7 +23,7 @@ struct app_options {
     double duration;          /* seconds; 0: run until closed */
     int log_level;            /* enum tlog_level */
     const char *shader_dir;   /* NULL: search the usual places */
-    double max_fps;           /* render rate cap */
+    double max_fps;           /* render rate cap; 0: the fastest feed's rate */
     bool vsync;
     const char *stats_path;   /* --stats: JSON rewritten every second */
     const char *control;      /* --control SPEC; NULL: the default */

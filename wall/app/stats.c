@@ -198,6 +198,22 @@ static void hud_line(struct app_feed *af)
              (unsigned long long)st->decode_errors, (unsigned long long)st->reconnects);
 }
 
+/* Without --max-fps the wall presents at the rate of its fastest feed (15 to
+ * 60 a second): presenting faster than any picture changes costs a full
+ * copy per output for nothing. */
+static void pace_to_feeds(struct app *app)
+{
+    if (app->opt.max_fps > 0)
+        return;
+    double fastest = 0;
+    for (int i = 0; app->feeds && i < app->layout->n_feeds; i++)
+        if (app->feeds[i].feed && app->feeds[i].status.fps > fastest)
+            fastest = app->feeds[i].status.fps;
+    /* a margin so one feed's jittery frames rarely meet in one interval */
+    double rate = fastest * 1.25 < 15 ? 15 : fastest * 1.25 > 60 ? 60 : fastest * 1.25;
+    app->min_interval_us = (int64_t)(1e6 / rate);
+}
+
 void app_stats_tick(struct app *app, int64_t now_us)
 {
     double dt = (double)(now_us - app->last_stats_us) / 1e6;
@@ -218,6 +234,7 @@ void app_stats_tick(struct app *app, int64_t now_us)
     }
     if (app->hud)
         app->dirty = app->full_redraw = true;
+    pace_to_feeds(app);
     if (app->ovl) {
         const struct ovl_incident *const *inc;
         if (ovl_state_incidents(app->ovl, &inc) > 0)

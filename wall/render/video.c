@@ -29,6 +29,7 @@ struct render_video {
     float offset[3];
     bool ready;
     GLuint mask_tex;               /* privacy mask coverage, or 0 for none */
+    GLint chroma_filter;           /* GL_LINEAR or GL_NEAREST, as set now */
     struct hwdec_interop *interop; /* for hardware frames, made on the first */
     bool interop_failed;           /* copy hardware frames from now on */
 };
@@ -114,6 +115,7 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
 {
     glDeleteTextures(3, v->tex);
     glGenTextures(v->planes, v->tex);
+    v->chroma_filter = 0; /* new textures filter linearly; set on first draw */
     for (int i = 0; i < v->planes; i++) {
         int w = i ? AV_CEIL_RSHIFT(f->width, sx) : f->width;
         int h = i ? AV_CEIL_RSHIFT(f->height, sy) : f->height;
@@ -255,6 +257,23 @@ int render_video_set_masks(struct render_video *v, const struct layout_mask *mas
     return 0;
 }
 
+/* Chroma planes are sampled nearest when the picture is shrunk: the shader
+ * then reads one chroma texel instead of four, and nothing visible is lost
+ * (chroma has half the resolution anyway); enlarged pictures keep linear
+ * filtering.  The textures are bound to units 1 and 2 at this point. */
+static void set_chroma_filter(struct render_video *v, bool shrunk)
+{
+    GLint want = shrunk ? GL_NEAREST : GL_LINEAR;
+    if (v->layout == 2 || v->chroma_filter == want)
+        return;
+    for (int i = 1; i < v->planes; i++) {
+        glActiveTexture(GL_TEXTURE0 + (GLenum)i);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, want);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, want);
+    }
+    v->chroma_filter = want;
+}
+
 /* Binds the mask (unit 3) when there is one and it applies. */
 static void bind_mask(const struct render_program *p, const struct render_video *v,
                       bool apply)
@@ -283,6 +302,7 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
         glActiveTexture(GL_TEXTURE0 + (GLenum)i);
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
     }
+    set_chroma_filter((struct render_video *)v, dst.w < v->width && dst.h < v->height);
     bind_mask(p, v, masks);
     glActiveTexture(GL_TEXTURE0);
     glUniform1i(p->layout, v->layout);
