@@ -1,24 +1,54 @@
 /*
- * output.c - SDL windows and the one shared GL context.  Headless runs use
- * SDL's offscreen video driver, which creates EGL pbuffer surfaces: there,
- * Debian's GLX-built GLEW reports GLEW_ERROR_NO_GLX_DISPLAY although it loaded
- * the GL functions, so that one error is accepted after checking that the
- * entry points the renderer needs are really there.
+ * output.c - SDL windows, the one shared GL context, which display each
+ * window goes on, and the kiosk behaviour (kiosk.h) on top of SDL.
+ *
+ * Placement: a window is borderless at its display's bounds (no fullscreen
+ * mode: SDL_WINDOW_FULLSCREEN_DESKTOP needs a window manager, which a wall
+ * PC may not run).  An output without "display" keeps its layout size and
+ * goes to the top-left corner of display i (its output index) when that
+ * exists, else of display 0.  An output whose display is missing keeps
+ * being drawn into its framebuffer, its window hidden, until a display event
+ * brings it back; then every window is placed again at the displays' new
+ * bounds.  Vsync: swap interval 1 on the first shown window only, 0 on the
+ * others, so that one present waits for the refresh and the rest do not
+ * queue behind it (several windows each with vsync serialise their waits).
+ *
+ * Headless runs use SDL's offscreen video driver, which creates EGL pbuffer
+ * surfaces: there, Debian's GLX-built GLEW reports GLEW_ERROR_NO_GLX_DISPLAY
+ * although it loaded the GL functions, so that one error is accepted after
+ * checking that the entry points the renderer needs are really there.
+ * Headless windows stay hidden at their layout size; "display" is ignored.
  */
 #include "output/output.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <GL/glew.h>
 #include <SDL2/SDL.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
+#include "output/kiosk.h"
+
+/* Where a window is. */
+enum out_place {
+    OUT_PLACE_NEW = 0, /* not placed yet */
+    OUT_PLACE_SHOWN,   /* on display `display` at `rect` */
+    OUT_PLACE_MISSING, /* its display is not there: hidden, drawn offscreen */
+};
 
 struct out_window {
     SDL_Window *window;
     char *name;
+    int width, height;     /* the layout's size */
+    int want_index;        /* the layout's "display": index, or -1 */
+    char *want_name;       /* ... or name, or NULL */
+    enum out_place place;
+    int display;           /* SDL display index when shown */
+    SDL_Rect rect;         /* where it was put when shown */
 };
 
 struct out_set {
@@ -26,6 +56,9 @@ struct out_set {
     struct out_window *win;
     int n;
     SDL_GLContext gl;
+    bool headless, vsync;
+    int vsync_window;      /* the window with swap interval 1, or -1 */
+    struct kiosk kiosk;
     char gl_desc[256];
 };
 
@@ -71,21 +104,179 @@ static int load_gl(const struct tlog *log)
     return 0;
 }
 
-static int create_window(struct out_set *set, int i, const struct layout_output *lo,
-                         bool headless)
+/* ---- displays ---- */
+
+/* The SDL display called name (exactly, else ignoring case), or -1. */
+static int find_display(const char *name)
 {
-    Uint32 flags = SDL_WINDOW_OPENGL | (headless ? SDL_WINDOW_HIDDEN : 0);
-    if (!headless)
+    int n = SDL_GetNumVideoDisplays();
+    for (int pass = 0; pass < 2; pass++)
+        for (int d = 0; d < n; d++) {
+            const char *dn = SDL_GetDisplayName(d);
+            if (dn && (pass ? strcasecmp(dn, name) : strcmp(dn, name)) == 0)
+                return d;
+        }
+    return -1;
+}
+
+/* The display output i goes on now, or -1 when the one it names is missing
+ * (or there is no display at all). */
+static int wanted_display(const struct out_set *set, int i)
+{
+    const struct out_window *w = &set->win[i];
+    int n = SDL_GetNumVideoDisplays();
+    if (w->want_name)
+        return find_display(w->want_name);
+    if (w->want_index >= 0)
+        return w->want_index < n ? w->want_index : -1;
+    return i < n ? i : n > 0 ? 0 : -1;
+}
+
+/* What output w asks for, for log lines: "DP-2" (quoted) or 1. */
+static const char *wanted_text(const struct out_window *w, char *buf, size_t n)
+{
+    if (w->want_name)
+        snprintf(buf, n, "\"%s\"", w->want_name);
+    else
+        snprintf(buf, n, "%d", w->want_index);
+    return buf;
+}
+
+/* The displays there are, as "0 \"DUMMY0\", 1 \"DUMMY1\"" for log lines. */
+static const char *displays_text(char *buf, size_t n)
+{
+    int count = SDL_GetNumVideoDisplays();
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < count && len < n; d++) {
+        const char *dn = SDL_GetDisplayName(d);
+        len += (size_t)snprintf(buf + len, n - len, "%s%d \"%s\"", d ? ", " : "", d,
+                                dn ? dn : "");
+    }
+    return count > 0 ? buf : "none";
+}
+
+/* ---- placing windows ---- */
+
+/* Hides output i's window: its display is missing.  Logs once per loss. */
+static void hide_window(struct out_set *set, int i)
+{
+    struct out_window *w = &set->win[i];
+    char want[128], have[512];
+    if (w->place == OUT_PLACE_MISSING)
+        return;
+    tlog_err(set->log, "output %s: display %s is not connected (displays: %s); "
+             "drawing it offscreen until it appears", w->name,
+             wanted_text(w, want, sizeof(want)), displays_text(have, sizeof(have)));
+    SDL_HideWindow(w->window);
+    w->place = OUT_PLACE_MISSING;
+}
+
+/* The rectangle output i's window takes on display d. */
+static SDL_Rect window_rect(const struct out_window *w, int d)
+{
+    SDL_Rect b = {0, 0, w->width, w->height};
+    SDL_GetDisplayBounds(d, &b);
+    if (w->want_name || w->want_index >= 0)
+        return b;                  /* the display's bounds */
+    return (SDL_Rect){b.x, b.y, w->width, w->height};
+}
+
+/* Puts output i where it belongs now (see the file comment); returns true
+ * when that changed anything. */
+static bool place_window(struct out_set *set, int i)
+{
+    struct out_window *w = &set->win[i];
+    if (set->headless)
+        return false;
+    int d = wanted_display(set, i);
+    if (d < 0) {
+        bool changed = w->place != OUT_PLACE_MISSING;
+        hide_window(set, i);
+        return changed;
+    }
+    SDL_Rect r = window_rect(w, d);
+    if (w->place == OUT_PLACE_SHOWN && w->display == d && SDL_RectEquals(&r, &w->rect))
+        return false;
+    SDL_SetWindowSize(w->window, r.w, r.h);
+    SDL_SetWindowPosition(w->window, r.x, r.y);
+    SDL_ShowWindow(w->window);
+    const char *dn = SDL_GetDisplayName(d);
+    tlog_info(set->log, "output %s: %sdisplay %d \"%s\" at %dx%d+%d+%d%s", w->name,
+              w->place == OUT_PLACE_MISSING ? "now on " : "on ", d, dn ? dn : "",
+              r.w, r.h, r.x, r.y,
+              r.w != w->width || r.h != w->height ? " (picture scaled to fit)" : "");
+    w->place = OUT_PLACE_SHOWN;
+    w->display = d;
+    w->rect = r;
+    return true;
+}
+
+/* Swap interval 1 on the first shown window (vsync on), 0 on the others. */
+static void apply_vsync(struct out_set *set)
+{
+    int v = -1;
+    for (int i = 0; set->vsync && v < 0 && i < set->n; i++)
+        if (set->headless || set->win[i].place == OUT_PLACE_SHOWN)
+            v = i;
+    if (v == set->vsync_window)
+        return;
+    for (int i = 0; i < set->n; i++) {
+        SDL_GL_MakeCurrent(set->win[i].window, set->gl);
+        SDL_GL_SetSwapInterval(i == v ? 1 : 0);
+    }
+    if (v >= 0 && !set->headless)
+        tlog_debug(set->log, "vsync on output %s only", set->win[v].name);
+    set->vsync_window = v;
+}
+
+/* Places every window again (displays changed); true when any moved. */
+static bool place_all(struct out_set *set)
+{
+    bool changed = false;
+    for (int i = 0; i < set->n; i++)
+        changed |= place_window(set, i);
+    if (changed && set->gl)
+        apply_vsync(set);
+    return changed;
+}
+
+/* ---- the set ---- */
+
+static int create_window(struct out_set *set, int i, const struct layout_output *lo)
+{
+    struct out_window *w = &set->win[i];
+    Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_HIDDEN;
+    if (!set->headless)
         flags |= SDL_WINDOW_BORDERLESS;
-    set->win[i].name = strdup(lo->name);
-    set->win[i].window = SDL_CreateWindow(lo->name, SDL_WINDOWPOS_CENTERED,
-                                          SDL_WINDOWPOS_CENTERED, lo->width,
-                                          lo->height, flags);
-    if (!set->win[i].window || !set->win[i].name) {
+    w->width = lo->width;
+    w->height = lo->height;
+    w->want_index = lo->display_index;
+    w->name = strdup(lo->name);
+    w->want_name = lo->display_name ? strdup(lo->display_name) : NULL;
+    w->window = SDL_CreateWindow(lo->name, SDL_WINDOWPOS_UNDEFINED,
+                                 SDL_WINDOWPOS_UNDEFINED, lo->width, lo->height, flags);
+    if (!w->window || !w->name || (lo->display_name && !w->want_name)) {
         tlog_err(set->log, "cannot create the window for output %s: %s", lo->name,
                  SDL_GetError());
         return -1;
     }
+    if (set->headless && (lo->display_name || lo->display_index >= 0))
+        tlog_debug(set->log, "output %s: headless, so \"display\" is not used", lo->name);
+    return 0;
+}
+
+/* Starts SDL video with the kiosk's settings; 0 or -1 (logged). */
+static int start_video(bool headless, const struct tlog *log)
+{
+    if (headless)
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
+        tlog_err(log, "cannot start SDL video: %s", SDL_GetError());
+        return -1;
+    }
+    SDL_DisableScreenSaver();
     return 0;
 }
 
@@ -93,21 +284,19 @@ struct out_set *out_set_create(const struct layout *layout,
                                const struct out_options *opt,
                                const struct tlog *log)
 {
-    if (opt->headless)
-        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
-    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-    if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
-        tlog_err(log, "cannot start SDL video: %s", SDL_GetError());
+    if (start_video(opt->headless, log) < 0)
         return NULL;
-    }
     struct out_set *set = calloc(1, sizeof(*set));
     if (!set || !(set->win = calloc((size_t)layout->n_outputs, sizeof(*set->win))))
         goto fail;
     set->log = log;
     set->n = layout->n_outputs;
+    set->headless = opt->headless;
+    set->vsync = opt->vsync;
+    set->vsync_window = -2; /* not set yet */
     set_gl_attributes();
     for (int i = 0; i < set->n; i++)
-        if (create_window(set, i, &layout->outputs[i], opt->headless) < 0)
+        if (create_window(set, i, &layout->outputs[i]) < 0)
             goto fail;
     set->gl = SDL_GL_CreateContext(set->win[0].window);
     if (!set->gl) {
@@ -116,10 +305,9 @@ struct out_set *out_set_create(const struct layout *layout,
     }
     if (load_gl(log) < 0)
         goto fail;
-    for (int i = 0; i < set->n; i++) {
-        SDL_GL_MakeCurrent(set->win[i].window, set->gl);
-        SDL_GL_SetSwapInterval(opt->vsync && i == 0 ? 1 : 0);
-    }
+    place_all(set);
+    apply_vsync(set);
+    kiosk_init(&set->kiosk, tm_now_us()); /* the clock the app passes */
     snprintf(set->gl_desc, sizeof(set->gl_desc), "%s, OpenGL %s (SDL driver %s)",
              (const char *)glGetString(GL_RENDERER), (const char *)glGetString(GL_VERSION),
              SDL_GetCurrentVideoDriver());
@@ -142,6 +330,7 @@ void out_set_destroy(struct out_set *set)
         if (set->win[i].window)
             SDL_DestroyWindow(set->win[i].window);
         free(set->win[i].name);
+        free(set->win[i].want_name);
     }
     free(set->win);
     free(set);
@@ -161,7 +350,13 @@ void out_begin(struct out_set *set, int i, int *width, int *height)
 
 void out_present(struct out_set *set, int i)
 {
-    SDL_GL_SwapWindow(set->win[i].window);
+    if (set->headless || set->win[i].place == OUT_PLACE_SHOWN)
+        SDL_GL_SwapWindow(set->win[i].window);
+}
+
+bool out_visible(const struct out_set *set, int i)
+{
+    return !set->headless && set->win[i].place == OUT_PLACE_SHOWN;
 }
 
 int out_index_of_window(const struct out_set *set, uint32_t window_id)
@@ -180,4 +375,126 @@ const char *out_name(const struct out_set *set, int i)
 const char *out_gl_description(const struct out_set *set)
 {
     return set->gl_desc;
+}
+
+/* ---- events and the kiosk ---- */
+
+/* Steps the kiosk and shows or hides the cursor; returns OUT_REDRAW or 0. */
+static unsigned kiosk_apply(struct out_set *set, enum kiosk_input in, int64_t now_us)
+{
+    unsigned k = kiosk_step(&set->kiosk, in, now_us);
+    if ((k & KIOSK_CURSOR_CHANGED) && !set->headless)
+        SDL_ShowCursor(kiosk_cursor_visible(&set->kiosk) ? SDL_ENABLE : SDL_DISABLE);
+    return k & KIOSK_REDRAW ? OUT_REDRAW : 0;
+}
+
+/* A display came, went or turned: every window is placed again. */
+static unsigned on_display_event(struct out_set *set, const SDL_DisplayEvent *de)
+{
+    static const char *const what[] = {"changed", "changed orientation", "connected",
+                                       "disconnected"};
+    int k = de->event == SDL_DISPLAYEVENT_ORIENTATION ? 1
+          : de->event == SDL_DISPLAYEVENT_CONNECTED ? 2
+          : de->event == SDL_DISPLAYEVENT_DISCONNECTED ? 3 : 0;
+    char have[512];
+    tlog_info(set->log, "display %u %s; displays now: %s", (unsigned)de->display,
+              what[k], displays_text(have, sizeof(have)));
+    return place_all(set) ? OUT_REDRAW : 0;
+}
+
+/* Window events: close asks for confirmation; a window that ended up on
+ * another display is put back. */
+static unsigned on_window_event(struct out_set *set, const SDL_WindowEvent *we,
+                                int64_t now_us)
+{
+    int i = out_index_of_window(set, we->windowID);
+    if (we->event == SDL_WINDOWEVENT_CLOSE) {
+        tlog_warn(set->log, "output %s: window closed; the wall keeps running "
+                  "(Ctrl+Q quits)", i >= 0 ? set->win[i].name : "?");
+        return kiosk_apply(set, KIOSK_CLOSE, now_us);
+    }
+    if (we->event == SDL_WINDOWEVENT_DISPLAY_CHANGED && i >= 0 &&
+        set->win[i].place == OUT_PLACE_SHOWN && we->data1 != set->win[i].display) {
+        set->win[i].place = OUT_PLACE_NEW; /* force it back */
+        return place_all(set) ? OUT_REDRAW : 0;
+    }
+    return 0;
+}
+
+unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
+                          int64_t now_us)
+{
+    switch (ev->type) {
+    case SDL_DISPLAYEVENT:
+        return on_display_event(set, &ev->display);
+    case SDL_WINDOWEVENT:
+        return on_window_event(set, &ev->window, now_us);
+    case SDL_QUIT:
+        tlog_warn(set->log, "quit requested; the wall keeps running (Ctrl+Q quits)");
+        return kiosk_apply(set, KIOSK_CLOSE, now_us);
+    case SDL_MOUSEMOTION:
+        return kiosk_apply(set, KIOSK_MOTION, now_us);
+    case SDL_KEYDOWN:
+        if (ev->key.keysym.sym != SDLK_ESCAPE || !kiosk_banner(&set->kiosk))
+            return 0;
+        tlog_info(set->log, "Esc: the wall keeps running");
+        return kiosk_apply(set, KIOSK_KEEP, now_us);
+    default:
+        return 0;
+    }
+}
+
+unsigned out_tick(struct out_set *set, int64_t now_us)
+{
+    return kiosk_apply(set, KIOSK_TICK, now_us);
+}
+
+const char *out_banner(const struct out_set *set)
+{
+    return kiosk_banner(&set->kiosk);
+}
+
+/* ---- --list-displays ---- */
+
+/* Prints s as a JSON string (quotes, backslashes and controls escaped). */
+static void print_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+int out_list_displays(FILE *f, const struct tlog *log)
+{
+    if (start_video(false, log) < 0)
+        return -1;
+    int n = SDL_GetNumVideoDisplays();
+    tlog_debug(log, "SDL video driver %s: %d display%s", SDL_GetCurrentVideoDriver(), n,
+               n == 1 ? "" : "s");
+    for (int d = 0; d < n; d++) {
+        SDL_Rect b = {0}, u = {0};
+        SDL_DisplayMode mode = {0};
+        SDL_GetDisplayBounds(d, &b);
+        SDL_GetDisplayUsableBounds(d, &u);
+        SDL_GetCurrentDisplayMode(d, &mode);
+        fprintf(f, "%d ", d);
+        print_json_string(f, SDL_GetDisplayName(d));
+        fprintf(f, " bounds %dx%d+%d+%d usable %dx%d+%d+%d refresh ", b.w, b.h, b.x, b.y,
+                u.w, u.h, u.x, u.y);
+        if (mode.refresh_rate > 0)
+            fprintf(f, "%d Hz\n", mode.refresh_rate);
+        else
+            fprintf(f, "unknown\n");
+    }
+    fflush(f);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    return 0;
 }

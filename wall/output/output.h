@@ -1,8 +1,12 @@
 /*
  * output.h - the screens a wall draws on: one SDL window per layout output
- * (borderless, or offscreen with --headless) and one OpenGL 3.3 core context
- * shared by all of them, so a feed's textures are uploaded once and drawn by
- * every output.
+ * (borderless at its display's bounds, or offscreen with --headless) and one
+ * OpenGL 3.3 core context shared by all of them, so a feed's textures are
+ * uploaded once and drawn by every output.  It also places the windows on
+ * the displays the layout names (and again when displays come and go), and
+ * keeps the wall a kiosk: no screen saver, the cursor hides when idle, and a
+ * close request asks for confirmation (kiosk.h).  docs/displays.md tells
+ * the whole story.
  *
  * Threads: render thread only.
  */
@@ -11,20 +15,30 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "layout/layout.h"
 
 struct tlog;
 struct out_set;
+union SDL_Event;
 
 struct out_options {
     bool headless; /* SDL's offscreen driver (EGL), no window on any screen */
-    bool vsync;    /* swap interval 1 on the first output only */
+    bool vsync;    /* swap interval 1 on one output only: the first shown */
 };
 
-/* Initialises SDL video, creates one window per output of layout at the
- * output's size, one GL context, and loads GL entry points with GLEW.
- * Returns NULL (reason logged) on failure. */
+/* What out_handle_event() and out_tick() ask of the app (bit flags). */
+enum {
+    OUT_REDRAW = 1, /* windows moved, appeared or the banner changed: redraw all */
+};
+
+/* Initialises SDL video, creates one window per output of layout, one GL
+ * context, and loads GL entry points with GLEW.  Each window goes to the
+ * display its output names (at that display's bounds), else output i to
+ * display i (else display 0) at the output's size; an output whose display
+ * is missing is logged and drawn offscreen, its window hidden.  Returns NULL
+ * (reason logged) on failure. */
 struct out_set *out_set_create(const struct layout *layout,
                                const struct out_options *opt,
                                const struct tlog *log);
@@ -38,7 +52,7 @@ int out_count(const struct out_set *set);
 /* Makes output i current for drawing and returns its drawable size. */
 void out_begin(struct out_set *set, int i, int *width, int *height);
 
-/* Presents output i (swaps its buffers). */
+/* Presents output i (swaps its buffers); nothing for a hidden output. */
 void out_present(struct out_set *set, int i);
 
 /* The output index of the SDL window with this id, or -1. */
@@ -50,4 +64,67 @@ const char *out_name(const struct out_set *set, int i);
 /* A one-line description of the GL implementation (renderer, version). */
 const char *out_gl_description(const struct out_set *set);
 
+#ifndef TESSERA_HEADLESS_ONLY
+
+/* Prints one line per display SDL sees (index, name as a JSON string,
+ * bounds and usable bounds as WxH+X+Y, refresh rate) on f.  Starts and
+ * stops SDL video itself.  Returns 0, or -1 (reason logged) when SDL video
+ * cannot start. */
+int out_list_displays(FILE *f, const struct tlog *log);
+
+/* Whether output i has a window on a display (false when headless or while
+ * its display is missing): only then is it worth presenting. */
+bool out_visible(const struct out_set *set, int i);
+
+/* Takes the SDL events that concern outputs and the kiosk at now_us:
+ * displays added or removed (windows re-placed), window close and SDL_QUIT
+ * (the confirmation banner, never an exit), mouse motion (cursor back), Esc
+ * (banner away).  Returns OUT_REDRAW or 0; other events are ignored. */
+unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
+                          int64_t now_us);
+
+/* Lets time pass at now_us (call once per loop turn): the banner ends after
+ * 10 s, the cursor hides after 3 s without motion.  Returns OUT_REDRAW or 0. */
+unsigned out_tick(struct out_set *set, int64_t now_us);
+
+/* The kiosk banner to draw over every output now, or NULL.  Static text. */
+const char *out_banner(const struct out_set *set);
+
+#else /* TESSERA_HEADLESS_ONLY: output_egl.c has the functions above; there
+       * are no displays, windows or events, so the rest is inline. */
+
+static inline int out_list_displays(FILE *f, const struct tlog *log)
+{
+    (void)f, (void)log;
+    fprintf(stderr, "tessera: this build has no SDL, so no displays "
+                    "(TESSERA_HEADLESS_ONLY)\n");
+    return -1;
+}
+
+static inline bool out_visible(const struct out_set *set, int i)
+{
+    (void)set, (void)i;
+    return false;
+}
+
+static inline unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
+                                        int64_t now_us)
+{
+    (void)set, (void)ev, (void)now_us;
+    return 0;
+}
+
+static inline unsigned out_tick(struct out_set *set, int64_t now_us)
+{
+    (void)set, (void)now_us;
+    return 0;
+}
+
+static inline const char *out_banner(const struct out_set *set)
+{
+    (void)set;
+    return NULL;
+}
+
+#endif
 #endif
