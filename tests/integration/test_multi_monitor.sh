@@ -10,7 +10,8 @@
 #      server saw one client per camera.
 #   3. A layout naming a display that is not there: the log names the output
 #      and the display, the others show their picture; once the monitor is
-#      plugged in (xrandr) the missing output appears on it.
+#      plugged in (xrandr) the missing output appears on it.  An output
+#      naming a monitor an earlier output took wants another of that name.
 #   4. Kiosk: the cursor hides after 3 s without motion and comes back on
 #      motion; closing a window shows the confirmation banner on every
 #      monitor and the wall keeps running; Esc removes it; Ctrl+Q quits (0).
@@ -309,13 +310,20 @@ cat >"$TEST_TMPDIR/missing.json" <<JSON
     {"name": "b", "display": 1, "size": [1920, 1080], "grid": [1, 1],
      "tiles": [{"feed": "cam2", "cell": [0, 0]}]},
     {"name": "c", "display": "DUMMY2", "size": [1920, 1080], "grid": [1, 1],
-     "tiles": [{"feed": "cam3", "cell": [0, 0]}]}
+     "tiles": [{"feed": "cam3", "cell": [0, 0]}]},
+    {"name": "d", "display": "dummy1", "size": [1920, 1080], "grid": [1, 1],
+     "tiles": [{"feed": "cam0", "cell": [0, 0]}]}
   ]
 }
 JSON
 start_wall missing "$x2" "$TEST_TMPDIR/missing.json"
 grep -q 'output c: display "DUMMY2" is not connected' "$TEST_TMPDIR/missing.err" ||
     { show_tessera_output missing; fail "no error naming output c and display DUMMY2"; }
+# Output d names DUMMY1 (in another case), which b took by its index: it
+# wants another monitor of that name (identical monitors share one), so it
+# is missing too rather than on top of b.
+grep -q 'output d: display "dummy1" is taken by output b' \
+    "$TEST_TMPDIR/missing.err" || { show_tessera_output missing; fail "output d not reported"; }
 grab "$x2" 3840 "$TEST_TMPDIR/missing.png"
 expect_monitor_tiles missing "$TEST_TMPDIR/missing.png" 0 1 1 "${colors[1]}"
 expect_monitor_tiles missing "$TEST_TMPDIR/missing.png" 1 1 1 "${colors[2]}"

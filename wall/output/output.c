@@ -47,6 +47,7 @@ struct out_window {
     int want_index;        /* the layout's "display": index, or -1 */
     char *want_name;       /* ... or name, or NULL */
     enum out_place place;
+    int target;            /* the SDL display it should be on, or -1 */
     int display;           /* SDL display index when shown */
     SDL_Rect rect;         /* where it was put when shown */
 };
@@ -106,39 +107,67 @@ static int load_gl(const struct tlog *log)
 
 /* ---- displays ---- */
 
-/* The SDL display called name (exactly, else ignoring case), or -1. */
-static int find_display(const char *name)
+/* Whether SDL display d is called name: exactly (pass 0) or ignoring case. */
+static bool display_called(int d, const char *name, int pass)
 {
-    int n = SDL_GetNumVideoDisplays();
-    for (int pass = 0; pass < 2; pass++)
-        for (int d = 0; d < n; d++) {
-            const char *dn = SDL_GetDisplayName(d);
-            if (dn && (pass ? strcasecmp(dn, name) : strcmp(dn, name)) == 0)
-                return d;
-        }
+    const char *dn = SDL_GetDisplayName(d);
+    return dn && (pass ? strcasecmp(dn, name) : strcmp(dn, name)) == 0;
+}
+
+/* The output before i that goes on display d, or -1. */
+static int taken_by(const struct out_set *set, int i, int d)
+{
+    for (int j = 0; j < i; j++)
+        if (set->win[j].target == d)
+            return j;
     return -1;
 }
 
-/* The display output i goes on now, or -1 when the one it names is missing
- * (or there is no display at all). */
+/* The display output i goes on now (the outputs before it assigned), or -1
+ * when the one it names is missing (or there is no display at all).  A name
+ * gives the first display of that name (exactly, else ignoring case) that
+ * no earlier output takes: identical monitors share a name (SDL names a
+ * monitor after its EDID model and size), so the second output naming one
+ * gets the second. */
 static int wanted_display(const struct out_set *set, int i)
 {
     const struct out_window *w = &set->win[i];
     int n = SDL_GetNumVideoDisplays();
+    for (int pass = 0; w->want_name && pass < 2; pass++)
+        for (int d = 0; d < n; d++)
+            if (display_called(d, w->want_name, pass) && taken_by(set, i, d) < 0)
+                return d;
     if (w->want_name)
-        return find_display(w->want_name);
+        return -1;
     if (w->want_index >= 0)
         return w->want_index < n ? w->want_index : -1;
     return i < n ? i : n > 0 ? 0 : -1;
 }
 
-/* What output w asks for, for log lines: "DP-2" (quoted) or 1. */
-static const char *wanted_text(const struct out_window *w, char *buf, size_t n)
+/* Sets every output's target display, in output order. */
+static void assign_displays(struct out_set *set)
 {
-    if (w->want_name)
-        snprintf(buf, n, "\"%s\"", w->want_name);
+    for (int i = 0; i < set->n; i++)
+        set->win[i].target = -1;
+    for (int i = 0; i < set->n; i++)
+        set->win[i].target = wanted_display(set, i);
+}
+
+/* Why output i has no display, for log lines. */
+static const char *missing_text(const struct out_set *set, int i, char *buf, size_t n)
+{
+    const struct out_window *w = &set->win[i];
+    int count = SDL_GetNumVideoDisplays(), by = -1;
+    for (int d = 0; w->want_name && by < 0 && d < count; d++)
+        if (display_called(d, w->want_name, 1))
+            by = taken_by(set, i, d);
+    if (by >= 0)
+        snprintf(buf, n, "\"%s\" is taken by output %s (identical monitors share "
+                 "a name: is another one connected?)", w->want_name, set->win[by].name);
+    else if (w->want_name)
+        snprintf(buf, n, "\"%s\" is not connected", w->want_name);
     else
-        snprintf(buf, n, "%d", w->want_index);
+        snprintf(buf, n, "%d is not connected", w->want_index);
     return buf;
 }
 
@@ -162,12 +191,12 @@ static const char *displays_text(char *buf, size_t n)
 static void hide_window(struct out_set *set, int i)
 {
     struct out_window *w = &set->win[i];
-    char want[128], have[512];
+    char want[256], have[512];
     if (w->place == OUT_PLACE_MISSING)
         return;
-    tlog_err(set->log, "output %s: display %s is not connected (displays: %s); "
-             "drawing it offscreen until it appears", w->name,
-             wanted_text(w, want, sizeof(want)), displays_text(have, sizeof(have)));
+    tlog_err(set->log, "output %s: display %s (displays: %s); drawing it offscreen "
+             "until it appears", w->name, missing_text(set, i, want, sizeof(want)),
+             displays_text(have, sizeof(have)));
     SDL_HideWindow(w->window);
     w->place = OUT_PLACE_MISSING;
 }
@@ -189,7 +218,7 @@ static bool place_window(struct out_set *set, int i)
     struct out_window *w = &set->win[i];
     if (set->headless)
         return false;
-    int d = wanted_display(set, i);
+    int d = w->target;
     if (d < 0) {
         bool changed = w->place != OUT_PLACE_MISSING;
         hide_window(set, i);
@@ -230,12 +259,28 @@ static void apply_vsync(struct out_set *set)
     set->vsync_window = v;
 }
 
+/* Warns about shown outputs that overlap on one display. */
+static void warn_shared_displays(const struct out_set *set)
+{
+    for (int i = 0; i < set->n; i++)
+        for (int j = i + 1; j < set->n; j++) {
+            const struct out_window *a = &set->win[i], *b = &set->win[j];
+            if (a->place == OUT_PLACE_SHOWN && b->place == OUT_PLACE_SHOWN &&
+                SDL_HasIntersection(&a->rect, &b->rect))
+                tlog_warn(set->log, "outputs %s and %s overlap on display %d", a->name,
+                          b->name, b->display);
+        }
+}
+
 /* Places every window again (displays changed); true when any moved. */
 static bool place_all(struct out_set *set)
 {
     bool changed = false;
+    assign_displays(set);
     for (int i = 0; i < set->n; i++)
         changed |= place_window(set, i);
+    if (changed)
+        warn_shared_displays(set);
     if (changed && set->gl)
         apply_vsync(set);
     return changed;
