@@ -250,12 +250,16 @@ static void apply_vsync(struct out_set *set)
             v = i;
     if (v == set->vsync_window)
         return;
+    bool ok = true;
     for (int i = 0; i < set->n; i++) {
         SDL_GL_MakeCurrent(set->win[i].window, set->gl);
-        SDL_GL_SetSwapInterval(i == v ? 1 : 0);
+        if (SDL_GL_SetSwapInterval(i == v ? 1 : 0) < 0 && i == v)
+            ok = false;
     }
     if (v >= 0 && !set->headless)
-        tlog_debug(set->log, "vsync on output %s only", set->win[v].name);
+        tlog_printf(set->log, ok ? TLOG_DEBUG : TLOG_INFO, "vsync on output %s only%s%s",
+                    set->win[v].name, ok ? "" : ": not available here: ",
+                    ok ? "" : SDL_GetError());
     set->vsync_window = v;
 }
 
