@@ -209,6 +209,19 @@ def machine_cpu():
     return (busy / CLK_TCK, steal / CLK_TCK, sum(v[:8]) / CLK_TCK)
 
 
+def idle_fraction(seconds):
+    """Fraction of the machine's CPU time that was idle over the next
+    `seconds` (sleeps that long)."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return v[3] + v[4], sum(v)
+    a = sample()
+    time.sleep(seconds)
+    b = sample()
+    return (b[0] - a[0]) / max(1, b[1] - a[1])
+
+
 def read_line_from_fd(fd, timeout):
     """Reads bytes from fd until a newline or EOF, waiting at most timeout
     seconds in all; returns the text (maybe empty)."""

@@ -91,10 +91,13 @@ def ratios(runs):
 
 
 def header(p, mach):
-    lines = ["Tessera bench: %d feeds of %s %s@%d fps, %g s per run (start-up included, "
+    if p.get("sweep"):
+        what, out = "N = %s feeds" % ",".join(map(str, p["sweep"])), ""
+    else:
+        what, out = "%d feeds" % p["feeds"], ", Tessera output %s" % p["output"]
+    lines = ["Tessera bench: %s of %s %s@%d fps, %g s per run (start-up included, "
              "nothing discarded)%s"
-             % (p["feeds"], p["codec"], p["size"], p["fps"], p["seconds"],
-                ", Tessera output %s" % p["output"] if p.get("output") else ""),
+             % (what, p["codec"], p["size"], p["fps"], p["seconds"], out),
              "machine: %s, %d cores, Linux %s" % (mach["cpu"], mach["cores"], mach["kernel"]),
              "GL: %s" % (mach["gl"] or "unknown (no Tessera run logged it)"),
              "load average (uptime) at start %s, at end %s"
@@ -123,6 +126,7 @@ How measured:
 
 def print_report(p, mach, runs, rundir, file):
     print(header(p, mach), file=file)
+    print(_idle_line([r for r in runs if "idle_before_pct" in r]), file=file)
     print(file=file)
     rows = [run_row(r) for r in runs]
     print(table(RUN_HEADERS, rows), file=file)
@@ -188,8 +192,14 @@ def curve(pairs, width=48):
     return "\n".join(lines)
 
 
+def _idle_line(runs):
+    return ("machine idle just before each run (%%): %s; 'others' = CPU other processes "
+            "took during it" % ", ".join("%d" % r["idle_before_pct"] for r in runs))
+
+
 def print_sweep(p, mach, pairs, rundir, file):
     print(header(p, mach), file=file)
+    print(_idle_line([r for _, b, t in pairs for r in (b, t)]), file=file)
     print("sweep: tessera-headless-small (output 640x360) and baseline for each N; "
           "others = baseline/tessera", file=file)
     print(file=file)

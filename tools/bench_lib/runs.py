@@ -17,6 +17,7 @@ ALL_RUNS = ["baseline", "tessera-headless", "tessera-headless-small",
             "tessera-window", "ffplay", "mpv"]
 SMALL_OUTPUT = (640, 360)
 TESSERA_EXIT_SLACK = 30.0  # seconds past --duration before we call it hung
+IDLE_ENOUGH = 0.85  # --wait-idle waits for this much of the machine idle
 
 
 class RunFailed(Exception):
@@ -36,7 +37,19 @@ class Ctx:
 
     def __init__(self, **kw):
         self.gl = None
+        self.wait_idle = 0.0
         self.__dict__.update(kw)
+
+    def settle(self):
+        """Before each run: one second to let the last one's teardown settle,
+        measuring how idle the machine is; with wait_idle > 0, keeps waiting
+        (up to wait_idle seconds) until it is at least IDLE_ENOUGH idle.
+        Returns the last idle fraction."""
+        deadline = time.monotonic() + self.wait_idle
+        idle = procs.idle_fraction(1.0)
+        while idle < IDLE_ENOUGH and time.monotonic() < deadline:
+            idle = procs.idle_fraction(2.0)
+        return idle
 
 
 def decoder_threads(size):
@@ -56,14 +69,17 @@ def _measure(ctx, name, n, body):
     """Runs body(res, own) inside a machine-CPU window; body appends the
     processes it measured to own and may set res["x_child"] to the X server
     it started.  Returns res with the CPU, memory and noise figures."""
+    idle = ctx.settle()
     res = {"name": name, "feeds": n, "seconds": ctx.seconds,
+           "idle_before_pct": round(100 * idle),
            "load_before": [round(x, 2) for x in os.getloadavg()]}
     own = []
     rundir = os.path.join(ctx.rundir, "%s-%d" % (name, n))
     os.makedirs(rundir, exist_ok=True)
     res["dir"] = os.path.relpath(rundir, ctx.root)
     ctx.server.check_alive()
-    ctx.say("run %-23s %d feeds, %g s ..." % (name, n, ctx.seconds))
+    ctx.say("run %-23s %d feeds, %g s (machine %d%% idle just before) ..."
+            % (name, n, ctx.seconds, 100 * idle))
     m0, s0, t0 = procs.machine_cpu(), ctx.server.cpu_s(), time.monotonic()
     try:
         body(res, own, rundir)
