@@ -477,6 +477,9 @@ static int app_init(struct app *app)
         return -EIO;
     if (create_targets(app) < 0)
         return -EIO;
+    app->pack_yuv = app->opt.yuv_upload == 2 ||
+                    (app->opt.yuv_upload == 0 && render_is_software(app->render));
+    tlog_debug(app->log, "YUV upload: %s", app->pack_yuv ? "packed" : "planar");
     app->min_interval_us = (int64_t)(1e6 / (app->opt.max_fps > 0 ? app->opt.max_fps : 30));
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();

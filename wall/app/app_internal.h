@@ -81,6 +81,7 @@ struct app {
     char watch_name[256];         /* the layout file's name in it */
     struct hwdec_devices *hw;     /* shared hardware decoders */
     struct audit *audit;          /* --audit log, or NULL */
+    bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
     struct app_feed *feeds;
     struct out_set *outs;
     struct renderer *render;

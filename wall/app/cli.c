@@ -15,7 +15,7 @@ enum {
     OPT_DURATION, OPT_LOG_LEVEL, OPT_SHADERS, OPT_MAX_FPS, OPT_NO_VSYNC,
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
-    OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE,
+    OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +40,7 @@ static const struct option long_options[] = {
     {"audit", required_argument, NULL, OPT_AUDIT},
     {"verify-audit", required_argument, NULL, OPT_VERIFY_AUDIT},
     {"supervisor-secret-file", required_argument, NULL, OPT_SUPERVISOR_SECRET_FILE},
+    {"yuv-upload", required_argument, NULL, OPT_YUV_UPLOAD},
     {NULL, 0, NULL, 0},
 };
 
@@ -86,6 +87,9 @@ static void print_help(FILE *f, const char *prog)
 "  --verify-audit PATH    check the chain of the audit log PATH, name the\n"
 "                         first record altered, removed or inserted, and exit\n"
 "                         (0 intact, 1 broken, 2 unreadable); needs no layout\n"
+"  --yuv-upload MODE      planar (Y, U, V textures), packed (one texture,\n"
+"                         interleaved by the feed threads: cheaper with\n"
+"                         software OpenGL) or auto (packed on llvmpipe)\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -133,6 +137,11 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_AUDIT: opt->audit_path = arg; break;
     case OPT_VERIFY_AUDIT: opt->verify_audit = arg; break;
     case OPT_SUPERVISOR_SECRET_FILE: opt->supervisor_secret_file = arg; break;
+    case OPT_YUV_UPLOAD:
+        if (strcmp(arg, "auto") && strcmp(arg, "planar") && strcmp(arg, "packed"))
+            return usage(err, prog, "--yuv-upload takes auto, planar or packed:", arg);
+        opt->yuv_upload = !strcmp(arg, "planar") ? 1 : !strcmp(arg, "packed") ? 2 : 0;
+        break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);

@@ -35,6 +35,7 @@ struct app_options {
     const char *audit_path;   /* --audit: the audit log to append to, or NULL */
     const char *verify_audit; /* --verify-audit: check this log and exit */
     const char *supervisor_secret_file; /* --supervisor-secret-file */
+    int yuv_upload;           /* --yuv-upload: 0 auto, 1 planar, 2 packed */
 };
 
 /* Outcome of cli_parse(). */

@@ -47,6 +47,7 @@ static struct feed *open_feed(struct app *app, const struct layout_feed *lf, boo
 {
     struct feed_config cfg = {
         .id = lf->id, .url = sub ? lf->substream : lf->url, .loop = lf->loop,
+        .pack_yuv = app->pack_yuv,
         .stall_after_us = (int64_t)(lf->stall_after * 1e6),
         .notify = notify_frame, .notify_opaque = &app->wake,
         .hwdec = hwdec_mode_resolve(layout_hwdec_mode(lf->hwdec),

@@ -18,6 +18,7 @@
 #include "base/timeutil.h"
 #include "base/url.h"
 #include "decode/decode.h"
+#include "decode/pack.h"
 
 #define BACKOFF_MIN_US 500000
 #define BACKOFF_MAX_US 30000000
@@ -67,6 +68,10 @@ struct feed {
                                  dead even if the demuxer still hands out a
                                  buffered packet */
     unsigned rand_state;
+    bool pack;                /* interleave 4:2:0 into packed YUV (pack.h) */
+    AVFrame *packed;          /* scratch for repack() */
+    AVBufferPool *pack_pool;  /* its buffers; frames in flight keep it alive */
+    int pack_pool_size;
     char hwdec_logged[160];   /* the last hwdec fallback reason logged */
 };
 
@@ -106,6 +111,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     }
     url_redact(f->url, f->redacted, sizeof(f->redacted));
     f->loop = cfg->loop;
+    f->pack = cfg->pack_yuv;
     f->is_file = url_is_file(f->url);
     f->open_timeout_us = cfg->open_timeout_us > 0 ? cfg->open_timeout_us : 5000000;
     f->read_timeout_us = cfg->read_timeout_us > 0 ? cfg->read_timeout_us : 5000000;
@@ -363,6 +369,20 @@ static void count_error(struct feed *f)
 
 /* Decodes one packet (NULL drains) and publishes what comes out.  Returns
  * non-zero when the feed is stopping. */
+/* Replaces fr by its packed form (see decode/pack.h). */
+static int repack(struct feed *f, AVFrame *fr)
+{
+    if (!f->packed && !(f->packed = av_frame_alloc()))
+        return AVERROR(ENOMEM);
+    int ret = pack_vuya(fr, f->packed, &f->pack_pool, &f->pack_pool_size);
+    av_frame_unref(fr);
+    if (ret < 0)
+        av_frame_unref(f->packed);
+    else
+        av_frame_move_ref(fr, f->packed);
+    return ret;
+}
+
 static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
                          AVFrame *fr)
 {
@@ -373,6 +393,11 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
         if (f->is_file && pace(f, s, fr)) {
             av_frame_unref(fr);
             return 1;
+        }
+        if (f->pack && pack_supported(fr->format) && repack(f, fr) < 0) {
+            av_frame_unref(fr);
+            count_error(f);
+            continue;
         }
         publish(f, s, fr);
     }
@@ -526,6 +551,8 @@ void feed_destroy(struct feed *f)
     pthread_mutex_destroy(&f->lock);
     tlog_destroy(f->log);
     hwdec_devices_unref(f->hwdec_devices);
+    av_frame_free(&f->packed);
+    av_buffer_pool_uninit(&f->pack_pool);
     free(f->url);
     free(f->id);
     free(f);

@@ -36,6 +36,8 @@ struct feed_config {
     const char *id;          /* for logs; copied */
     const char *url;         /* copied; never logged unredacted */
     bool loop;               /* files: start again at the end */
+    bool pack_yuv;           /* hand 4:2:0 frames over packed (decode/pack.h):
+                                cheaper to draw with software OpenGL */
     int64_t open_timeout_us; /* 0: 5 s */
     int64_t read_timeout_us; /* 0: 5 s */
     int64_t stall_after_us;  /* 0: max(2 s, 4 frame intervals) */

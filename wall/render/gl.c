@@ -30,14 +30,20 @@ static char *read_shader(const char *dir, const char *name, const struct tlog *l
     return buf;
 }
 
+/* Compiles shader dir/name with defines (NULL: none) inserted after its
+ * #version line. */
 static GLuint compile(GLenum type, const char *dir, const char *name,
-                      const struct tlog *log)
+                      const char *defines, const struct tlog *log)
 {
     char *src = read_shader(dir, name, log);
     if (!src)
         return 0;
+    char *body = strchr(src, '\n');
+    body = body ? body + 1 : src + strlen(src);
+    const GLchar *parts[3] = {src, defines ? defines : "", body};
+    GLint lens[3] = {(GLint)(body - src), -1, -1};
     GLuint sh = glCreateShader(type);
-    glShaderSource(sh, 1, (const GLchar *const *)&src, NULL);
+    glShaderSource(sh, 3, parts, lens);
     glCompileShader(sh);
     free(src);
     GLint ok = 0;
@@ -54,10 +60,10 @@ static GLuint compile(GLenum type, const char *dir, const char *name,
 
 /* Builds quad.vert + frag into prog and looks up its uniforms. */
 static int link_program(struct render_program *prog, const char *dir,
-                        const char *frag, const struct tlog *log)
+                        const char *frag, const char *defines, const struct tlog *log)
 {
-    GLuint vs = compile(GL_VERTEX_SHADER, dir, "quad.vert", log);
-    GLuint fs = compile(GL_FRAGMENT_SHADER, dir, frag, log);
+    GLuint vs = compile(GL_VERTEX_SHADER, dir, "quad.vert", NULL, log);
+    GLuint fs = compile(GL_FRAGMENT_SHADER, dir, frag, defines, log);
     GLint ok = 0;
     if (vs && fs) {
         prog->id = glCreateProgram();
@@ -101,6 +107,21 @@ static int link_program(struct render_program *prog, const char *dir,
     return 0;
 }
 
+/* One video program per plane layout and mask use (see video.frag). */
+static int link_video_programs(struct renderer *r, const char *dir,
+                               const struct tlog *log)
+{
+    for (int layout = 0; layout < RENDER_VIDEO_LAYOUTS; layout++)
+        for (int masked = 0; masked < 2; masked++) {
+            char defines[64];
+            snprintf(defines, sizeof(defines), "#define LAYOUT %d\n#define MASKED %d\n",
+                     layout, masked);
+            if (link_program(&r->video[layout][masked], dir, "video.frag", defines, log) < 0)
+                return -EINVAL;
+        }
+    return 0;
+}
+
 struct renderer *render_create(const char *shader_dir, const struct tlog *log)
 {
     struct renderer *r = calloc(1, sizeof(*r));
@@ -108,10 +129,10 @@ struct renderer *render_create(const char *shader_dir, const struct tlog *log)
         return NULL;
     r->log = log;
     glGenVertexArrays(1, &r->vao);
-    if (link_program(&r->solid, shader_dir, "solid.frag", log) < 0 ||
-        link_program(&r->text, shader_dir, "text.frag", log) < 0 ||
-        link_program(&r->video, shader_dir, "video.frag", log) < 0 ||
-        link_program(&r->marker, shader_dir, "marker.frag", log) < 0)
+    if (link_program(&r->solid, shader_dir, "solid.frag", NULL, log) < 0 ||
+        link_program(&r->text, shader_dir, "text.frag", NULL, log) < 0 ||
+        link_program(&r->marker, shader_dir, "marker.frag", NULL, log) < 0 ||
+        link_video_programs(r, shader_dir, log) < 0)
         goto fail;
     if (!(r->texts = render__text_create(log)))
         goto fail;
@@ -119,6 +140,14 @@ struct renderer *render_create(const char *shader_dir, const struct tlog *log)
 fail:
     render_destroy(r);
     return NULL;
+}
+
+bool render_is_software(const struct renderer *r)
+{
+    const char *name = (const char *)glGetString(GL_RENDERER);
+    (void)r;
+    return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") ||
+                    strstr(name, "Software Rasterizer"));
 }
 
 void render_destroy(struct renderer *r)
@@ -129,7 +158,9 @@ void render_destroy(struct renderer *r)
     render__basemap_destroy(r->basemap);
     glDeleteProgram(r->solid.id);
     glDeleteProgram(r->text.id);
-    glDeleteProgram(r->video.id);
+    for (int layout = 0; layout < RENDER_VIDEO_LAYOUTS; layout++)
+        for (int masked = 0; masked < 2; masked++)
+            glDeleteProgram(r->video[layout][masked].id);
     glDeleteProgram(r->marker.id);
     glDeleteVertexArrays(1, &r->vao);
     free(r);

@@ -38,6 +38,10 @@ enum render_align {
  * builds the GL objects.  Returns NULL (with the reason logged) on failure. */
 struct renderer *render_create(const char *shader_dir, const struct tlog *log);
 
+/* True when OpenGL runs in software (Mesa's llvmpipe or softpipe): there,
+ * feeds are best handed over packed (decode/pack.h). */
+bool render_is_software(const struct renderer *r);
+
 /* Frees every GL object and the font cache; accepts NULL. */
 void render_destroy(struct renderer *r);
 

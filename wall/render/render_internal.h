@@ -9,6 +9,8 @@
 
 #include "render/render.h"
 
+#define RENDER_VIDEO_LAYOUTS 4 /* planar, NV12, grey, packed: see video.frag */
+
 struct render_text_cache;
 struct render_basemap;
 
@@ -31,7 +33,8 @@ struct render_target {
 struct renderer {
     const struct tlog *log;
     GLuint vao;                      /* empty: vertices come from gl_VertexID */
-    struct render_program solid, text, video, marker;
+    struct render_program solid, text, marker;
+    struct render_program video[RENDER_VIDEO_LAYOUTS][2]; /* [layout][masked] */
     struct render_basemap *basemap;  /* map tile cache (map.c) */
     struct render_text_cache *texts;
     int width, height;               /* current target */

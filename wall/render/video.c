@@ -14,6 +14,7 @@
 
 #include "hwdec/hwdec.h"
 #include "hwdec/interop.h"
+#include "decode/pack.h"
 #include "render/mask.h"
 #include "render/render_internal.h"
 
@@ -107,6 +108,7 @@ static int describe(int fmt, int *planes, int *layout, int *sx, int *sy)
     case AV_PIX_FMT_YUV444P: case AV_PIX_FMT_YUVJ444P: return 0;
     case AV_PIX_FMT_NV12: *planes = 2; *layout = 1; *sx = *sy = 1; return 0;
     case AV_PIX_FMT_GRAY8: *planes = 1; *layout = 2; return 0;
+    case PACK_FORMAT: *planes = 1; *layout = 3; return 0;
     default: return -EINVAL;
     }
 }
@@ -119,10 +121,10 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
     for (int i = 0; i < v->planes; i++) {
         int w = i ? AV_CEIL_RSHIFT(f->width, sx) : f->width;
         int h = i ? AV_CEIL_RSHIFT(f->height, sy) : f->height;
-        bool rg = v->layout == 1 && i == 1;
+        bool rg = v->layout == 1 && i == 1, rgba = v->layout == 3;
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
-        glTexImage2D(GL_TEXTURE_2D, 0, rg ? GL_RG8 : GL_R8, w, h, 0,
-                     rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, NULL);
+        glTexImage2D(GL_TEXTURE_2D, 0, rgba ? GL_RGBA8 : rg ? GL_RG8 : GL_R8, w, h, 0,
+                     rgba ? GL_RGBA : rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, NULL);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -154,11 +156,12 @@ int render_video_upload(struct render_video *v, const AVFrame *f)
         alloc_textures(v, f, sx, sy);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     for (int i = 0; i < planes; i++) {
-        int bpp = layout == 1 && i == 1 ? 2 : 1;
+        int bpp = layout == 3 ? 4 : layout == 1 && i == 1 ? 2 : 1;
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
         glPixelStorei(GL_UNPACK_ROW_LENGTH, f->linesize[i] / bpp);
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, v->plane_w[i], v->plane_h[i],
-                        bpp == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, f->data[i]);
+                        bpp == 4 ? GL_RGBA : bpp == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE,
+                        f->data[i]);
     }
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     set_matrix(v, f);
@@ -264,7 +267,7 @@ int render_video_set_masks(struct render_video *v, const struct layout_mask *mas
 static void set_chroma_filter(struct render_video *v, bool shrunk)
 {
     GLint want = shrunk ? GL_NEAREST : GL_LINEAR;
-    if (v->layout == 2 || v->chroma_filter == want)
+    if (v->layout >= 2 || v->chroma_filter == want)
         return;
     for (int i = 1; i < v->planes; i++) {
         glActiveTexture(GL_TEXTURE0 + (GLenum)i);
@@ -274,14 +277,9 @@ static void set_chroma_filter(struct render_video *v, bool shrunk)
     v->chroma_filter = want;
 }
 
-/* Binds the mask (unit 3) when there is one and it applies. */
-static void bind_mask(const struct render_program *p, const struct render_video *v,
-                      bool apply)
+/* Binds the mask (unit 3) and its uniforms. */
+static void bind_mask(const struct render_program *p, const struct render_video *v)
 {
-    bool on = apply && v->mask_tex;
-    glUniform1i(p->masked, on);
-    if (!on)
-        return;
     glActiveTexture(GL_TEXTURE3);
     glBindTexture(GL_TEXTURE_2D, v->mask_tex);
     /* about 24 blocks across the picture, square on screen */
@@ -296,14 +294,16 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
     struct layout_rect dst;
     float uv[4];
     layout_fit_rect(fit, tile, v->width, v->height, v->sar, &dst, uv);
-    const struct render_program *p = &r->video;
+    bool masked = masks && v->mask_tex;
+    const struct render_program *p = &r->video[v->layout][masked];
     glUseProgram(p->id);
     for (int i = 0; i < v->planes; i++) {
         glActiveTexture(GL_TEXTURE0 + (GLenum)i);
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
     }
     set_chroma_filter((struct render_video *)v, dst.w < v->width && dst.h < v->height);
-    bind_mask(p, v, masks);
+    if (masked)
+        bind_mask(p, v);
     glActiveTexture(GL_TEXTURE0);
     glUniform1i(p->layout, v->layout);
     glUniformMatrix3fv(p->matrix, 1, GL_FALSE, v->matrix);
