@@ -234,6 +234,7 @@ void render_present(struct renderer *r, const struct render_target *target,
 void render_end(struct renderer *r)
 {
     render__text_sweep(r->texts, r->frame);
+    glFlush();
 }
 
 void render__quad(struct renderer *r, const struct render_program *prog,

@@ -75,7 +75,9 @@ void render_text(struct renderer *r, const char *text, int px,
                  struct layout_rect rect, enum render_align align,
                  struct render_color color, bool boxed);
 
-/* Ends a frame: lets text textures that were not used for a while go. */
+/* Ends a frame: lets text textures that were not used for a while go, and
+ * hands the frame's drawing to the GL driver now (with no window to present,
+ * nothing else would until the next upload needs the textures). */
 void render_end(struct renderer *r);
 
 /* ---- video ---- */
