@@ -354,7 +354,7 @@ def run_mpv(ctx, n, out_size):
         opts = ["--no-config", "--msg-level=all=error", "--vo=gpu", "--gpu-sw=yes",
                 "--no-audio", "--hwdec=no",
                 "--vd-lavc-threads=%d" % ctx.threads,
-                "--demuxer-lavf-o=rtsp_transport=tcp", "--cache=no",
+                "--demuxer-lavf-o=rtsp_transport=tcp",
                 "--geometry=%dx%d+0+0" % out_size, "--no-border", "--force-window=yes",
                 "--lavfi-complex=" + mpv_graph(n, out_size)]
         res["command"] = "mpv " + " ".join(opts[:-1]) + " --lavfi-complex=GRAPH URL0 --external-file=URL1 ..."
