@@ -484,6 +484,8 @@ unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
     case SDL_MOUSEMOTION:
         return kiosk_apply(set, KIOSK_MOTION, now_us);
     case SDL_KEYDOWN:
+        if (ev->key.keysym.sym == SDLK_q && (ev->key.keysym.mod & KMOD_CTRL))
+            tlog_info(set->log, "Ctrl+Q: the wall quits"); /* the app quits */
         if (ev->key.keysym.sym != SDLK_ESCAPE || !kiosk_banner(&set->kiosk))
             return 0;
         tlog_info(set->log, "Esc: the wall keeps running");
