@@ -166,8 +166,10 @@ static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect r
         .unmasked = af->unmask_until_us > tm_now_us(),
     };
     char label[256];
-    if (info.unmasked && info.label) {
-        snprintf(label, sizeof(label), "%s · MASKS LIFTED", info.label);
+    if ((info.unmasked || af->status.degraded) && info.label) {
+        snprintf(label, sizeof(label), "%s%s%s", info.label,
+                 info.unmasked ? " · MASKS LIFTED" : "",
+                 af->status.degraded ? " · KEY FRAMES ONLY" : "");
         info.label = label;
     }
     render_tile(app->render, &info);

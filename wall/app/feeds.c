@@ -304,6 +304,7 @@ void app_feeds_collect(struct app *app, int64_t now_us)
         if (!af->feed)
             continue;
         choose_stream(app, i);
+        feed_set_importance(af->feed, (double)largest_tile(app, i) / (1920.0 * 1080.0));
         int64_t arrival;
         if (take_frame(app, af, &arrival)) {
             if (render_video_upload(af->video, app->scratch) == 0) {

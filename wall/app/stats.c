@@ -63,6 +63,8 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "height", st->height);
     cJSON_AddStringToObject(o, "codec", st->codec);
     cJSON_AddStringToObject(o, "stream", af->on_sub ? "sub" : "main");
+    cJSON_AddBoolToObject(o, "degraded", st->degraded);
+    cJSON_AddNumberToObject(o, "behind_ms", (double)(st->behind_us / 1000));
     cJSON_AddStringToObject(o, "hwdec", st->hwdec);
     if (st->hwdec_fallback[0])
         cJSON_AddStringToObject(o, "hwdec_fallback", st->hwdec_fallback);
@@ -191,8 +193,9 @@ static void hud_line(struct app_feed *af)
     const struct feed_status *st = &af->status;
     int64_t p50 = ring_percentile(&af->latency, 50), p99 = ring_percentile(&af->latency, 99);
     snprintf(af->hud_text, sizeof(af->hud_text),
-             "%s · %dx%d %s · %.1f fps · %.0f kb/s · lat %lld/%lld ms · err %llu · rc %llu",
-             feed_state_name(st->state), st->width, st->height,
+             "%s%s · %dx%d %s · %.1f fps · %.0f kb/s · lat %lld/%lld ms · err %llu · rc %llu",
+             feed_state_name(st->state), st->degraded ? " (key frames only)" : "",
+             st->width, st->height,
              st->codec[0] ? st->codec : "-", st->fps, af->kbps,
              p50 < 0 ? 0LL : (long long)(p50 / 1000), p99 < 0 ? 0LL : (long long)(p99 / 1000),
              (unsigned long long)st->decode_errors, (unsigned long long)st->reconnects);

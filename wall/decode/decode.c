@@ -32,6 +32,7 @@ struct dec {
     const struct tlog *log;
     enum AVPixelFormat warned_fmt;
     int threads;
+    bool keyframes_only;        /* overloaded: skip every frame but key frames */
 
     /* hardware (all NULL/false in software) */
     const struct hwdec_driver *hw;
@@ -123,6 +124,7 @@ static int open_codec(struct dec *d, const struct hwdec_driver *drv, AVBufferRef
         return ret;
     d->avctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
     d->avctx->opaque = d;
+    d->avctx->skip_frame = d->keyframes_only ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
     if (drv) {
         d->avctx->thread_count = 1;
         d->avctx->get_format = get_hw_format;
@@ -429,6 +431,13 @@ int dec_receive(struct dec *d, AVFrame *out)
 void dec_flush(struct dec *d)
 {
     avcodec_flush_buffers(d->avctx);
+}
+
+void dec_set_keyframes_only(struct dec *d, bool on)
+{
+    d->keyframes_only = on;
+    if (d->avctx)
+        d->avctx->skip_frame = on ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
 }
 
 const char *dec_codec_name(const struct dec *d)

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include <libavcodec/avcodec.h>
 
 #include "hwdec/hwdec.h"
@@ -58,6 +60,11 @@ int dec_send(struct dec *d, const AVPacket *pkt);
  * Returns 0, AVERROR(EAGAIN) when more input is needed, AVERROR_EOF after a
  * drain, or another negative AVERROR. */
 int dec_receive(struct dec *d, AVFrame *out);
+
+/* With on, decodes key frames only (the rest are skipped unread: the cheapest
+ * way for an overloaded feed to catch up with its source); off returns to
+ * decoding everything.  Kept across a fallback to software. */
+void dec_set_keyframes_only(struct dec *d, bool on);
 
 /* Drops all buffered state (after a seek or a loop back to the start). */
 void dec_flush(struct dec *d);

@@ -34,6 +34,9 @@ struct session {
     unsigned hwdec_gen;   /* dec_hwdec_status() generation shown in status */
     int64_t pace_pts;     /* pts of the pacing origin, AV_NOPTS_VALUE unset */
     int64_t pace_wall_us; /* monotonic time of the pacing origin */
+    int64_t lag_pts_us;   /* lag origin: a packet's pts (AV_NOPTS_VALUE unset) */
+    int64_t lag_wall_us;  /* ... and when it was read */
+    int64_t lag_min_us;   /* the smallest lag seen: the path's own delay */
     int64_t arrival_pts[ARRIVALS];
     int64_t arrival_us[ARRIVALS];
     int arrival_next;
@@ -58,6 +61,8 @@ struct feed {
 
     /* shared */
     atomic_bool abort;
+    atomic_int importance;    /* 0..1000, set by the render thread: how large
+                                 its tile is; small tiles give way first */
     pthread_mutex_t lock;     /* guards status and wakes sleeps */
     pthread_cond_t wake;
     struct feed_status status; /* under lock */
@@ -69,6 +74,7 @@ struct feed {
                                  buffered packet */
     unsigned rand_state;
     bool pack;                /* interleave 4:2:0 into packed YUV (pack.h) */
+    bool degraded;            /* decoding key frames only (overloaded) */
     AVFrame *packed;          /* scratch for repack() */
     AVBufferPool *pack_pool;  /* its buffers; frames in flight keep it alive */
     int pack_pool_size;
@@ -112,6 +118,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     url_redact(f->url, f->redacted, sizeof(f->redacted));
     f->loop = cfg->loop;
     f->pack = cfg->pack_yuv;
+    atomic_store(&f->importance, 500);
     f->is_file = url_is_file(f->url);
     f->open_timeout_us = cfg->open_timeout_us > 0 ? cfg->open_timeout_us : 5000000;
     f->read_timeout_us = cfg->read_timeout_us > 0 ? cfg->read_timeout_us : 5000000;
@@ -287,7 +294,10 @@ static int session_open(struct feed *f, struct session *s, char *why, size_t n)
         return ret;
     }
     s->pace_pts = AV_NOPTS_VALUE;
+    s->lag_pts_us = AV_NOPTS_VALUE;
+    f->degraded = false;
     pthread_mutex_lock(&f->lock);
+    f->status.degraded = false;
     snprintf(f->status.codec, sizeof(f->status.codec), "%s", dec_codec_name(s->dec));
     pthread_mutex_unlock(&f->lock);
     sync_hwdec(f, s);
@@ -423,6 +433,51 @@ static int rewind_file(struct feed *f, struct session *s, AVFrame *fr)
                               ? 0 : s->fmt->start_time, INT64_MAX, 0);
 }
 
+/* Switches key-frames-only decoding on or off, saying so once. */
+static void set_degraded(struct feed *f, struct session *s, bool on, int64_t behind_us)
+{
+    f->degraded = on;
+    dec_set_keyframes_only(s->dec, on);
+    pthread_mutex_lock(&f->lock);
+    f->status.degraded = on;
+    pthread_mutex_unlock(&f->lock);
+    if (on)
+        tlog_warn(f->log, "%.1f s behind the source: decoding key frames only",
+                  behind_us / 1e6);
+    else
+        tlog_info(f->log, "caught up: decoding every frame again");
+}
+
+/* Live sources only: how far behind real time the packets being read are
+ * (beyond the path's own delay).  A feed the machine cannot keep up with
+ * decodes key frames only until it has caught up, so no backlog grows and
+ * its tile keeps moving; the smaller its tile, the sooner it gives way. */
+static void watch_lag(struct feed *f, struct session *s, const AVPacket *pkt)
+{
+    if (f->is_file || pkt->pts == AV_NOPTS_VALUE)
+        return;
+    int64_t now = tm_now_us(), pts_us = av_rescale_q(pkt->pts, s->tb, AV_TIME_BASE_Q);
+    int64_t lag = s->lag_pts_us == AV_NOPTS_VALUE
+                      ? 0 : (now - s->lag_wall_us) - (pts_us - s->lag_pts_us);
+    if (s->lag_pts_us == AV_NOPTS_VALUE || lag < -30000000 || lag > 30000000) {
+        s->lag_pts_us = pts_us; /* first packet, or the timestamps jumped */
+        s->lag_wall_us = now;
+        s->lag_min_us = 0;
+        return;
+    }
+    if (lag < s->lag_min_us)
+        s->lag_min_us = lag;
+    int64_t behind = lag - s->lag_min_us;
+    pthread_mutex_lock(&f->lock);
+    f->status.behind_us = behind;
+    pthread_mutex_unlock(&f->lock);
+    int64_t limit = 250000 + 750 * (int64_t)atomic_load(&f->importance);
+    if (!f->degraded && behind > limit)
+        set_degraded(f, s, true, behind);
+    else if (f->degraded && behind < limit / 4)
+        set_degraded(f, s, false, behind);
+}
+
 /* Reads and decodes until the source ends, fails or the feed stops.
  * Returns AVERROR_EOF for a file that ended (no loop), AVERROR_EXIT when
  * stopping, or the error that ended the session (described in why). */
@@ -446,6 +501,7 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
                 f->status.bytes += (uint64_t)pkt->size;
                 pthread_mutex_unlock(&f->lock);
                 note_arrival(s, pkt->pts, tm_now_us());
+                watch_lag(f, s, pkt);
                 if (decode_packet(f, s, pkt, fr))
                     ret = AVERROR_EXIT;
             }
@@ -556,6 +612,12 @@ void feed_destroy(struct feed *f)
     free(f->url);
     free(f->id);
     free(f);
+}
+
+void feed_set_importance(struct feed *f, double importance)
+{
+    int v = (int)(importance * 1000);
+    atomic_store(&f->importance, v < 0 ? 0 : v > 1000 ? 1000 : v);
 }
 
 int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us)

@@ -60,6 +60,9 @@ struct feed_status {
     uint64_t reconnects;
     uint64_t bytes;          /* compressed bytes read */
     double fps;              /* decoded frames per second, smoothed */
+    bool degraded;           /* overloaded: decoding key frames only */
+    int64_t behind_us;       /* live sources: how far the packets being read
+                                lag behind the source's clock */
     char hwdec[16];          /* decoding with: "nvdec", "vaapi", "nvdec-copy",
                                 "vaapi-copy", "sw"; empty before the first open */
     char hwdec_fallback[160];/* why hardware was passed over or left; empty: it
@@ -79,6 +82,11 @@ void feed_stop(struct feed *f);
 
 /* Stops the feed if needed and frees it; accepts NULL. */
 void feed_destroy(struct feed *f);
+
+/* How much the feed's picture matters, 0..1 (its largest tile's share of a
+ * 1080p output): under overload the least important feeds fall back to key
+ * frames first.  Any thread. */
+void feed_set_importance(struct feed *f, double importance);
 
 /* Moves the newest frame, if one arrived since the last call, into dst
  * (blank on entry) and returns 1 with *arrival_us set to the monotonic time
