@@ -191,9 +191,10 @@ static void draw_notices(struct app *app, const struct layout_output *lo)
 }
 
 /* Draws the tiles of output o that changed (all of them when full) into its
- * target. */
-static void draw_output(struct app *app, int o, bool full)
+ * target; returns whether anything was drawn. */
+static bool draw_output(struct app *app, int o, bool full)
 {
+    bool drew = false;
     const struct layout_output *lo = app_output(app, o);
     /* translucent boxes over the whole output must not pile up */
     full = full || out_banner(app->outs) || app->banner[0] || app->help;
@@ -204,17 +205,22 @@ static void draw_output(struct app *app, int o, bool full)
             continue; /* hidden by an enlarged tile */
         int feed = app_tile_feed(app, o, t);
         if (feed < 0) {
-            if (full || app->panels_dirty)
+            if (full || app->panels_dirty) {
                 app_draw_panel(app, &lo->tiles[t], rect);
+                drew = true;
+            }
             continue;
         }
         const struct app_feed *af = &app->feeds[feed];
-        if (full || af->fresh || af->status_changed)
+        if (full || af->fresh || af->status_changed) {
             draw_camera_tile(app, o, t, rect);
+            drew = true;
+        }
     }
     draw_notices(app, lo);
     draw_kiosk_banner(app, lo);
     render_end(app->render);
+    return drew || full;
 }
 
 /* The snapshot file for output index: PATH, or PATH-NAME.png with several. */
@@ -257,7 +263,7 @@ static int draw_wall(struct app *app, bool take_snapshot)
     int64_t t0 = tm_now_us();
     out_begin(app->outs, 0, &w, &h);
     for (int i = 0; i < out_count(app->outs); i++) {
-        draw_output(app, i, app->full_redraw);
+        bool drew = draw_output(app, i, app->full_redraw);
         if (take_snapshot) {
             char path[PATH_MAX];
             snapshot_path(app, i, path, sizeof(path));
@@ -266,14 +272,15 @@ static int draw_wall(struct app *app, bool take_snapshot)
             else
                 printf("%s\n", path);
         }
-        if (out_visible(app->outs, i)) { /* not headless, display present */
+        /* an output with nothing new keeps its picture: no copy, no swap */
+        if (out_visible(app->outs, i) && (drew || app->present_all)) {
             out_begin(app->outs, i, &w, &h);
             render_present(app->render, app->targets[i], w, h);
             out_present(app->outs, i);
         }
     }
     fflush(stdout);
-    app->dirty = app->full_redraw = app->panels_dirty = false;
+    app->dirty = app->full_redraw = app->panels_dirty = app->present_all = false;
     account_presented(app, t0, tm_now_us());
     return ret;
 }
@@ -300,7 +307,7 @@ static void pump_events(struct app *app)
         if (out_handle_event(app->outs, &ev, now) & OUT_REDRAW)
             app->dirty = app->full_redraw = true;
         if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
-            app->dirty = true; /* the target still holds the picture: present it */
+            app->dirty = app->present_all = true; /* the targets hold the picture */
         else
             app_input_event(app, &ev);
     }

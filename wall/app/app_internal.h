@@ -103,6 +103,7 @@ struct app {
     int64_t start_us, last_render_us, min_interval_us, idle_us;
     bool dirty;                   /* something to draw */
     bool full_redraw;             /* every tile, not only changed ones */
+    bool present_all;             /* present outputs with nothing new too */
     bool stopping, loop_ready;
     bool hud;                     /* operator HUD shown */
     bool stats_writing;           /* a --stats write is in flight */
