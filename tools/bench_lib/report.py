@@ -63,7 +63,8 @@ def run_row(r):
             _f(r.get("cpu_per_feed_s"), "%.3f"), _f(r.get("x_cpu_s"), "%.2f"),
             _f(r.get("peak_rss_mib"), "%.0f") + ("*" if r.get("rss_is_sum") else ""),
             _pair(fd, "mean", "min", "%g"), _pair(fs, "mean", "min", "%g"),
-            _f(r.get("displayed_pct"), "%.1f"),
+            _f(r.get("displayed_pct"), "%.1f") if r.get("displayed_pct") is not None
+            else _f(r.get("displayed_pct_est"), "~%.0f"),
             "-" if r.get("render_fps") is None else
             "%s/%s" % (_f(r.get("render_fps"), "%.1f"), _f(r.get("render_fps_avg"), "%.1f")),
             _pair(r.get("frame_ms"), "p50", "p99", "%.1f"),
@@ -87,6 +88,44 @@ def ratios(runs):
     for p in ("ffplay", "mpv"):
         ratio("tessera-window", p)
         ratio("tessera-window", p, with_x=True)
+    return out
+
+
+def _player_lines(runs):
+    """What ffplay and mpv say about themselves (they have no stats file)."""
+    out = []
+    for r in runs:
+        if r.get("failed") or r.get("skipped"):
+            continue
+        if r["name"] == "ffplay":
+            fc = r.get("ffplay_counters")
+            out.append("ffplay's own counters: %s" % (
+                "clock reached %.1f s (min %.1f) of the %g s run; %d frames dropped in all"
+                % (fc["played_s"]["mean"], fc["played_s"]["min"], r["seconds"], fc["dropped"])
+                if fc else "no status line in its logs"))
+        if r["name"] == "mpv":
+            mc = r.get("mpv_counters")
+            out.append("mpv's own counters: %s" % (
+                "played %s s of video in the %g s run, dropped %s frames (decoder) + %s (output)"
+                % (_f(mc.get("played_s"), "%.1f"), r["seconds"], mc.get("dropped_decoder", "-"),
+                   mc.get("dropped_output", "-")) if mc else "no answer on its IPC socket"))
+    return out
+
+
+def _players_behind(runs):
+    """{name: why} for players whose own clock covered less than half the
+    run: they were stalled, and their CPU says nothing about keeping up."""
+    out = {}
+    for r in runs:
+        if r.get("failed") or r.get("skipped"):
+            continue
+        played = None
+        if r["name"] == "mpv":
+            played = (r.get("mpv_counters") or {}).get("played_s")
+        elif r["name"] == "ffplay":
+            played = ((r.get("ffplay_counters") or {}).get("played_s") or {}).get("min")
+        if isinstance(played, (int, float)) and played < r["seconds"] / 2:
+            out[r["name"]] = "played only %.1f s of video in %g s" % (played, r["seconds"])
     return out
 
 
@@ -118,8 +157,11 @@ How measured:
   Tessera   columns from its last --stats document (rewritten each second, so up to
             1 s before exit): frames per feed mean/min, fps in the last second/average,
             frame time and packet-to-screen latency p50/p99 (worst feed), 1st pic = time
-            until every tile showed a picture.  ffplay/mpv: only CPU and RSS are known.
+            until every tile showed a picture.
   baseline  decoded/feed from ffmpeg -progress at the moment it was stopped.
+  players   ffplay and mpv count no displayed frames; ~shown % = 1 - dropped / (clock
+            seconds x fps) from their own counters (printed below the ratios).
+            mpv's 1st pic: its --msg-time log ("first video frame"); all tiles at once.
   others    CPU other processes on this machine used during the run, in cores
             (/proc/stat minus the above and the RTSP server): above ~0.1 the run is noisy."""
 
@@ -131,21 +173,20 @@ def print_report(p, mach, runs, rundir, file):
     rows = [run_row(r) for r in runs]
     print(table(RUN_HEADERS, rows), file=file)
     rat = ratios(runs)
+    behind = _players_behind(runs)
     if rat:
         print(file=file)
-        print("CPU ratios: " + "; ".join("%s %.2fx" % (k, v) for k, v in rat.items()),
-              file=file)
+        print("CPU ratios: " + "; ".join(
+            "%s %.2fx%s" % (k, v, " (!)" if any(b in k for b in behind) else "")
+            for k, v in rat.items()), file=file)
+    for name, why in behind.items():
+        print("  (!) %s: %s: it did less work than the others, so its CPU is not "
+              "comparable (a longer --seconds helps)" % (name, why), file=file)
     missing = [r["name"] for r in runs if r.get("skipped")]
     if missing:
         print("not compared: " + ", ".join(missing), file=file)
-    for r in runs:
-        mc = r.get("mpv_counters")
-        if r["name"] == "mpv" and not r.get("failed"):
-            print("mpv's own counters: %s" % (
-                "played %s s of video, dropped %s frames (decoder) + %s (output)"
-                % (_f(mc.get("played_s"), "%.1f"), mc.get("dropped_decoder", "-"),
-                   mc.get("dropped_output", "-")) if mc else "no answer on its IPC socket"),
-                  file=file)
+    for line in _player_lines(runs):
+        print(line, file=file)
     srv = [r.get("server_cpu_s") for r in runs if r.get("server_cpu_s") is not None]
     print(file=file)
     print(NOTES, file=file)
@@ -160,7 +201,8 @@ def print_report(p, mach, runs, rundir, file):
 
 
 SWEEP_HEADERS = ["N", "baseline CPU s", "per feed", "tessera CPU s", "per feed",
-                 "ratio", "latency ms p50/p99", "1st pic ms", "shown %", "fps avg", "others"]
+                 "ratio", "decoded/feed B/T", "shown %", "fps avg", "latency ms p50/p99",
+                 "1st pic ms", "others B/T"]
 
 
 def sweep_rows(pairs):
@@ -171,9 +213,11 @@ def sweep_rows(pairs):
                      _f(t.get("cpu_s"), "%.2f") + (" FAILED" if t.get("failed") else ""),
                      _f(t.get("cpu_per_feed_s"), "%.3f"),
                      "%.2fx" % (t["cpu_s"] / b["cpu_s"]) if ok and b.get("cpu_s") else "-",
+                     "%s/%s" % (_f((b.get("frames_decoded") or {}).get("mean"), "%.0f"),
+                                _f((t.get("frames_decoded") or {}).get("mean"), "%.0f")),
+                     _f(t.get("displayed_pct"), "%.1f"), _f(t.get("render_fps_avg"), "%.1f"),
                      _pair(t.get("latency_ms"), "p50", "p99", "%.0f"),
-                     _f(t.get("first_picture_ms"), "%.0f"), _f(t.get("displayed_pct"), "%.1f"),
-                     _f(t.get("render_fps_avg"), "%.1f"),
+                     _f(t.get("first_picture_ms"), "%.0f"),
                      "%s/%s" % (_f(b.get("others_cores"), "%.2f"),
                                 _f(t.get("others_cores"), "%.2f"))])
     return rows
@@ -200,8 +244,9 @@ def _idle_line(runs):
 def print_sweep(p, mach, pairs, rundir, file):
     print(header(p, mach), file=file)
     print(_idle_line([r for _, b, t in pairs for r in (b, t)]), file=file)
-    print("sweep: tessera-headless-small (output 640x360) and baseline for each N; "
-          "others = baseline/tessera", file=file)
+    print("sweep: tessera-headless-small (output 640x360) and baseline (B) for each N; "
+          "decoded/feed: mean frames per feed, baseline/Tessera (T; its stats are up to 1 s "
+          "older); when the machine cannot keep up, both decode fewer", file=file)
     print(file=file)
     print(table(SWEEP_HEADERS, sweep_rows(pairs)), file=file)
     print(file=file)

@@ -134,6 +134,23 @@ def _run_group(ctx, own, children, what, before_stop=None):
     ctx.children.stop(children)
 
 
+def _shown_est(played_s, dropped, fps):
+    """Percent of the frames due in played_s seconds (at fps) that a player
+    did not drop, or None when it played nothing."""
+    due = played_s * fps
+    return round(max(0.0, 100.0 * (1 - dropped / due)), 1) if due > 0 else None
+
+
+def _mpv_first_picture_ms(log_path):
+    """When mpv showed its first picture, from its --msg-time log, or None."""
+    try:
+        with open(log_path, errors="replace") as f:
+            m = re.search(r"^\[\s*([\d.]+)\]\s*\[cplayer\] first video frame", f.read(), re.M)
+    except OSError:
+        return None
+    return round(float(m.group(1)) * 1000) if m else None
+
+
 def _mpv_counters(sock_path):
     """mpv's own counters, asked over its JSON IPC socket (no cost while it
     plays): seconds of video played and frames dropped.  {} if it does not
@@ -314,11 +331,13 @@ def run_ffplay(ctx, n, out_size):
         env = dict(os.environ, DISPLAY=x.display, SDL_VIDEODRIVER="x11",
                    SDL_AUDIODRIVER="dummy")
         env.pop("WAYLAND_DISPLAY", None)
-        res["command"] = ("ffplay -hide_banner -loglevel error -nostats -rtsp_transport tcp "
+        # -stats: ffplay's own status line (clock, frames dropped), printed at
+        # most every 30 ms; read from the logs when it is stopped.
+        res["command"] = ("ffplay -hide_banner -loglevel error -stats -rtsp_transport tcp "
                           + " ".join(_thread_args(ctx))
                           + " -an -noborder -x %d -y %d -left X -top Y URL" % (tw, th))
         for k, (c, r) in enumerate(media.cells(n)):
-            argv = (["ffplay", "-hide_banner", "-loglevel", "error", "-nostats",
+            argv = (["ffplay", "-hide_banner", "-loglevel", "error", "-stats",
                      "-rtsp_transport", "tcp"] + _thread_args(ctx)
                     + ["-an", "-noborder", "-x", str(tw), "-y", str(th),
                        "-left", str(c * tw), "-top", str(r * th),
@@ -326,7 +345,36 @@ def run_ffplay(ctx, n, out_size):
             own.append(ctx.children.spawn("ffplay-cam%d" % k, argv,
                                           os.path.join(rundir, "cam%d.log" % k), env=env))
         _run_group(ctx, own, own, "ffplay")
+        fc = res["ffplay_counters"] = _ffplay_counters([c.log_path for c in own])
+        if fc:
+            res["displayed_pct_est"] = _shown_est(fc["played_s"]["mean"] * n, fc["dropped"],
+                                                  ctx.fps)
     return _measure(ctx, "ffplay", n, body)
+
+
+_FFPLAY_STATUS = re.compile(r"^\s*(nan|-?\d+\.\d+)\s+M-V:\s*\S+\s+fd=\s*(\d+)")
+
+
+def _ffplay_counters(logs):
+    """From each ffplay's last status line: its clock (seconds of video
+    played) and frames dropped (fd=).  {} when no line was found."""
+    played, dropped = [], 0
+    for path in logs:
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return {}
+        last = None
+        for line in re.split(r"[\r\n]", text):
+            m = _FFPLAY_STATUS.match(line)
+            if m:
+                last = m
+        if not last:
+            return {}
+        played.append(0.0 if last.group(1) == "nan" else float(last.group(1)))
+        dropped += int(last.group(2))
+    return {"played_s": _mean_min([round(p, 2) for p in played]), "dropped": dropped}
 
 
 def mpv_graph(n, out_size):
@@ -351,7 +399,10 @@ def run_mpv(ctx, n, out_size):
         env.pop("WAYLAND_DISPLAY", None)
         # vo=gpu as on any machine with a GPU; --gpu-sw lets it accept Mesa's
         # software renderer, as Tessera does, instead of falling back to vo=sdl.
-        opts = ["--no-config", "--msg-level=all=error", "--vo=gpu", "--gpu-sw=yes",
+        # cplayer=v with --msg-time: ~80 lines, one of them the time of the
+        # first picture (all tiles at once: xstack waits for every input).
+        opts = ["--no-config", "--msg-level=all=error,cplayer=v", "--msg-time",
+                "--vo=gpu", "--gpu-sw=yes",
                 "--no-audio", "--hwdec=no",
                 "--vd-lavc-threads=%d" % ctx.threads,
                 "--demuxer-lavf-o=rtsp_transport=tcp",
@@ -364,6 +415,11 @@ def run_mpv(ctx, n, out_size):
         own.append(ctx.children.spawn("mpv", argv, os.path.join(rundir, "mpv.log"), env=env))
         _run_group(ctx, own, own, "mpv", before_stop=lambda: res.update(
             mpv_counters=_mpv_counters(ipc)))
+        res["first_picture_ms"] = _mpv_first_picture_ms(own[0].log_path)
+        mc = res.get("mpv_counters") or {}
+        if isinstance(mc.get("played_s"), (int, float)):
+            dropped = max(mc.get("dropped_decoder") or 0, mc.get("dropped_output") or 0)
+            res["displayed_pct_est"] = _shown_est(mc["played_s"], dropped, ctx.fps)
     return _measure(ctx, "mpv", n, body)
 
 
