@@ -66,7 +66,7 @@ def _thread_args(ctx):
 # ---- measuring ----
 
 def _measure(ctx, name, n, body):
-    """Runs body(res, own) inside a machine-CPU window; body appends the
+    """Runs body(res, own, rundir) inside a machine-CPU window; body appends the
     processes it measured to own and may set res["x_child"] to the X server
     it started.  Returns res with the CPU, memory and noise figures."""
     idle = ctx.settle()
