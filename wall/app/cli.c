@@ -58,7 +58,7 @@ static void print_help(FILE *f, const char *prog)
 "                         PATH with -NAME before .png\n"
 "  --snapshot-after S     seconds before the snapshot (default 3)\n"
 "  --duration S           run S seconds, then exit 0\n"
-"  --max-fps N            render at most N frames a second (default: the\n"
+"  --max-fps N            render at most N frames a second (default: twice the\n"
 "                         fastest feed's rate, 15 to 60)\n"
 "  --no-vsync             do not wait for the display's refresh\n"
 "  --stats PATH.json      rewrite a JSON document of every feed's state,\n"

@@ -304,7 +304,13 @@ void app_feeds_collect(struct app *app, int64_t now_us)
         if (!af->feed)
             continue;
         choose_stream(app, i);
-        feed_set_importance(af->feed, (double)largest_tile(app, i) / (1920.0 * 1080.0));
+        long tile = largest_tile(app, i);
+        feed_set_importance(af->feed, (double)tile / (1920.0 * 1080.0));
+        /* packing costs the feed thread a pass over every source pixel and
+         * saves two texture reads per drawn pixel: it pays when the tile is
+         * not much smaller than the picture */
+        if (app->pack_yuv && af->status.width > 0)
+            feed_set_pack(af->feed, tile * 2 >= (long)af->status.width * af->status.height);
         int64_t arrival;
         if (take_frame(app, af, &arrival)) {
             if (render_video_upload(af->video, app->scratch) == 0) {

@@ -212,8 +212,9 @@ static void pace_to_feeds(struct app *app)
     for (int i = 0; app->feeds && i < app->layout->n_feeds; i++)
         if (app->feeds[i].feed && app->feeds[i].status.fps > fastest)
             fastest = app->feeds[i].status.fps;
-    /* a margin so one feed's jittery frames rarely meet in one interval */
-    double rate = fastest * 1.25 < 15 ? 15 : fastest * 1.25 > 60 ? 60 : fastest * 1.25;
+    /* twice the feed rate, so one feed's jittery frames rarely meet in one
+     * interval (the second would replace the first in the mailbox) */
+    double rate = fastest * 2 < 15 ? 15 : fastest * 2 > 60 ? 60 : fastest * 2;
     app->min_interval_us = (int64_t)(1e6 / rate);
 }
 

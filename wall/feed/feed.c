@@ -73,7 +73,7 @@ struct feed {
                                  dead even if the demuxer still hands out a
                                  buffered packet */
     unsigned rand_state;
-    bool pack;                /* interleave 4:2:0 into packed YUV (pack.h) */
+    atomic_bool pack;         /* interleave 4:2:0 into packed YUV (pack.h) */
     bool degraded;            /* decoding key frames only (overloaded) */
     AVFrame *packed;          /* scratch for repack() */
     AVBufferPool *pack_pool;  /* its buffers; frames in flight keep it alive */
@@ -117,7 +117,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     }
     url_redact(f->url, f->redacted, sizeof(f->redacted));
     f->loop = cfg->loop;
-    f->pack = cfg->pack_yuv;
+    atomic_store(&f->pack, cfg->pack_yuv);
     atomic_store(&f->importance, 500);
     f->is_file = url_is_file(f->url);
     f->open_timeout_us = cfg->open_timeout_us > 0 ? cfg->open_timeout_us : 5000000;
@@ -404,7 +404,7 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
             av_frame_unref(fr);
             return 1;
         }
-        if (f->pack && pack_supported(fr->format) && repack(f, fr) < 0) {
+        if (atomic_load(&f->pack) && pack_supported(fr->format) && repack(f, fr) < 0) {
             av_frame_unref(fr);
             count_error(f);
             continue;
@@ -612,6 +612,11 @@ void feed_destroy(struct feed *f)
     free(f->url);
     free(f->id);
     free(f);
+}
+
+void feed_set_pack(struct feed *f, bool pack)
+{
+    atomic_store(&f->pack, pack);
 }
 
 void feed_set_importance(struct feed *f, double importance)

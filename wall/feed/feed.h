@@ -83,6 +83,9 @@ void feed_stop(struct feed *f);
 /* Stops the feed if needed and frees it; accepts NULL. */
 void feed_destroy(struct feed *f);
 
+/* Switches packed hand-over (feed_config.pack_yuv) on or off; any thread. */
+void feed_set_pack(struct feed *f, bool pack);
+
 /* How much the feed's picture matters, 0..1 (its largest tile's share of a
  * 1080p output): under overload the least important feeds fall back to key
  * frames first.  Any thread. */
