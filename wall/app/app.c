@@ -194,7 +194,7 @@ static void draw_notices(struct app *app, const struct layout_output *lo)
  * target; returns whether anything was drawn. */
 static bool draw_output(struct app *app, int o, bool full)
 {
-    bool drew = false;
+    bool drew = false, panels = full || app_panels_due(app);
     const struct layout_output *lo = app_output(app, o);
     /* translucent boxes over the whole output must not pile up */
     full = full || out_banner(app->outs) || app->banner[0] || app->help;
@@ -205,7 +205,7 @@ static bool draw_output(struct app *app, int o, bool full)
             continue; /* hidden by an enlarged tile */
         int feed = app_tile_feed(app, o, t);
         if (feed < 0) {
-            if (full || app->panels_dirty) {
+            if (panels) {
                 app_draw_panel(app, &lo->tiles[t], rect);
                 drew = true;
             }
@@ -280,7 +280,11 @@ static int draw_wall(struct app *app, bool take_snapshot)
         }
     }
     fflush(stdout);
-    app->dirty = app->full_redraw = app->panels_dirty = app->present_all = false;
+    if (app->panels_dirty && app_panels_due(app)) {
+        app->panels_dirty = false;
+        app->panels_drawn_us = tm_now_us();
+    }
+    app->dirty = app->full_redraw = app->present_all = false;
     account_presented(app, t0, tm_now_us());
     return ret;
 }
@@ -341,6 +345,8 @@ static void app_frame(struct app *app)
     app_feeds_collect(app, now);
     app_overlay_update(app);
     app_audit_visibility(app, false);
+    if (app_panels_due(app))
+        app->dirty = true;
     bool snap = app->opt.snapshot &&
                 now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
     if (app->dirty || snap || app->snap_path[0]) {
@@ -353,8 +359,10 @@ static void app_frame(struct app *app)
     if (app->opt.duration > 0 &&
         now - app->start_us >= (int64_t)(app->opt.duration * 1e6))
         app_stop(app, EXIT_OK);
-    if (!app->stopping)
-        schedule(app, next_deadline(app, tm_now_us(), app->idle_us));
+    if (!app->stopping) /* panels held back by their rate come back soon */
+        schedule(app, next_deadline(app, tm_now_us(),
+                                    app->panels_dirty && app->idle_us > 100000 ? 100000
+                                                                              : app->idle_us));
 }
 
 static void on_tick(uv_timer_t *timer)

@@ -92,6 +92,7 @@ struct app {
     struct tlog *control_log;
     uint64_t ovl_generation;      /* overlay state last looked at */
     bool panels_dirty;            /* map/list panels need drawing */
+    int64_t panels_drawn_us;      /* when they were last drawn */
     struct render_marker *markers;/* scratch for map panels */
     size_t markers_cap;
     char *basemap_dir;            /* resolved "basemap", or NULL */
@@ -244,6 +245,11 @@ void app_overlay_update(struct app *app);
 
 /* True when an open incident lies within lf's location/range_m. */
 bool app_incident_near(struct app *app, const struct layout_feed *lf);
+
+/* True when the panels should be drawn this frame: they changed, and were
+ * not drawn in the last 100 ms (a flood of positions redraws them at most
+ * ten times a second). */
+bool app_panels_due(const struct app *app);
 
 /* Draws a panel tile (map or incident list) into rect. */
 void app_draw_panel(struct app *app, const struct layout_tile *tile,

@@ -47,6 +47,11 @@ static const struct ovl_incident *incident_in_range(struct app *app,
     return best;
 }
 
+bool app_panels_due(const struct app *app)
+{
+    return app->panels_dirty && tm_now_us() - app->panels_drawn_us >= 100000;
+}
+
 bool app_incident_near(struct app *app, const struct layout_feed *lf)
 {
     double dist = 0;

@@ -87,6 +87,8 @@ struct ovl_server {
     uv_check_t check;
     uv_idle_t idle;
     uv_timer_t timer;
+    uv_timer_t rest;              /* ends a rest after a busy step */
+    uint64_t resume_at;           /* uv_hrtime() before which lines wait */
     bool have_listener, have_aux; /* which handles were initialised */
     bool unlink_path;             /* we created spec.path */
     dev_t sock_dev;
@@ -879,10 +881,22 @@ static void ovl__on_idle(uv_idle_t *h)
     (void)h; /* only keeps the loop from blocking while lines wait */
 }
 
+static void ovl__on_rest(uv_timer_t *h)
+{
+    (void)h; /* only wakes the loop: the check handle goes on next */
+}
+
+/* Works through the clients' lines for at most step_budget; with lines
+ * left, rests three times as long as it worked before the next step, so a
+ * flood takes at most a quarter of the thread that runs the loop (the
+ * render thread) however often the loop turns. */
 static void ovl__on_check(uv_check_t *h)
 {
     struct ovl_server *srv = h->data;
-    uint64_t deadline = uv_hrtime() + srv->step_budget_ns;
+    uint64_t start = uv_hrtime();
+    if (start < srv->resume_at)
+        return;
+    uint64_t deadline = start + srv->step_budget_ns;
     size_t n = srv->n_clients, k;
     size_t next = n ? (srv->cursor + 1) % n : 0; /* who goes first next */
     struct ovl__client *c;
@@ -899,10 +913,15 @@ static void ovl__on_check(uv_check_t *h)
             more = true;
     }
     srv->cursor = next;
-    if (more)
-        uv_idle_start(&srv->idle, ovl__on_idle);
-    else
-        uv_idle_stop(&srv->idle);
+    uv_idle_stop(&srv->idle);
+    if (more) {
+        uint64_t rest = 3 * (uv_hrtime() - start);
+        srv->resume_at = uv_hrtime() + rest;
+        if (rest < 1000000)
+            uv_idle_start(&srv->idle, ovl__on_idle); /* under 1 ms: no sleep */
+        else
+            uv_timer_start(&srv->rest, ovl__on_rest, rest / 1000000, 0);
+    }
 }
 
 static void ovl__on_timer(uv_timer_t *h)
@@ -1095,12 +1114,14 @@ static void ovl__start_aux(struct ovl_server *srv)
     uv_check_init(srv->loop, &srv->check);
     uv_idle_init(srv->loop, &srv->idle);
     uv_timer_init(srv->loop, &srv->timer);
-    srv->check.data = srv->idle.data = srv->timer.data = srv;
+    uv_timer_init(srv->loop, &srv->rest);
+    srv->check.data = srv->idle.data = srv->timer.data = srv->rest.data = srv;
     srv->have_aux = true;
-    srv->open_handles += 3;
+    srv->open_handles += 4;
     uv_unref((uv_handle_t *)&srv->check);
     uv_unref((uv_handle_t *)&srv->idle);
     uv_unref((uv_handle_t *)&srv->timer);
+    uv_unref((uv_handle_t *)&srv->rest);
     uv_check_start(&srv->check, ovl__on_check);
     uv_timer_start(&srv->timer, ovl__on_timer, srv->expire_ms, srv->expire_ms);
 }
@@ -1168,6 +1189,7 @@ void ovl_server_destroy(struct ovl_server *srv)
         uv_close((uv_handle_t *)&srv->check, ovl__on_handle_closed);
         uv_close((uv_handle_t *)&srv->idle, ovl__on_handle_closed);
         uv_close((uv_handle_t *)&srv->timer, ovl__on_handle_closed);
+        uv_close((uv_handle_t *)&srv->rest, ovl__on_handle_closed);
     }
     while (srv->open_handles > 0)
         uv_run(srv->loop, UV_RUN_NOWAIT);
