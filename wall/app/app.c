@@ -394,6 +394,7 @@ static void on_stats_timer(uv_timer_t *timer)
     app_stats_tick(app, tm_now_us());
     app_feeds_gate(app, time(NULL)); /* consent expiring while running */
     app_masks_tick(app, tm_now_us());
+    app_feeds_shed(app);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)

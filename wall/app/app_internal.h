@@ -38,6 +38,8 @@ struct app_feed {
     bool shown;                   /* a tile of the current view shows it */
     int gate;                     /* enum consent_gate; -1 before deciding */
     int64_t unmask_until_us;      /* privacy masks lifted until then */
+    bool shed;                    /* asked to decode key frames only */
+    uint64_t prev_put, prev_dropped; /* mailbox counts a second ago */
     struct render_video *video;
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
@@ -107,6 +109,7 @@ struct app {
     bool present_all;             /* present outputs with nothing new too */
     bool stopping, loop_ready;
     bool hud;                     /* operator HUD shown */
+    int overloaded_s, relaxed_s;  /* consecutive seconds of many / few drops */
     bool stats_writing;           /* a --stats write is in flight */
     int exit_code;
     uint64_t frames;              /* wall frames presented */
@@ -153,6 +156,13 @@ void app_masks_tick(struct app *app, int64_t now_us);
 
 /* Reads the first line of a secret file into buf; 0 or a negative errno. */
 int app_read_secret(const char *path, char *buf, size_t n);
+
+/* Once a second: after two seconds in which more than 40 % of the decoded
+ * frames were replaced before they could be shown, the feeds with the
+ * smallest tiles fall back to key frames (more of them the worse it is);
+ * after three calm seconds (under 10 %), the largest such feed decodes
+ * everything again. */
+void app_feeds_shed(struct app *app);
 
 /* Stops and frees every feed. */
 void app_feeds_stop_all(struct app *app);

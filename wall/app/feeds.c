@@ -231,6 +231,59 @@ void app_masks_tick(struct app *app, int64_t now_us)
     }
 }
 
+/* The next feed to shed (to_shed: the unshed one with the smallest tile) or
+ * to restore (the shed one with the largest tile); -1 if none. */
+static int shed_candidate(struct app *app, bool to_shed)
+{
+    int best = -1;
+    long best_px = 0;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->feed || af->shed == to_shed)
+            continue;
+        long px = largest_tile(app, i);
+        if (best < 0 || (to_shed ? px < best_px : px > best_px)) {
+            best = i;
+            best_px = px;
+        }
+    }
+    return best;
+}
+
+void app_feeds_shed(struct app *app)
+{
+    uint64_t put = 0, dropped = 0;
+    int active = 0;
+    for (int i = 0; i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        if (!af->feed)
+            continue;
+        struct mbox_counts c = feed_mbox_counts(af->feed);
+        put += c.put - af->prev_put;
+        dropped += c.dropped - af->prev_dropped;
+        af->prev_put = c.put;
+        af->prev_dropped = c.dropped;
+        active++;
+    }
+    /* decoded but never shown: the machine decodes more than it can draw;
+     * start-up bursts (first 5 s) and single bad seconds do not count */
+    double frac = put ? (double)dropped / (double)put : 0.0;
+    bool warm = tm_now_us() - app->start_us > 5000000;
+    app->overloaded_s = warm && frac > 0.4 ? app->overloaded_s + 1 : 0;
+    app->relaxed_s = warm && frac < 0.1 ? app->relaxed_s + 1 : 0;
+    int n = app->overloaded_s >= 2 ? (int)(active * (frac - 0.3)) + 1
+          : app->relaxed_s >= 3 ? 1 : 0;
+    for (bool shed = app->overloaded_s >= 2; n > 0; n--) {
+        int i = shed_candidate(app, shed);
+        if (i < 0)
+            break;
+        app->feeds[i].shed = shed;
+        feed_set_shed(app->feeds[i].feed, shed);
+    }
+    if (app->relaxed_s >= 3)
+        app->relaxed_s = 0; /* one feed back every three calm seconds */
+}
+
 void app_feeds_stop_all(struct app *app)
 {
     if (!app->feeds)
@@ -270,6 +323,8 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
         af->on_sub = af->next_sub;
         af->next = NULL;
         af->prev_bytes_us = 0; /* the new stream counts its bytes from 0 */
+        af->shed = false;      /* ... and decodes everything */
+        af->prev_put = af->prev_dropped = 0;
         return 1;
     }
     return feed_take_frame(af->feed, app->scratch, arrival);

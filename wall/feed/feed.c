@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <libavformat/avformat.h>
 
@@ -24,6 +27,7 @@
 #define BACKOFF_MAX_US 30000000
 #define BACKOFF_RESET_US 60000000
 #define ARRIVALS 32
+#define FEED_NICE 4 /* niceness of feed threads (the render thread has 0) */
 
 /* One open source: demuxer + decoder; lives on the feed thread only. */
 struct session {
@@ -74,7 +78,9 @@ struct feed {
                                  buffered packet */
     unsigned rand_state;
     atomic_bool pack;         /* interleave 4:2:0 into packed YUV (pack.h) */
-    bool degraded;            /* decoding key frames only (overloaded) */
+    bool lagging;             /* behind the source (watch_lag's hysteresis) */
+    bool keyframes;           /* decoding key frames only, as applied */
+    atomic_bool shed;         /* the render thread asks for key frames only */
     AVFrame *packed;          /* scratch for repack() */
     AVBufferPool *pack_pool;  /* its buffers; frames in flight keep it alive */
     int pack_pool_size;
@@ -295,7 +301,7 @@ static int session_open(struct feed *f, struct session *s, char *why, size_t n)
     }
     s->pace_pts = AV_NOPTS_VALUE;
     s->lag_pts_us = AV_NOPTS_VALUE;
-    f->degraded = false;
+    f->lagging = f->keyframes = false;
     pthread_mutex_lock(&f->lock);
     f->status.degraded = false;
     snprintf(f->status.codec, sizeof(f->status.codec), "%s", dec_codec_name(s->dec));
@@ -434,18 +440,25 @@ static int rewind_file(struct feed *f, struct session *s, AVFrame *fr)
 }
 
 /* Switches key-frames-only decoding on or off, saying so once. */
-static void set_degraded(struct feed *f, struct session *s, bool on, int64_t behind_us)
+/* Decodes key frames only while the feed lags behind its source or the
+ * render thread asked it to shed load; says so once per change. */
+static void sync_keyframes(struct feed *f, struct session *s, int64_t behind_us)
 {
-    f->degraded = on;
-    dec_set_keyframes_only(s->dec, on);
+    bool shed = atomic_load(&f->shed), want = f->lagging || shed;
+    if (want == f->keyframes)
+        return;
+    f->keyframes = want;
+    dec_set_keyframes_only(s->dec, want);
     pthread_mutex_lock(&f->lock);
-    f->status.degraded = on;
+    f->status.degraded = want;
     pthread_mutex_unlock(&f->lock);
-    if (on)
+    if (want && f->lagging)
         tlog_warn(f->log, "%.1f s behind the source: decoding key frames only",
                   behind_us / 1e6);
+    else if (want)
+        tlog_warn(f->log, "the wall is overloaded: decoding key frames only");
     else
-        tlog_info(f->log, "caught up: decoding every frame again");
+        tlog_info(f->log, "decoding every frame again");
 }
 
 /* Live sources only: how far behind real time the packets being read are
@@ -454,8 +467,10 @@ static void set_degraded(struct feed *f, struct session *s, bool on, int64_t beh
  * its tile keeps moving; the smaller its tile, the sooner it gives way. */
 static void watch_lag(struct feed *f, struct session *s, const AVPacket *pkt)
 {
-    if (f->is_file || pkt->pts == AV_NOPTS_VALUE)
+    if (f->is_file || pkt->pts == AV_NOPTS_VALUE) {
+        sync_keyframes(f, s, 0);
         return;
+    }
     int64_t now = tm_now_us(), pts_us = av_rescale_q(pkt->pts, s->tb, AV_TIME_BASE_Q);
     int64_t lag = s->lag_pts_us == AV_NOPTS_VALUE
                       ? 0 : (now - s->lag_wall_us) - (pts_us - s->lag_pts_us);
@@ -472,10 +487,11 @@ static void watch_lag(struct feed *f, struct session *s, const AVPacket *pkt)
     f->status.behind_us = behind;
     pthread_mutex_unlock(&f->lock);
     int64_t limit = 250000 + 750 * (int64_t)atomic_load(&f->importance);
-    if (!f->degraded && behind > limit)
-        set_degraded(f, s, true, behind);
-    else if (f->degraded && behind < limit / 4)
-        set_degraded(f, s, false, behind);
+    if (!f->lagging && behind > limit)
+        f->lagging = true;
+    else if (f->lagging && behind < limit / 4)
+        f->lagging = false;
+    sync_keyframes(f, s, behind);
 }
 
 /* Reads and decodes until the source ends, fails or the feed stops.
@@ -542,9 +558,20 @@ static int backoff_wait(struct feed *f, int64_t *backoff_us)
     return 0;
 }
 
+/* Feed threads run a little below the render thread (Linux niceness is per
+ * thread, and the decoder's own threads inherit it): when decoding needs more
+ * than the machine has, the wall keeps drawing what arrives instead of every
+ * tile freezing together. */
+static void lower_priority(struct feed *f)
+{
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), FEED_NICE) != 0)
+        tlog_debug(f->log, "cannot lower the feed thread's priority");
+}
+
 static void *feed_main(void *arg)
 {
     struct feed *f = arg;
+    lower_priority(f);
     int64_t backoff = BACKOFF_MIN_US;
     char why[160];
     tlog_debug(f->log, "opening %s", f->redacted);
@@ -612,6 +639,11 @@ void feed_destroy(struct feed *f)
     free(f->url);
     free(f->id);
     free(f);
+}
+
+void feed_set_shed(struct feed *f, bool shed)
+{
+    atomic_store(&f->shed, shed);
 }
 
 void feed_set_pack(struct feed *f, bool pack)

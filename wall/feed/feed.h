@@ -83,6 +83,10 @@ void feed_stop(struct feed *f);
 /* Stops the feed if needed and frees it; accepts NULL. */
 void feed_destroy(struct feed *f);
 
+/* Asks the feed to decode key frames only (shed load: the wall cannot keep
+ * up) or everything again; any thread. */
+void feed_set_shed(struct feed *f, bool shed);
+
 /* Switches packed hand-over (feed_config.pack_yuv) on or off; any thread. */
 void feed_set_pack(struct feed *f, bool pack);
 
