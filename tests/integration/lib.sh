@@ -278,3 +278,43 @@ expect_tile_label() {
     frac_gt "$c" 0.02 && fail "$what: the tile centre is not plain (diff $c)"
     frac_gt "$d" 0.05 || fail "$what: no label in the bottom-left strip (diff $d)"
 }
+
+# stats_q STATS EXPR: evaluates the Python expression EXPR over the --stats
+# document STATS (as `d`, with `feed(id)` for one feed) and prints the
+# result; prints nothing until the document exists.
+stats_q() {
+    python3 - "$1" "$2" <<'PY' 2>/dev/null || true
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception:
+    sys.exit(0)
+feed = lambda i: next(f for f in d["feeds"] if f["id"] == i)
+print(eval(sys.argv[2]))
+PY
+}
+
+# control_send SOCK JSON: sends one request over the Unix control socket
+# SOCK and prints the reply line.
+control_send() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())
+PY
+}
+
+# wait_stats STATS EXPR SECONDS PID NAME: waits until `stats_q STATS EXPR`
+# prints True; fails (showing run NAME's output) after SECONDS or when the
+# process PID is gone.
+wait_stats() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        [[ $(stats_q "$1" "$2") == True ]] && return 0
+        kill -0 "$4" 2>/dev/null || { show_tessera_output "$5"; fail "tessera died"; }
+        sleep 0.1
+    done
+    show_tessera_output "$5"
+    fail "not true within $3 s: $2 (stats: $(head -c 600 "$1" 2>/dev/null))"
+}

@@ -41,16 +41,7 @@ env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 90 \
 wall_pid=$!
 _lib_pids+=("$wall_pid")
 
-q() {
-    python3 - "$stats" "$1" <<'PY' 2>/dev/null || true
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    sys.exit(0)
-print(eval(sys.argv[2]))
-PY
-}
+q() { stats_q "$stats" "$1"; }
 
 sleep 15
 kill -0 "$wall_pid" 2>/dev/null || { show_tessera_output wall; fail "tessera died"; }

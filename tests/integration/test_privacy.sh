@@ -56,35 +56,9 @@ env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 120 \
 wall_pid=$!
 _lib_pids+=("$wall_pid")
 
-q() {
-    python3 - "$stats" "$1" <<'PY' 2>/dev/null || true
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    sys.exit(0)
-feed = lambda i: next(f for f in d["feeds"] if f["id"] == i)
-print(eval(sys.argv[2]))
-PY
-}
-send() {
-    python3 - "$sock" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-print(s.makefile().readline().strip())
-PY
-}
-wait_until() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        [[ $(q "$1") == True ]] && return 0
-        kill -0 "$wall_pid" 2>/dev/null || { show_tessera_output wall; fail "tessera died"; }
-        sleep 0.1
-    done
-    show_tessera_output wall
-    fail "not true within $2 s: $1 (stats: $(head -c 800 "$stats" 2>/dev/null))"
-}
+q() { stats_q "$stats" "$1"; }
+send() { control_send "$sock" "$1"; }
+wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
 snapshot() {
     rm -f "$1"
     send "{\"type\":\"snapshot\",\"path\":\"$1\"}" >/dev/null
