@@ -45,13 +45,13 @@ q() { stats_q "$stats" "$1"; }
 
 sleep 15
 kill -0 "$wall_pid" 2>/dev/null || { show_tessera_output wall; fail "tessera died"; }
-before=$(q 'json.dumps({f["id"]: f["frames_displayed"] for f in d["feeds"]})')
+shown_before=$(q 'json.dumps({f["id"]: f["frames_displayed"] for f in d["feeds"]})')
 sleep 8
-after=$(q 'json.dumps({f["id"]: f["frames_displayed"] for f in d["feeds"]})')
+shown_after=$(q 'json.dumps({f["id"]: f["frames_displayed"] for f in d["feeds"]})')
 note "degraded feeds: $(q '[f["id"] for f in d["feeds"] if f["degraded"]]')"
 note "behind (ms): $(q '[f["behind_ms"] for f in d["feeds"]]')"
 note "decode rate (fps): $(q '[f["fps"] for f in d["feeds"]]')"
-python3 - "$before" "$after" <<'PY' || fail "a tile stopped updating under overload"
+python3 - "$shown_before" "$shown_after" <<'PY' || fail "a tile stopped updating under overload"
 import json, sys
 b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 stuck = [k for k in a if a[k] <= b.get(k, 0)]

@@ -123,5 +123,5 @@ grep -q 's3cret' "$audit" && fail "the supervisor secret reached the audit log"
 grep -q 'rtsp://' "$audit" && fail "a URL reached the audit log"
 "$TESSERA" --verify-audit "$audit" >"$TEST_TMPDIR/verify.out" 2>&1 ||
     { cat "$TEST_TMPDIR/verify.out" >&2; fail "--verify-audit: the chain is broken"; }
-note "audit: $(cat "$TEST_TMPDIR/verify.out" | head -1)"
+note "audit: $(head -1 "$TEST_TMPDIR/verify.out")"
 note "ok"
