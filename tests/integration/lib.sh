@@ -37,6 +37,7 @@ _lib_servers=0      # RTSP servers started so far (names their logs)
 RTSP_SERVER_PID=""  # set by start_rtsp_server: the last server's pid ...
 RTSP_SERVER_LOG=""  # ... and its stdout/stderr log
 TESSERA_RC=0        # set by run_tessera: the last run's exit status
+TESSERA_PID=""      # set by start_tessera: the background run's pid
 
 # note MSG...: prints a progress line on stderr.
 note() {
@@ -178,6 +179,20 @@ run_tessera() {
     env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen \
         timeout -k 5 60 "$TESSERA" "$@" \
         >"$TEST_TMPDIR/$name.out" 2>"$TEST_TMPDIR/$name.err" || TESSERA_RC=$?
+}
+
+# start_tessera NAME SECONDS ARGS...: starts "$TESSERA ARGS" in the
+# background the way tests do (offscreen SDL, no DISPLAY, killed after
+# SECONDS) with its output in $TEST_TMPDIR/NAME.{out,err}; sets TESSERA_PID
+# and stops it on exit.  Not for use in $(...).
+start_tessera() {
+    local name=$1 limit=$2
+    shift 2
+    env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen \
+        timeout -k 5 "$limit" "$TESSERA" "$@" \
+        >"$TEST_TMPDIR/$name.out" 2>"$TEST_TMPDIR/$name.err" &
+    TESSERA_PID=$!
+    _lib_pids+=("$TESSERA_PID")
 }
 
 # show_tessera_output NAME: prints the tail of a run_tessera run's output.

@@ -79,11 +79,9 @@ JSON
 
 stats="$TEST_TMPDIR/stats.json"
 png="$TEST_TMPDIR/states.png"
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 90 \
-    "$TESSERA" --headless --stats "$stats" --snapshot "$png" --snapshot-after 40 \
-    "$layout" >"$TEST_TMPDIR/wall.out" 2>"$TEST_TMPDIR/wall.err" &
-wall_pid=$!
-_lib_pids+=("$wall_pid")
+start_tessera wall 90 --headless --stats "$stats" --snapshot "$png" --snapshot-after 40 \
+    "$layout"
+wall_pid=$TESSERA_PID
 
 # field FEED KEY: prints the feed's KEY from the latest stats ("" if none).
 field() {

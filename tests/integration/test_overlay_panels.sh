@@ -30,11 +30,9 @@ JSON
 
 sock="$TEST_TMPDIR/control.sock"
 png="$TEST_TMPDIR/panels.png"
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 60 \
-    "$TESSERA" --headless --control "unix:$sock" --snapshot "$png" --snapshot-after 5 \
-    "$layout" >"$TEST_TMPDIR/wall.out" 2>"$TEST_TMPDIR/wall.err" &
-wall_pid=$!
-_lib_pids+=("$wall_pid")
+start_tessera wall 60 --headless --control "unix:$sock" --snapshot "$png" --snapshot-after 5 \
+    "$layout"
+wall_pid=$TESSERA_PID
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 [[ -S $sock ]] || { show_tessera_output wall; fail "no control socket at $sock"; }
 

@@ -35,11 +35,8 @@ json.dump({"feeds": feeds, "outputs": [{"name": "main", "size": [1280, 720],
 PY
 
 stats="$TEST_TMPDIR/stats.json"
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 90 \
-    "$TESSERA" --headless --no-control --stats "$stats" --duration 40 "$layout" \
-    >"$TEST_TMPDIR/wall.out" 2>"$TEST_TMPDIR/wall.err" &
-wall_pid=$!
-_lib_pids+=("$wall_pid")
+start_tessera wall 90 --headless --no-control --stats "$stats" --duration 40 "$layout"
+wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
 

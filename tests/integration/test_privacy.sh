@@ -49,12 +49,9 @@ echo "s3cret-supervisor" >"$secret_file"
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
 audit="$TEST_TMPDIR/audit.log"
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 120 \
-    "$TESSERA" --headless --control "unix:$sock" --stats "$stats" --audit "$audit" \
-    --supervisor-secret-file "$secret_file" --duration 40 "$layout" \
-    >"$TEST_TMPDIR/wall.out" 2>"$TEST_TMPDIR/wall.err" &
-wall_pid=$!
-_lib_pids+=("$wall_pid")
+start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --audit "$audit" \
+    --supervisor-secret-file "$secret_file" --duration 40 "$layout"
+wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
 send() { control_send "$sock" "$1"; }

@@ -26,11 +26,9 @@ cat >"$layout" <<JSON
 JSON
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen timeout -k 5 120 \
-    "$TESSERA" --headless --control "unix:$sock" --stats "$stats" --duration 40 \
-    "$layout" >"$TEST_TMPDIR/wall.out" 2>"$TEST_TMPDIR/wall.err" &
-wall_pid=$!
-_lib_pids+=("$wall_pid")
+start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --duration 40 \
+    "$layout"
+wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
 send() { control_send "$sock" "$1"; }
