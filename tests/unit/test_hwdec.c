@@ -4,7 +4,8 @@
  * backends each mode tries and in what order, "auto" taking the first that
  * works, the shared device set (created once, failures remembered), the
  * zero-copy bookkeeping, and a decoder whose hardware path fails in
- * get_format falling back to software and still decoding the right picture.
+ * get_format falling back to software and still decoding the right picture,
+ * and TESSERA_HWDEC_INTEROP=none turning the zero-copy paths off.
  * No GPU needed: fake backends stand in where real ones would be probed.
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "check.h"
 #include "decode/decode.h"
 #include "hwdec/hwdec.h"
+#include "hwdec/interop.h"
 
 /* ---- the registry and the mode helpers ---- */
 
@@ -396,6 +398,23 @@ static void test_decoder_fallback(struct check_counts *cc, const struct tlog *lo
     avcodec_parameters_free(&par);
 }
 
+/* ---- the interop registry and its off switch ---- */
+
+static void test_interop_switch(struct check_counts *cc)
+{
+    char why[256] = "";
+    AVFrame *fr = av_frame_alloc();
+    fr->format = AV_PIX_FMT_YUV420P;
+    CHECK(cc, hwdec_interop_create(fr, why, sizeof(why)) == NULL, "no interop for yuv420p");
+    CHECK_STR(cc, why, "this build has no zero-copy path for yuv420p frames");
+    setenv("TESSERA_HWDEC_INTEROP", "none", 1);
+    fr->format = AV_PIX_FMT_CUDA;
+    CHECK(cc, hwdec_interop_create(fr, why, sizeof(why)) == NULL, "interop turned off");
+    CHECK_STR(cc, why, "zero-copy turned off (TESSERA_HWDEC_INTEROP=none)");
+    unsetenv("TESSERA_HWDEC_INTEROP");
+    av_frame_free(&fr);
+}
+
 int main(void)
 {
     struct check_counts cc = {0};
@@ -408,6 +427,7 @@ int main(void)
     test_select(&cc);
     test_devices(&cc, log);
     test_decoder_fallback(&cc, log);
+    test_interop_switch(&cc);
     tlog_destroy(log);
     return check_report(&cc);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libavutil/error.h>
 #include <libavutil/pixdesc.h>
@@ -51,6 +52,11 @@ static const struct hwdec_interop_driver *find_driver(int format)
 
 struct hwdec_interop *hwdec_interop_create(const AVFrame *hw, char *why, size_t n)
 {
+    const char *force = getenv("TESSERA_HWDEC_INTEROP");
+    if (force && strcmp(force, "none") == 0) {
+        snprintf(why, n, "zero-copy turned off (TESSERA_HWDEC_INTEROP=none)");
+        return NULL;
+    }
     const struct hwdec_interop_driver *drv = find_driver(hw->format);
     if (!drv) {
         snprintf(why, n, "this build has no zero-copy path for %s frames",

@@ -52,7 +52,8 @@ struct hwdec_interop;
 bool hwdec_interop_is_hw_format(int format);
 
 /* Creates the interop for frames like hw.  NULL with why when this build or
- * this GL context has none for them. */
+ * this GL context has none for them, or when the environment variable
+ * TESSERA_HWDEC_INTEROP is "none" (copy mode on purpose: diagnostics). */
 struct hwdec_interop *hwdec_interop_create(const AVFrame *hw, char *why, size_t n);
 
 /* The driver's name ("cuda-gl"). */
