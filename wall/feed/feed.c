@@ -337,9 +337,10 @@ static int64_t arrival_of(const struct session *s, int64_t pts)
 }
 
 /* Files play like cameras: waits until the frame's presentation time.  A
- * timestamp jump restarts the clock: going back (a loop) one frame after the
- * last frame was due, so that frame is shown for its time too; any other
- * jump (discontinuity) at once.  Returns non-zero when the feed is stopping. */
+ * timestamp jump restarts the clock: going back or standing still (a loop,
+ * even of a one-frame file) one frame after the last frame was due, so that
+ * frame is shown for its time too; any other jump (discontinuity) at once.
+ * Returns non-zero when the feed is stopping. */
 static int pace(struct feed *f, struct session *s, const AVFrame *fr)
 {
     int64_t pts = fr->best_effort_timestamp;
@@ -349,7 +350,7 @@ static int pace(struct feed *f, struct session *s, const AVFrame *fr)
     int64_t now = tm_now_us();
     int64_t due = s->pace_pts == AV_NOPTS_VALUE ? now
                   : s->pace_wall_us + (pts_us - s->pace_pts);
-    if (s->pace_pts != AV_NOPTS_VALUE && pts_us < s->pace_last_us) {
+    if (s->pace_pts != AV_NOPTS_VALUE && pts_us <= s->pace_last_us) {
         due = s->pace_due_us + s->frame_us;
         if (due < now)
             due = now;
@@ -398,8 +399,6 @@ static void count_error(struct feed *f)
     pthread_mutex_unlock(&f->lock);
 }
 
-/* Decodes one packet (NULL drains) and publishes what comes out.  Returns
- * non-zero when the feed is stopping. */
 /* Replaces fr by its packed form (see decode/pack.h). */
 static int repack(struct feed *f, AVFrame *fr)
 {
@@ -414,6 +413,8 @@ static int repack(struct feed *f, AVFrame *fr)
     return ret;
 }
 
+/* Decodes one packet (NULL drains) and publishes what comes out.  Returns
+ * non-zero when the feed is stopping. */
 static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
                          AVFrame *fr)
 {
@@ -463,7 +464,6 @@ static void loop_restart(struct session *s, const AVPacket *pkt)
         dec_flush(s->dec);
 }
 
-/* Switches key-frames-only decoding on or off, saying so once. */
 /* Decodes key frames only while the feed lags behind its source or the
  * render thread asked it to shed load; says so once per change. */
 static void sync_keyframes(struct feed *f, struct session *s, int64_t behind_us)
