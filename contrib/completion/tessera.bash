@@ -34,7 +34,7 @@ _tessera_files() {
     while IFS= read -r f; do
         [[ -d $f ]] || COMPREPLY+=("$f")
     done < <(compgen -f -X "!$1" -- "$cur")
-    compopt -o filenames 2>/dev/null
+    compopt -o filenames 2>/dev/null || true
 }
 
 # _tessera_value OPT: completes the value of option OPT; returns 1 when OPT
@@ -46,7 +46,7 @@ _tessera_value() {
     --yuv-upload) _tessera_words 'auto planar packed' ;;
     --control | --socket)
         _tessera_words 'unix: tcp:127.0.0.1:'
-        compopt -o nospace 2>/dev/null ;;
+        compopt -o nospace 2>/dev/null || true ;;
     --snapshot) _tessera_files '*.png' ;;
     --shaders | --snapshot-dir) _tessera_files '*/' ;;
     --snapshot-after | --duration | --max-fps | --control-idle | --tile | --lat | --lon | \
