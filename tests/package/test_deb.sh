@@ -141,8 +141,13 @@ cd /
 apt_get remove tessera >"$TEST_TMPDIR/remove.log" 2>&1 ||
     { cat "$TEST_TMPDIR/remove.log" >&2; fail "apt-get remove failed"; }
 [[ ! -e /usr/bin/tessera ]] || fail "/usr/bin/tessera is still there after remove"
-apt_get purge tessera >"$TEST_TMPDIR/purge.log" 2>&1 ||
-    { cat "$TEST_TMPDIR/purge.log" >&2; fail "apt-get purge failed"; }
+# A package without conffiles leaves nothing for purge (apt then no longer
+# knows it); purge whatever remove left.
+status=$(dpkg-query -W -f='${Status}' tessera 2>/dev/null || true)
+if [[ $status == *config-files* ]]; then
+    apt_get purge tessera >"$TEST_TMPDIR/purge.log" 2>&1 ||
+        { cat "$TEST_TMPDIR/purge.log" >&2; fail "apt-get purge failed"; }
+fi
 installed=0
 status=$(dpkg-query -W -f='${Status}' tessera 2>/dev/null || true)
 [[ -z $status || $status == *not-installed* ]] || fail "dpkg still knows tessera: $status"
