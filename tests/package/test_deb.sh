@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 ((EUID == 0)) || skip "installing a package needs root"
 need_cmd apt-get dpkg dpkg-deb dpkg-shlibdeps cmake cpack ffmpeg
 _need_exe TESSERA_PNG_PROBE
-if dpkg-query -W -f='${Status}' tessera tessera-headless 2>/dev/null | grep -q installed; then
+if dpkg-query -W -f='${Status}\n' tessera tessera-headless 2>/dev/null | grep -q 'ok installed'; then
     skip "a tessera package is installed already; remove it to run this test"
 fi
 
