@@ -9,6 +9,7 @@
  * roles; the state changes only for inputs that carry a cad or supervisor
  * token; the connection is gone afterwards.  Built from tests/overlay/.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

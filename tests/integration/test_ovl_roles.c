@@ -469,8 +469,8 @@ static void test_http(struct check_counts *cc, const struct tlog *log)
 {
     static const char *const firsts[] = {
         "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-        "POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n"
-        "{\"type\":\"incident\",\"id\":\"web\"}\n",
+        ("POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n"
+         "{\"type\":\"incident\",\"id\":\"web\"}\n"),
         "PUT /x HTTP/1.1\r\n", "HEAD / HTTP/1.0\r\n", "OPTIONS * HTTP/1.1\r\n",
         "Host: 127.0.0.1:7000\r\n", "\n\nDELETE /a HTTP/1.1\r\n",
     };

@@ -363,7 +363,7 @@ static int ctl_parse_opts(int argc, char **argv, struct ctl_opts *o, FILE *out,
 {
     int i;
 
-    for (i = 1; i < argc && strncmp(argv[i], "-", 1) == 0; i++) {
+    for (i = 1; i < argc && strncmp(argv[i], "-", 1) == 0; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -386,7 +386,6 @@ static int ctl_parse_opts(int argc, char **argv, struct ctl_opts *o, FILE *out,
             fprintf(err, "tessera ctl: --timeout wants 0 to 3600 seconds\n");
             return -1;
         }
-        i++;
     }
     return i;
 }
