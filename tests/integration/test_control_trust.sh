@@ -30,6 +30,7 @@ for r in cad op sup; do
 done
 printf 'tok-wrong-0123456789\n' >"$T/wrong.token"
 sock="$T/wall.sock"
+echo "keep me" >"$T/victim.txt"
 
 # ctl NAME WANT_RC ARGS...: runs `tessera ctl ARGS` (output in
 # $T/NAME.{out,err}) and fails unless it exits WANT_RC.
@@ -53,10 +54,22 @@ wait_ctl() {
     local i
     for ((i = 0; i < 150; i++)); do
         timeout 5 "$TESSERA" ctl --socket "$1" ping >/dev/null 2>&1 && return 0
-        kill -0 "$TESSERA_PID" 2>/dev/null || { show_tessera_output wall; fail "tessera died"; }
+        kill -0 "$TESSERA_PID" 2>/dev/null || fail "tessera died"
         sleep 0.1
     done
     fail "no control socket at $1"
+}
+
+# wait_port PORT: waits (15 s at most) until something listens on
+# 127.0.0.1:PORT (without tessera ctl, so that this part runs on old builds).
+wait_port() {
+    local i
+    for ((i = 0; i < 150; i++)); do
+        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' "$1" 2>/dev/null && return 0
+        kill -0 "$TESSERA_PID" 2>/dev/null || { show_tessera_output tcpwall; fail "tessera died"; }
+        sleep 0.1
+    done
+    fail "nothing listens on port $1"
 }
 
 # raw_session SPEC SECONDS LINES...: connects to SPEC (unix:PATH or
@@ -92,6 +105,28 @@ sys.stdout.write(buf.decode() + "<open>\n")
 PY
 }
 
+note "without tokens, loopback TCP clients are viewers only; idle clients go"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_tessera tcpwall 60 --headless --control "tcp:127.0.0.1:$port" "$layout"
+wait_port "$port"
+out=$(raw_session "tcp:127.0.0.1:$port" 1 \
+    '{"type":"incident","id":"24-9","lat":32.3,"lon":-90.18,"seq":1}' \
+    "{\"type\":\"snapshot\",\"path\":\"$T/victim.txt\",\"seq\":2}" \
+    '{"type":"state","seq":3}')
+[[ $out == *'{"ok":false,"seq":1,"error":"forbidden: incident needs the cad role"}'* ]] ||
+    fail "tcp incident: $out"
+[[ $out == *'{"ok":false,"seq":2,"error":"forbidden: snapshot needs the supervisor role"}'* ]] ||
+    fail "tcp snapshot: $out"
+[[ $out == *'{"ok":true,"seq":3,"incidents":[]'* ]] || fail "tcp state: $out"
+sleep 1
+[[ $(cat "$T/victim.txt") == "keep me" ]] || fail "victim.txt was replaced over TCP"
+stop_pid "$TESSERA_PID"
+start_tessera idlewall 60 --headless --control "tcp:127.0.0.1:$port" --control-idle 2 "$layout"
+wait_ctl "tcp:127.0.0.1:$port"
+out=$(raw_session "tcp:127.0.0.1:$port" 8 '{"type":"ping"}')
+[[ $out == *'idle for 2.0 s: closing'*'<closed after '* ]] || fail "idle client: $out"
+stop_pid "$TESSERA_PID"
+
 note "a tokens file others may read, or a malformed one, stops the wall"
 cp "$T/tokens" "$T/tokens-open"
 chmod 640 "$T/tokens-open"
@@ -120,7 +155,6 @@ ctl cad-incident 0 "${S[@]}" --token-file "$T/cad.token" \
 ctl state 0 "${S[@]}" state
 expect_in "$T/state.out" '"24-1"'
 ctl cad-unit 0 "${S[@]}" --token-file "$T/cad.token" unit upsert --id E12 --lat 32.31 --lon -90.2
-echo "keep me" >"$T/victim.txt"
 ctl cad-snapshot 1 "${S[@]}" --token-file "$T/cad.token" \
     raw "{\"type\":\"snapshot\",\"path\":\"$T/victim.txt\"}"
 expect_in "$T/cad-snapshot.err" "forbidden: snapshot needs the supervisor role"
@@ -163,21 +197,4 @@ assert c["http_closed"] >= 2 and c["auth_timeouts"] >= 1 and c["forbidden"] >= 4
 PY
 stop_pid "$TESSERA_PID"
 
-note "without tokens, loopback TCP clients are viewers only; idle clients go"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-start_tessera tcpwall 60 --headless --control "tcp:127.0.0.1:$port" --control-idle 2 "$layout"
-wait_ctl "tcp:127.0.0.1:$port"
-out=$(raw_session "tcp:127.0.0.1:$port" 1 \
-    '{"type":"incident","id":"24-9","lat":32.3,"lon":-90.18,"seq":1}' \
-    "{\"type\":\"snapshot\",\"path\":\"$T/victim.txt\",\"seq\":2}" \
-    '{"type":"state","seq":3}')
-[[ $out == *'{"ok":false,"seq":1,"error":"forbidden: incident needs the cad role"}'* ]] ||
-    fail "tcp incident: $out"
-[[ $out == *'{"ok":false,"seq":2,"error":"forbidden: snapshot needs the supervisor role"}'* ]] ||
-    fail "tcp snapshot: $out"
-[[ $out == *'{"ok":true,"seq":3,"incidents":[]'* ]] || fail "tcp state: $out"
-sleep 1
-[[ $(cat "$T/victim.txt") == "keep me" ]] || fail "victim.txt was replaced over TCP"
-out=$(raw_session "tcp:127.0.0.1:$port" 8 '{"type":"ping"}')
-[[ $out == *'idle for 2.0 s: closing'*'<closed after '* ]] || fail "idle client: $out"
 note "ok"
