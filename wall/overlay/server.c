@@ -468,6 +468,7 @@ static unsigned ovl__token_roles(const struct ovl_server *srv, const char *sent)
 static void ovl__handle_auth(struct ovl__client *c, const struct ovl_msg *m)
 {
     struct ovl_server *srv = c->srv;
+    char names[64];
     unsigned roles;
 
     if (!srv->n_tokens) {
@@ -478,6 +479,9 @@ static void ovl__handle_auth(struct ovl__client *c, const struct ovl_msg *m)
     if (roles) {
         c->info.authenticated = true;
         c->info.roles = roles | OVL_ROLE_VIEWER; /* every client may look */
+        ovl_roles_format(c->info.roles, names, sizeof names);
+        tlog_info(srv->log, "client %llu: authenticated (%s)",
+                  (unsigned long long)c->info.id, names);
         ovl__reply_ok(c, m->seq);
         return;
     }
