@@ -44,7 +44,7 @@ static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
 {
     if (level > av_log_get_level())
         return;
-    char line[1024];
+    char line[4096]; /* whole URLs, so the logger can redact them */
     int prefix = 1;
     av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &prefix);
     tlog_printf(NULL, level <= AV_LOG_FATAL ? TLOG_ERROR : TLOG_INFO, "ffmpeg: %s", line);

@@ -15,6 +15,7 @@
 #include "app/app_internal.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/url.h"
 #include "hwdec/hwdec.h"
 #include <cjson/cJSON.h>
 
@@ -330,10 +331,12 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
     return feed_take_frame(af->feed, app->scratch, arrival);
 }
 
-/* The tile banner for a feed's status; empty when live. */
+/* The tile banner for a feed's status, its URLs redacted; empty when live. */
 static void status_text(const struct feed_status *st, bool has_picture,
                         int64_t now_us, char *buf, size_t n)
 {
+    char detail[sizeof(st->detail) * 3];
+    url_redact_text(st->detail, detail, sizeof(detail));
     char age[32];
     tm_format_age(st->last_frame_us ? (now_us - st->last_frame_us) / 1000000 : 0,
                   age, sizeof(age));
@@ -344,12 +347,12 @@ static void status_text(const struct feed_status *st, bool has_picture,
     case FEED_STALLED: name = "STALLED"; break;
     case FEED_OFFLINE: name = "OFFLINE"; break;
     case FEED_ENDED: name = "ENDED"; break;
-    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", st->detail); return;
+    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", detail); return;
     }
     if (has_picture)
         snprintf(buf, n, "%s · last image %s ago", name, age);
     else
-        snprintf(buf, n, "%s%s%s", name, st->detail[0] ? " · " : "", st->detail);
+        snprintf(buf, n, "%s%s%s", name, detail[0] ? " · " : "", detail);
 }
 
 void app_feeds_collect(struct app *app, int64_t now_us)
