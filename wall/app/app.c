@@ -502,6 +502,7 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
+    app_secrets_load(app);
     if (app_control_start(app) < 0 || app_views_init(app) < 0 || app_audit_open(app) < 0)
         return -EIO;
     if (!app->opt.snapshot)
