@@ -51,13 +51,15 @@ int main(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         CHECK_INT(&cc, tz_load(z, cases[i].zone), 0);
         long long got = tz_local_to_utc(z, utc(cases[i].y, cases[i].m, cases[i].d,
-                                               cases[i].h, cases[i].mi));
+                                               cases[i].h, cases[i].mi), false);
         long long want = utc(cases[i].uy, cases[i].um, cases[i].ud, cases[i].uh, cases[i].umi);
         CHECK(&cc, got == want, "%s %04d-%02d-%02d %02d:%02d: %+lld s off", cases[i].zone,
               cases[i].y, cases[i].m, cases[i].d, cases[i].h, cases[i].mi, got - want);
     }
     CHECK_INT(&cc, tz_load(z, "America/Chicago"), 0);
     CHECK_STR(&cc, z->name, "America/Chicago");
+    /* 01:30 on 2027-11-07 happens twice: later is an hour after earlier */
+    CHECK_INT(&cc, tz_local_to_utc(z, utc(2027, 11, 7, 1, 30), true), utc(2027, 11, 7, 7, 30));
     CHECK_INT(&cc, tz_offset_at(z, utc(2027, 7, 1, 12, 0)), -5 * 3600);
     CHECK_INT(&cc, tz_load(z, "Nowhere/Atlantis"), -ENOENT);
     CHECK_INT(&cc, tz_load(z, "../etc/passwd"), -EINVAL);

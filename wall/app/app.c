@@ -93,9 +93,10 @@ static int validate_only(const struct app_options *opt)
     char views[32] = "";
     if (l->n_views > 1)
         snprintf(views, sizeof(views), "%d layouts, ", l->n_views);
-    printf("%s: ok: %d feed%s, %s%d output%s, %d tile%s\n", opt->layout_path,
-           l->n_feeds, l->n_feeds == 1 ? "" : "s", views, l->n_outputs,
-           l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s");
+    printf("%s: ok: %d feed%s, %s%d output%s, %d tile%s; consent dates in %s (%s)\n",
+           opt->layout_path, l->n_feeds, l->n_feeds == 1 ? "" : "s", views, l->n_outputs,
+           l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s", l->timezone,
+           l->timezone_given ? "the layout's \"timezone\"" : "the machine's time zone");
     layout_destroy(l);
     return EXIT_OK;
 }

@@ -289,12 +289,12 @@ long tz_offset_at(const struct tz_zone *z, long long utc)
     return z->type_off[z->trans_type[lo]];
 }
 
-long long tz_local_to_utc(const struct tz_zone *z, long long local)
+long long tz_local_to_utc(const struct tz_zone *z, long long local, bool later)
 {
-    /* the offset a day before and after bound the answer: try the earlier
-     * one first (a repeated hour reads as its first occurrence) */
+    /* the offsets a day before and after bound the answer; the larger one
+     * gives the earlier instant */
     long a = tz_offset_at(z, local - 86400), b = tz_offset_at(z, local + 86400);
-    long first = a > b ? a : b, second = a > b ? b : a;
+    long first = (a > b) != later ? a : b, second = first == a ? b : a;
     if (tz_offset_at(z, local - first) == first)
         return local - first;
     if (tz_offset_at(z, local - second) == second)

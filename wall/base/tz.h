@@ -46,9 +46,11 @@ int tz_load(struct tz_zone *z, const char *name);
 long tz_offset_at(const struct tz_zone *z, long long utc);
 
 /* The UTC time of local wall-clock time local (seconds since the epoch as if
- * local were UTC) in zone z.  A local time skipped by a change to summer time
- * is read with the offset before it; a repeated one as its first occurrence. */
-long long tz_local_to_utc(const struct tz_zone *z, long long local);
+ * local were UTC) in zone z.  A local time that occurs twice (clocks set
+ * back) is read as its later occurrence when later is true, else the earlier;
+ * one skipped by clocks set forward is read with the offset before the
+ * change. */
+long long tz_local_to_utc(const struct tz_zone *z, long long local, bool later);
 
 /* Parses a POSIX TZ rule string into r; 0 or -EINVAL. */
 int tz_parse_rule(const char *s, struct tz_rule *r);

@@ -59,6 +59,7 @@ void layout_destroy(struct layout *layout)
     free(layout->views);
     free(layout->tour_views);
     free(layout->basemap);
+    free(layout->timezone);
     free(layout);
 }
 

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/tz.h"
+
 /* Room for a user string quoted into a message (see quote()). */
 #define QUOTE_SIZE 256
 /* Quoted strings are cut after this many code points. */
@@ -34,6 +36,7 @@ struct lj {
     struct layout_diags *diags;
     struct layout *lay;
     long long now;           /* seconds since the epoch, for consent dates */
+    struct tz_zone *tz;      /* the zone consent dates are read in */
     struct layout_view *view;/* the view whose outputs are being read */
     const cJSON **feed_node; /* per feed: its member in "feeds" */
     int *feed_uses;          /* per feed: tiles and tours showing it */
@@ -570,45 +573,117 @@ static int digits(const char *s, int n)
     return v;
 }
 
-/* Reads "key": "YYYY-MM-DD", a real calendar date: copies it into text and
- * stores its day number (days since 1970-01-01) in *day.  False when node is
- * NULL (already reported as missing) or not such a date (reported). */
-static bool lj_date(struct lj *c, const cJSON *node, const char *key,
-                    char text[11], long long *day)
+#define DATE_FORMS "a date (YYYY-MM-DD, e.g. \"2026-03-01\") or a time " \
+    "with an offset (RFC 3339, e.g. \"2027-01-05T00:00:00-06:00\")"
+
+/* Checks that the 10 characters at s are "YYYY-MM-DD", a real calendar date
+ * (reported at node otherwise), and stores its day number (days since
+ * 1970-01-01) in *day. */
+static bool lj_date_part(struct lj *c, const cJSON *node, const char *key,
+                         const char *s, long long *day)
 {
     static const char *const months[12] = {"January", "February", "March",
         "April", "May", "June", "July", "August", "September", "October",
         "November", "December"};
-    const char *s = cJSON_IsString(node) ? node->valuestring : NULL;
     int i, y, m, d;
 
-    if (!node)
-        return false;
-    for (i = 0; s && i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
-            s = NULL;
-    }
-    if (!s || s[10] != '\0') {
-        lj_err(c, at_value(c, node), "\"%s\" must be a date written "
-               "YYYY-MM-DD, e.g. \"2026-03-01\"", key);
-        return false;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9')) {
+            lj_err(c, at_value(c, node), "\"%s\" must be " DATE_FORMS, key);
+            return false;
+        }
     }
     y = digits(s, 4);
     m = digits(s + 5, 2);
     d = digits(s + 8, 2);
     if (m < 1 || m > 12 || d < 1) {
-        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (there is no "
+        lj_err(c, at_value(c, node), "\"%s\" %.10s is not a date (there is no "
                "%s %02d)", key, s, m < 1 || m > 12 ? "month" : "day",
                m < 1 || m > 12 ? m : d);
         return false;
     }
     if (d > days_in_month(y, m)) {
-        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (%s %04d has "
+        lj_err(c, at_value(c, node), "\"%s\" %.10s is not a date (%s %04d has "
                "%d days)", key, s, months[m - 1], y, days_in_month(y, m));
         return false;
     }
-    memcpy(text, s, 11);
     *day = days_from_civil(y, m, d);
+    return true;
+}
+
+/* Whether the n characters at s are digits. */
+static bool all_digits(const char *s, int n)
+{
+    while (n-- > 0)
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        else
+            s++;
+    return true;
+}
+
+/* Reads the part of an RFC 3339 time after its date, "THH:MM:SS[.frac]"
+ * and "Z" or "+HH:MM"/"-HH:MM", into *secs (seconds into the day, UTC
+ * adjusted by the offset); false when it is not that. */
+static bool time_part(const char *t, long long *secs)
+{
+    int sign;
+    if (!(t[0] == 'T' || t[0] == 't' || t[0] == ' ') || !all_digits(t + 1, 2) ||
+        t[3] != ':' || !all_digits(t + 4, 2) || t[6] != ':' || !all_digits(t + 7, 2))
+        return false;
+    int h = digits(t + 1, 2), mi = digits(t + 4, 2), se = digits(t + 7, 2);
+    if (h > 23 || mi > 59 || se > 60)
+        return false;
+    t += 9;
+    if (*t == '.' && t[1] >= '0' && t[1] <= '9')
+        for (t++; *t >= '0' && *t <= '9'; t++)
+            continue;
+    *secs = h * 3600 + mi * 60 + (se > 59 ? 59 : se);
+    if ((t[0] == 'Z' || t[0] == 'z') && !t[1])
+        return true;
+    if (!(t[0] == '+' || t[0] == '-') || !all_digits(t + 1, 2) || t[3] != ':' ||
+        !all_digits(t + 4, 2) || t[6] || digits(t + 1, 2) > 23 || digits(t + 4, 2) > 59)
+        return false;
+    sign = t[0] == '-' ? -1 : 1;
+    *secs -= sign * (digits(t + 1, 2) * 3600 + digits(t + 4, 2) * 60);
+    return true;
+}
+
+/* Reads "key": a date "YYYY-MM-DD" read in c->tz (the instant the day
+ * starts, or with end the instant it ends) or an RFC 3339 time with an
+ * offset; copies it into text and stores the instant (seconds since the
+ * epoch) in *epoch.  False when node is NULL (already reported as missing)
+ * or not such a time (reported). */
+static bool lj_when(struct lj *c, const cJSON *node, const char *key, bool end,
+                    char text[40], long long *epoch)
+{
+    const char *s = cJSON_IsString(node) ? node->valuestring : NULL;
+    long long day, secs;
+
+    if (!node)
+        return false;
+    if (!s || strlen(s) < 10 || strlen(s) >= 40) {
+        lj_err(c, at_value(c, node), "\"%s\" must be " DATE_FORMS, key);
+        return false;
+    }
+    if (!lj_date_part(c, node, key, s, &day))
+        return false;
+    if (s[10] == '\0') {
+        /* a midnight that occurs twice: the later one starts a consent,
+         * the earlier one ends it (the shorter consent) */
+        *epoch = tz_local_to_utc(c->tz, (day + (end ? 1 : 0)) * 86400, !end);
+    } else if (time_part(s + 10, &secs)) {
+        *epoch = day * 86400 + secs;
+    } else {
+        lj_err(c, at_value(c, node), "\"%s\" %s is not %s", key, s,
+               strchr(s + 10, 'Z') || strchr(s + 10, 'z') || strchr(s + 11, '+') ||
+                       strchr(s + 11, '-')
+                   ? DATE_FORMS
+                   : "a time with an offset (add \"Z\" or e.g. \"-06:00\"; a "
+                     "date alone is read in the layout's \"timezone\")");
+        return false;
+    }
+    memcpy(text, s, strlen(s) + 1);
     return true;
 }
 
@@ -657,53 +732,58 @@ static void lj_consent_ref(struct lj *c, struct layout_consent *k,
         k->ref = lj_strdup(c, node->valuestring);
 }
 
+/* The day number (days since 1970-01-01) of instant t in c->tz. */
+static long long local_day(const struct lj *c, long long t)
+{
+    long long l = t + tz_offset_at(c->tz, t);
+    return l / 86400 - (l % 86400 < 0);
+}
+
 /* Warns, as of c->now, about a valid consent that has expired, expires
  * within LAYOUT_CONSENT_WARN_DAYS days, or has not started. */
 static void lj_consent_due(struct lj *c, const struct layout_feed *f,
-                           const cJSON *const found[CK_N], long long granted,
-                           long long expires)
+                           const cJSON *const found[CK_N])
 {
-    long long today = c->now / 86400 - (c->now % 86400 < 0);
-    long long left = expires - today;
+    long long left = f->consent.expires_epoch - c->now;
+    long long days = local_day(c, f->consent.expires_epoch - 1) - local_day(c, c->now);
     char ref[QUOTE_SIZE], id[QUOTE_SIZE], when[48];
 
     ref_text(ref, f->consent.ref);
     quote(id, f->id);
-    if (left < 0)
+    if (left <= 0)
         lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
                 "expired on %s", ref, id, f->consent.expires);
-    if (left >= 0 && left <= LAYOUT_CONSENT_WARN_DAYS) {
-        if (left == 0)
+    if (left > 0 && days <= LAYOUT_CONSENT_WARN_DAYS) {
+        if (days == 0)
             snprintf(when, sizeof when, "today");
         else
-            snprintf(when, sizeof when, "in %lld day%s", left,
-                     left == 1 ? "" : "s");
+            snprintf(when, sizeof when, "in %lld day%s", days,
+                     days == 1 ? "" : "s");
         lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
                 "expires %s (%s)", ref, id, when, f->consent.expires);
     }
-    if (today < granted)
+    if (c->now < f->consent.granted_epoch)
         lj_warn(c, at_value(c, found[CK_GRANTED]), "consent %s for feed %s "
                 "is not valid before %s", ref, id, f->consent.granted);
 }
 
-/* Reads the consent's dates; true when both are valid and in order (then
- * the epochs are filled and *granted, *expires hold their day numbers). */
+/* Reads the consent's times; true when both are valid and in order (then
+ * the epochs are filled). */
 static bool lj_consent_dates(struct lj *c, struct layout_consent *k,
-                             const cJSON *const found[CK_N],
-                             long long *granted, long long *expires)
+                             const cJSON *const found[CK_N])
 {
-    bool g_ok = lj_date(c, found[CK_GRANTED], "granted", k->granted, granted);
-    bool e_ok = lj_date(c, found[CK_EXPIRES], "expires", k->expires, expires);
+    bool g_ok = lj_when(c, found[CK_GRANTED], "granted", false, k->granted,
+                        &k->granted_epoch);
+    bool e_ok = lj_when(c, found[CK_EXPIRES], "expires", true, k->expires,
+                        &k->expires_epoch);
 
     if (!g_ok || !e_ok)
         return false;
-    if (*expires < *granted) {
+    if (k->expires_epoch <= k->granted_epoch) {
         lj_err(c, at_value(c, found[CK_EXPIRES]), "\"expires\" %s is before "
                "\"granted\" %s", k->expires, k->granted);
         return false;
     }
-    k->granted_epoch = *granted * 86400;
-    k->expires_epoch = (*expires + 1) * 86400;
     return true;
 }
 
@@ -734,7 +814,6 @@ static void lj_consent(struct lj *c, struct layout_feed *f, const cJSON *node,
     static const struct lj_key keys[CK_N] = {{"ref", true},
         {"granted", true}, {"expires", true}, {"scope", false}};
     const cJSON *found[CK_N];
-    long long granted = 0, expires = 0;
     bool dates_ok;
 
     if (!cJSON_IsObject(node)) {
@@ -746,10 +825,10 @@ static void lj_consent(struct lj *c, struct layout_feed *f, const cJSON *node,
     lj_members(c, node, "consent", keys, CK_N, found);
     lj_missing(c, node, "consent", keys, CK_N, found);
     lj_consent_ref(c, &f->consent, found[CK_REF]);
-    dates_ok = lj_consent_dates(c, &f->consent, found, &granted, &expires);
+    dates_ok = lj_consent_dates(c, &f->consent, found);
     lj_consent_scope(c, &f->consent, found[CK_SCOPE], feed_found);
     if (dates_ok && f->consent.ref)
-        lj_consent_due(c, f, found, granted, expires);
+        lj_consent_due(c, f, found);
 }
 
 /* Reads "owner" and "consent": consent belongs to private feeds, and a
@@ -1681,13 +1760,41 @@ static void lj_version(struct lj *c, const cJSON *node)
 /* The keys of the layout object, in the order of layout_keys[]. */
 enum layout_key {
     LK_SCHEMA, LK_VERSION, LK_FEEDS, LK_OUTPUTS, LK_LAYOUTS, LK_TOUR,
-    LK_BASEMAP, LK_N
+    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_N
 };
 
 static const struct lj_key layout_keys[LK_N] = {
     {"$schema", false}, {"version", false}, {"feeds", true},
     {"outputs", false}, {"layouts", false}, {"tour", false},
-    {"basemap", false}};
+    {"basemap", false}, {"timezone", false}, {"incident_ttl", false}};
+
+/* Loads the zone consent dates are read in: "timezone" (an IANA name) or,
+ * without it, the machine's zone.  Before the feeds, whose dates need it. */
+static void lj_timezone(struct lj *c, const cJSON *node)
+{
+    int ret;
+
+    c->tz = calloc(1, sizeof *c->tz);
+    if (!c->tz) {
+        c->oom = true;
+        return;
+    }
+    if (node && !is_nonempty_string(node)) {
+        lj_err(c, at_value(c, node), "\"timezone\" must be an IANA time "
+               "zone name, e.g. \"America/Chicago\"");
+        node = NULL;
+    }
+    ret = tz_load(c->tz, node ? node->valuestring : NULL);
+    if (ret < 0) {
+        char q[QUOTE_SIZE];
+        lj_err(c, at_value(c, node), "\"timezone\" %s is not a time zone "
+               "known here (%s)", quote(q, node->valuestring),
+               ret == -EINVAL ? "not a zone name" : strerror(-ret));
+        tz_load(c->tz, "UTC");
+    }
+    c->lay->timezone = lj_strdup(c, c->tz->name);
+    c->lay->timezone_given = node != NULL;
+}
 
 static void lj_layout(struct lj *c, const cJSON *root)
 {
@@ -1704,7 +1811,11 @@ static void lj_layout(struct lj *c, const cJSON *root)
                "string");
     if (found[LK_VERSION])
         lj_version(c, found[LK_VERSION]);
-    if (found[LK_FEEDS])
+    lj_timezone(c, found[LK_TIMEZONE]);
+    if (found[LK_INCIDENT_TTL])
+        lj_positive(c, found[LK_INCIDENT_TTL], "incident_ttl", "seconds",
+                    LAYOUT_MAX_INCIDENT_TTL, &c->lay->incident_ttl);
+    if (found[LK_FEEDS] && !c->oom)
         lj_feeds(c, found[LK_FEEDS]);
     if (!c->oom)
         lj_wall(c, root, found[LK_OUTPUTS], found[LK_LAYOUTS]);
@@ -1758,7 +1869,9 @@ int layout_parse_at(const char *text, size_t len, long long now_epoch,
     if (!c.lay)
         return -ENOMEM;
     c.lay->tour_dwell = 30;
+    c.lay->incident_ttl = LAYOUT_INCIDENT_TTL_DEFAULT;
     lj_parse(&c, text, len);
+    free(c.tz);
     free(c.feed_node);
     free(c.feed_uses);
     free(c.view_node);
