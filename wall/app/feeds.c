@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "app/consent.h"
+#include "overlay/state.h"
 #include "render/render.h"
 
 /* Tiles at least this large (pixels) show the main stream; smaller ones the
@@ -124,6 +125,8 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     if (!fresh)
         return -ENOMEM;
     app->feeds = fresh; /* wants_sub() and the tile helpers read the new set */
+    if (app->ovl) /* incidents expire after the layout's "incident_ttl" */
+        ovl_state_set_incident_ttl(app->ovl, (int64_t)(layout->incident_ttl + 0.999));
     for (int i = 0; i < layout->n_feeds; i++) {
         if (!layout_feed_shown(layout, app->view, i))
             continue;
