@@ -627,7 +627,14 @@ static const struct parse_case bad_cases[] = {
 
     /* ---- feeds: masks ---- */
     {"masks not an array", FA "'masks': {'polygon': []}" FZ, 0,
-     {"3:11: error: \"masks\" must be an array of masks"}},
+     {"3:11: error: \"masks\" must be an array of masks, or {\"main\": [masks], "
+      "\"substream\": [masks]}"}},
+    {"masks per stream without a substream", FA "'masks': {'main': [],\n 'substream': []}" FZ, 0,
+     {"4:2: error: masks for the \"substream\" need the feed's \"substream\" URL"}},
+    {"masks per stream without main", FA "'substream': 'y', 'masks': {'substream': []}" FZ, 0,
+     {"3:29: error: missing key \"main\" in \"masks\""}},
+    {"masks main not an array", FA "'masks': {'main': 3}" FZ, 0,
+     {"3:20: error: \"main\" must be an array of masks"}},
     {"mask shapes", FA "'masks': [1,\n {'style': 'solid', 'points': []},\n "
      "{'polygon': [[0, 0], [1, 1]]},\n {'polygon': [[0, 0], [1], [1, 2], "
      "[0.5, '1']], 'style': 'blurred'}]" FZ, 0,
@@ -646,7 +653,7 @@ static const struct parse_case bad_cases[] = {
       "line)"}},
     {"too many masks", FA "'masks': [" MASK MASK MASK MASK MASK MASK MASK MASK
      MASK MASK MASK MASK MASK MASK MASK MASK "\n {'polygon': []}]" FZ, 0,
-     {"4:2: error: too many masks (at most 16 per feed)"}},
+     {"4:2: error: too many masks (at most 16 per stream)"}},
 
     /* ---- tiles: feed, panel or tour ---- */
     {"tile with a feed and a panel", TA "{'feed': 'a', 'cell': [0, 0], "
@@ -977,6 +984,35 @@ static void test_consent_zone(struct check_counts *cc)
     CHECK_STR(cc, lay->timezone, "UTC"); /* main() sets TZ=UTC */
     CHECK(cc, !lay->timezone_given, "timezone not given");
     CHECK(cc, lay->incident_ttl == 3600, "default incident_ttl %g", lay->incident_ttl);
+    layout_destroy(lay);
+}
+
+/* Masks per stream: "main" and "substream" sets; the array form serves
+ * both streams; a self-crossing outline (signed area 0) is a valid mask. */
+static void test_stream_masks(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"stream masks",
+        "{'feeds': {'a': {'url': 'x', 'substream': 'y', 'masks': {'main': [" MASK
+        "{'polygon': [[0.1, 0.1], [0.9, 0.9], [0.9, 0.1], [0.1, 0.9]]}],\n"
+        "'substream': [" MASK "{'polygon': [[0, 0], [1, 0], [1, 1]]}, "
+        "{'polygon': [[0, 0], [1, 0], [1, 1]], 'style': 'pixelate'}]}},\n"
+        "'b': {'url': 'z', 'substream': 'w', 'masks': [" MASK "{'polygon': [[0, 0], [1, 0], [1, 1]]}]}}, "
+        "'outputs': [{'size': [64, 64], 'grid': [2, 1], 'tiles': [{'feed': 'a', 'cell': [0, 0]}, "
+        "{'feed': 'b', 'cell': [1, 0]}]}]}", 0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0);
+    int n = 0;
+    if (!lay)
+        return;
+    CHECK_INT(cc, lay->feeds[0].n_masks, 2);
+    CHECK_INT(cc, lay->feeds[0].n_sub_masks, 3);
+    CHECK(cc, layout_feed_masks(&lay->feeds[0], true, &n) == lay->feeds[0].sub_masks && n == 3,
+          "substream masks");
+    CHECK(cc, layout_feed_masks(&lay->feeds[0], false, &n) == lay->feeds[0].masks && n == 2,
+          "main masks");
+    CHECK(cc, lay->feeds[0].sub_masks[2].style == LAYOUT_MASK_PIXELATE, "style");
+    CHECK(cc, layout_feed_masks(&lay->feeds[1], true, &n) == lay->feeds[1].masks && n == 2,
+          "array form: the substream uses the same masks");
+    CHECK(cc, lay->feeds[0].privacy_given && lay->feeds[1].privacy_given, "privacy given");
     layout_destroy(lay);
 }
 
@@ -1520,6 +1556,7 @@ int main(void)
     test_classic_view(&cc);
     test_consent_epochs(&cc);
     test_consent_zone(&cc);
+    test_stream_masks(&cc);
     test_positions(&cc);
     test_limits(&cc);
     test_limits_views(&cc);

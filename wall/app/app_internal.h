@@ -39,6 +39,7 @@ struct app_feed {
     bool shown;                   /* a tile of the current view shows it */
     int gate;                     /* enum consent_gate; -1 before deciding */
     int64_t unmask_until_us;      /* privacy masks lifted until then */
+    bool masks_sub;               /* video holds the substream's masks */
     bool shed;                    /* asked to decode key frames only */
     uint64_t prev_put, prev_dropped; /* mailbox counts a second ago */
     struct render_video *video;

@@ -117,6 +117,22 @@ static struct app_feed *reusable(struct app_feed *old, const struct layout *old_
     return NULL;
 }
 
+/* Gives feed i's picture the masks of the stream it shows.  A mask that
+ * cannot be built hides the picture (render_video_set_masks fails closed). */
+static void apply_masks(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    const struct layout_feed *lf = &app->layout->feeds[i];
+    int n;
+    const struct layout_mask *m = layout_feed_masks(lf, af->on_sub, &n);
+    int ret = render_video_set_masks(af->video, m, n);
+    if (ret < 0)
+        tlog_err(app->log, "feed %s: its privacy masks cannot be applied (%s): "
+                 "its picture is hidden", lf->id, strerror(-ret));
+    af->masks_sub = af->on_sub;
+    af->status_changed = true;
+}
+
 int app_feeds_apply(struct app *app, const struct layout *old_layout)
 {
     const struct layout *layout = app->layout;
@@ -148,8 +164,7 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     app_feeds_gate(app, time(NULL));
     for (int i = 0; i < layout->n_feeds; i++) /* a reload may change masks */
         if (fresh[i].video)
-            render_video_set_masks(fresh[i].video, layout->feeds[i].masks,
-                                   layout->feeds[i].n_masks);
+            apply_masks(app, i);
     return 0;
 }
 
@@ -164,7 +179,7 @@ static void connect_feed(struct app *app, int i)
     if (!af->video || !af->feed)
         tlog_err(app->log, "cannot start feed %s", lf->id);
     else
-        render_video_set_masks(af->video, lf->masks, lf->n_masks);
+        apply_masks(app, i);
     af->status_text[0] = '\0';
 }
 
@@ -374,6 +389,8 @@ void app_feeds_collect(struct app *app, int64_t now_us)
             feed_set_pack(af->feed, tile * 2 >= (long)af->status.width * af->status.height);
         int64_t arrival;
         if (take_frame(app, af, &arrival)) {
+            if (af->masks_sub != af->on_sub)
+                apply_masks(app, i); /* switched streams: their own masks */
             if (render_video_upload(af->video, app->scratch) == 0) {
                 af->fresh = true;
                 af->arrival_us = arrival;
@@ -385,6 +402,8 @@ void app_feeds_collect(struct app *app, int64_t now_us)
         char text[sizeof(af->status_text)];
         status_text(&af->status, render_video_ready(af->video), now_us, text,
                     sizeof(text));
+        if (render_video_mask_state(af->video) < 0 && af->unmask_until_us <= now_us)
+            snprintf(text, sizeof(text), "MASK ERROR · picture hidden");
         if (strcmp(text, af->status_text) != 0) {
             memcpy(af->status_text, text, sizeof(text));
             af->status_changed = true;

@@ -17,6 +17,7 @@
 #include "base/url.h"
 #include "layout/layout.h"
 #include "overlay/state.h"
+#include "render/render.h"
 
 /* Adds {"p50": ms, "p99": ms} (null when there are no samples). */
 static void add_percentiles(cJSON *parent, const char *name, const struct ring *r)
@@ -62,8 +63,10 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     char detail[sizeof(st->detail) * 3];
     url_redact_text(af->feed ? st->detail : af->status_text, detail, sizeof(detail));
     cJSON_AddStringToObject(o, "detail", detail);
-    cJSON_AddBoolToObject(o, "masked", app->layout->feeds[i].n_masks > 0 &&
+    /* "masked" only when masks are really in place on the picture */
+    cJSON_AddBoolToObject(o, "masked", render_video_mask_state(af->video) > 0 &&
                                            af->unmask_until_us <= now_us);
+    cJSON_AddBoolToObject(o, "mask_error", render_video_mask_state(af->video) < 0);
     add_screen_texts(app, o, i);
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
     cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);

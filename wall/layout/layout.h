@@ -98,9 +98,21 @@ struct layout_feed {
     double range_m;       /* "range_m": metres the camera covers; 0: none */
     enum layout_owner owner;        /* "owner": "agency" | "private" */
     struct layout_consent consent;  /* "consent" */
-    struct layout_mask *masks;      /* "masks" */
+    struct layout_mask *masks;      /* "masks": [...] (both streams), or
+                                       "masks": {"main": [...]} */
     int n_masks;
+    struct layout_mask *sub_masks;  /* "masks": {"substream": [...]}, or NULL:
+                                       the substream uses "masks" too */
+    int n_sub_masks;
+    bool privacy_given;   /* "owner", "consent" or "masks" is in this entry
+                             (else they come from another entry of the same
+                             camera, if any) */
 };
+
+/* The masks of lf's main stream (sub false) or substream (sub true); their
+ * number in *n. */
+const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
+                                            int *n);
 
 enum layout_panel {
     LAYOUT_PANEL_NONE = 0, /* a camera tile */

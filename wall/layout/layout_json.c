@@ -856,16 +856,18 @@ static void lj_feed_privacy(struct lj *c, struct layout_feed *f,
 
 /* ---- feeds: masks ---- */
 
-/* Twice the signed area of a polygon (the shoelace formula). */
-static double polygon_area2(float (*p)[2], int n)
+/* Whether the points of a polygon all lie on one line (it encloses no
+ * area; a self-crossing outline whose signed area is 0 still does). */
+static bool polygon_flat(float (*p)[2], int n)
 {
-    double a = 0;
     int i;
-    for (i = 0; i < n; i++) {
-        int j = (i + 1) % n;
-        a += (double)p[i][0] * p[j][1] - (double)p[j][0] * p[i][1];
+    for (i = 1; i + 1 < n; i++) {
+        double cross = ((double)p[i][0] - p[0][0]) * ((double)p[i + 1][1] - p[0][1]) -
+                       ((double)p[i][1] - p[0][1]) * ((double)p[i + 1][0] - p[0][0]);
+        if (cross > 1e-12 || cross < -1e-12)
+            return false;
     }
-    return a;
+    return true;
 }
 
 /* Reads a mask's "polygon": 3 to LAYOUT_MAX_MASK_POINTS points [x, y] with
@@ -875,7 +877,6 @@ static void lj_polygon(struct lj *c, struct layout_mask *m, const cJSON *node)
     const cJSON *e, *xy[2];
     int n = cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0, i = 0;
     bool ok = true;
-    double area;
 
     if (!cJSON_IsArray(node) || n < 3 || n > LAYOUT_MAX_MASK_POINTS) {
         lj_err(c, at_value(c, node), "\"polygon\" must be an array of 3 to "
@@ -904,8 +905,7 @@ static void lj_polygon(struct lj *c, struct layout_mask *m, const cJSON *node)
         }
         ok = false;
     }
-    area = ok ? polygon_area2(m->points, n) : 1;
-    if (area > -1e-9 && area < 1e-9)
+    if (ok && polygon_flat(m->points, n))
         lj_err(c, at_value(c, node), "\"polygon\" encloses no area (its "
                "points are on one line)");
 }
@@ -929,33 +929,65 @@ static void lj_mask(struct lj *c, struct layout_mask *m, const cJSON *obj,
         m->style = (enum layout_mask_style)v;
 }
 
-/* Reads a feed's "masks": an array of at most LAYOUT_MAX_MASKS masks. */
-static void lj_masks(struct lj *c, struct layout_feed *f, const cJSON *node)
+/* Reads an array of at most LAYOUT_MAX_MASKS masks into *out, *n. */
+static void lj_mask_list(struct lj *c, struct layout_mask **out, int *count,
+                         const cJSON *node, const char *what)
 {
     const cJSON *e;
     int n = 0;
 
     if (!cJSON_IsArray(node)) {
-        lj_err(c, at_value(c, node), "\"masks\" must be an array of masks");
+        lj_err(c, at_value(c, node), "%s must be an array of masks", what);
         return;
     }
     for (e = node->child; e && n < LAYOUT_MAX_MASKS; e = e->next)
         n++;
     if (e)
-        lj_err(c, at_value(c, e), "too many masks (at most %d per feed)",
+        lj_err(c, at_value(c, e), "too many masks (at most %d per stream)",
                LAYOUT_MAX_MASKS);
-    f->masks = calloc((size_t)n + 1, sizeof *f->masks);
-    if (!f->masks) {
+    *out = calloc((size_t)n + 1, sizeof **out);
+    if (!*out) {
         c->oom = true;
         return;
     }
-    for (e = node->child; e && f->n_masks < n; e = e->next) {
+    for (e = node->child; e && *count < n; e = e->next) {
         if (cJSON_IsObject(e))
-            lj_mask(c, &f->masks[f->n_masks], e, f->n_masks);
+            lj_mask(c, &(*out)[*count], e, *count);
         else
-            lj_err(c, at_value(c, e), "mask %d must be an object", f->n_masks);
-        f->n_masks++;
+            lj_err(c, at_value(c, e), "mask %d must be an object", *count);
+        (*count)++;
     }
+}
+
+/* Reads a feed's "masks": an array of masks for both streams, or
+ * {"main": [...], "substream": [...]} with a set per stream ("main" is
+ * required; without "substream" the substream uses "main"). */
+static void lj_masks(struct lj *c, struct layout_feed *f, const cJSON *node,
+                     bool has_substream)
+{
+    static const struct lj_key keys[2] = {{"main", true}, {"substream", false}};
+    const cJSON *found[2];
+
+    if (!cJSON_IsObject(node)) {
+        lj_mask_list(c, &f->masks, &f->n_masks, node, "\"masks\"");
+        return;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(node, "main") &&
+        !cJSON_GetObjectItemCaseSensitive(node, "substream")) {
+        lj_err(c, at_value(c, node), "\"masks\" must be an array of masks, or "
+               "{\"main\": [masks], \"substream\": [masks]}");
+        return;
+    }
+    lj_members(c, node, "masks", keys, 2, found);
+    lj_missing(c, node, "\"masks\"", keys, 2, found);
+    if (found[0])
+        lj_mask_list(c, &f->masks, &f->n_masks, found[0], "\"main\"");
+    if (found[1] && !has_substream)
+        lj_err(c, at_key(c, found[1]), "masks for the \"substream\" need the "
+               "feed's \"substream\" URL");
+    else if (found[1])
+        lj_mask_list(c, &f->sub_masks, &f->n_sub_masks, found[1],
+                     "\"substream\"");
 }
 
 /* ---- feeds ---- */
@@ -1037,7 +1069,8 @@ static void lj_feed_body(struct lj *c, struct layout_feed *f, const cJSON *obj)
     lj_feed_place(c, f, found);
     lj_feed_privacy(c, f, found);
     if (found[FK_MASKS])
-        lj_masks(c, f, found[FK_MASKS]);
+        lj_masks(c, f, found[FK_MASKS], found[FK_SUBSTREAM] != NULL);
+    f->privacy_given = found[FK_OWNER] || found[FK_CONSENT] || found[FK_MASKS];
 }
 
 /* Adds one member of "feeds" to the layout (unless its id is taken). */
