@@ -629,6 +629,13 @@ static const struct parse_case bad_cases[] = {
     {"masks not an array", FA "'masks': {'polygon': []}" FZ, 0,
      {"3:11: error: \"masks\" must be an array of masks, or {\"main\": [masks], "
       "\"substream\": [masks]}"}},
+    {"one camera, two privacy settings", "{" OUT1 ",\n 'feeds': {'a': {'url': 'rtsp://h/x', "
+     "'owner': 'private'},\n 'b': {'url': 'rtsp://u:p@H:554/x?y=1', 'masks': []}}}", 0,
+     {"2:48: warning: private feed \"a\" has no consent: it will not be shown",
+      "3:2: error: feed \"b\" reads the same camera as feed \"a\" (line 2, column 12) but its "
+      "\"owner\", \"consent\" or \"masks\" differ: privacy belongs to the camera; state "
+      "it once, or the same on both",
+      "3:2: warning: feed \"b\" is not shown by any tile"}},
     {"masks per stream without a substream", FA "'masks': {'main': [],\n 'substream': []}" FZ, 0,
      {"4:2: error: masks for the \"substream\" need the feed's \"substream\" URL"}},
     {"masks per stream without main", FA "'substream': 'y', 'masks': {'substream': []}" FZ, 0,
@@ -1013,6 +1020,39 @@ static void test_stream_masks(struct check_counts *cc)
     CHECK(cc, layout_feed_masks(&lay->feeds[1], true, &n) == lay->feeds[1].masks && n == 2,
           "array form: the substream uses the same masks");
     CHECK(cc, lay->feeds[0].privacy_given && lay->feeds[1].privacy_given, "privacy given");
+    layout_destroy(lay);
+}
+
+/* Privacy belongs to the camera: an entry with the same source (other
+ * credentials, query, case of the host, default port written out) inherits
+ * owner, consent and masks; another port or path is another camera. */
+static void test_source_privacy(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"source privacy",
+        "{'feeds': {'shop': {'url': 'rtsp://u:p@Cam.example/live?x=1', 'owner': 'private', "
+        "'consent': {'ref': 'W-9', 'granted': '2026-01-01', 'expires': '2030-01-01'}, "
+        "'masks': [" MASK "{'polygon': [[0, 0], [1, 0], [1, 1]]}]},\n"
+        "'again': {'url': 'rtsp://other:pw@cam.example:554/live?token=t'},\n"
+        "'port': {'url': 'rtsp://cam.example:8554/live'},\n"
+        "'path': {'url': 'rtsp://cam.example/live2'}}, "
+        "'outputs': [{'size': [64, 64], 'grid': [2, 2], 'tiles': [{'feed': 'shop', 'cell': [0, 0]}, "
+        "{'feed': 'again', 'cell': [1, 0]}, {'feed': 'port', 'cell': [0, 1]}, "
+        "{'feed': 'path', 'cell': [1, 1]}]}]}", 0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0);
+    if (!lay)
+        return;
+    const struct layout_feed *a = &lay->feeds[1];
+    CHECK(cc, a->owner == LAYOUT_OWNER_PRIVATE, "the second entry is not private");
+    CHECK(cc, a->consent.present && a->consent.ref && strcmp(a->consent.ref, "W-9") == 0 &&
+              a->consent.expires_epoch == lay->feeds[0].consent.expires_epoch,
+          "the second entry has no consent");
+    CHECK_INT(cc, a->n_masks, 2);
+    CHECK(cc, a->masks && a->masks != lay->feeds[0].masks && a->masks[1].n_points == 3 &&
+              a->masks[1].points[1][0] == 1.0f, "masks copied");
+    CHECK(cc, !a->privacy_given, "stated by the file");
+    CHECK(cc, lay->feeds[2].owner == LAYOUT_OWNER_AGENCY && lay->feeds[2].n_masks == 0,
+          "another port is another camera");
+    CHECK(cc, lay->feeds[3].owner == LAYOUT_OWNER_AGENCY, "another path is another camera");
     layout_destroy(lay);
 }
 
@@ -1557,6 +1597,7 @@ int main(void)
     test_consent_epochs(&cc);
     test_consent_zone(&cc);
     test_stream_masks(&cc);
+    test_source_privacy(&cc);
     test_positions(&cc);
     test_limits(&cc);
     test_limits_views(&cc);

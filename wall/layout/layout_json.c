@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "base/tz.h"
+#include "base/url.h"
 
 /* Room for a user string quoted into a message (see quote()). */
 #define QUOTE_SIZE 256
@@ -1103,6 +1104,45 @@ static void lj_feed(struct lj *c, const cJSON *member)
     lj_feed_body(c, f, member);
 }
 
+/* Privacy belongs to the camera: entries with the same source key share the
+ * owner, consent and masks of the first entry of that source that states
+ * any; one that states different ones is an error (at its id). */
+static void lj_sources(struct lj *c)
+{
+    struct layout *l = c->lay;
+    char ki[512], kj[512], q[QUOTE_SIZE], q2[QUOTE_SIZE];
+
+    for (int i = 0; i < l->n_feeds && !c->oom; i++) {
+        if (!l->feeds[i].url)
+            continue;
+        url_source_key(l->feeds[i].url, ki, sizeof ki);
+        int first = -1; /* the first entry of this source stating privacy */
+        for (int j = 0; j < l->n_feeds && first < 0; j++) {
+            if (j == i || !l->feeds[j].url || !l->feeds[j].privacy_given)
+                continue;
+            url_source_key(l->feeds[j].url, kj, sizeof kj);
+            if (strcmp(ki, kj) == 0)
+                first = j;
+        }
+        if (first < 0 || (l->feeds[i].privacy_given && first > i))
+            continue; /* none, or i is the first: the others compare to it */
+        if (!l->feeds[i].privacy_given) {
+            if (layout__privacy_copy(&l->feeds[i], &l->feeds[first]) < 0)
+                c->oom = true;
+            continue;
+        }
+        if (!layout__privacy_equal(&l->feeds[i], &l->feeds[first])) {
+            struct jpos at = at_key(c, c->feed_node[first]);
+            lj_err(c, at_key(c, c->feed_node[i]), "feed %s reads the same camera "
+                   "as feed %s (line %d, column %d) but its \"owner\", "
+                   "\"consent\" or \"masks\" differ: privacy belongs to the "
+                   "camera; state it once, or the same on both",
+                   quote(q, l->feeds[i].id), quote(q2, l->feeds[first].id),
+                   at.line, at.col);
+        }
+    }
+}
+
 /* Reads "feeds": an object mapping feed ids to feed objects. */
 static void lj_feeds(struct lj *c, const cJSON *feeds)
 {
@@ -1130,6 +1170,7 @@ static void lj_feeds(struct lj *c, const cJSON *feeds)
         if (m->string)
             lj_feed(c, m);
     }
+    lj_sources(c);
     c->feeds_ok = true;
 }
 

@@ -18,4 +18,13 @@ int layout__diag_add(struct layout_diags *diags, int line, int col,
  * stay in the order they were added). */
 int layout__diags_sort(struct layout_diags *diags, int from);
 
+/* Whether two feed entries have the same owner, consent and masks (for
+ * both streams). */
+bool layout__privacy_equal(const struct layout_feed *a, const struct layout_feed *b);
+
+/* Gives dst (an entry that states no privacy settings of its own) a copy of
+ * src's owner, consent and masks.  0 or -ENOMEM (what was copied stays in
+ * dst, freed with the layout). */
+int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src);
+
 #endif
