@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TZ_FILE_MAX (256 * 1024)
@@ -226,8 +227,13 @@ static int load_file(struct tz_zone *z, const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return -errno;
-    unsigned char *buf = malloc(TZ_FILE_MAX);
-    size_t n = buf ? fread(buf, 1, TZ_FILE_MAX, f) : 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > TZ_FILE_MAX) {
+        fclose(f);
+        return -EINVAL;
+    }
+    unsigned char *buf = malloc((size_t)st.st_size + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
     fclose(f);
     int ret = buf ? parse_tzif(z, buf, n) : -ENOMEM;
     free(buf);
