@@ -188,8 +188,9 @@ static int parse_v2(struct tz_zone *z, const unsigned char *p, size_t n)
     size_t left = n - 44 - body;
     if (left >= 2 && foot[0] == '\n') {
         char rule[128];
-        size_t len = strcspn(foot + 1, "\n");
-        if (len < sizeof(rule) && len + 1 < left) {
+        const char *nl = memchr(foot + 1, '\n', left - 1); /* not NUL-terminated */
+        size_t len = nl ? (size_t)(nl - foot - 1) : sizeof(rule);
+        if (len < sizeof(rule)) {
             memcpy(rule, foot + 1, len);
             rule[len] = '\0';
             tz_parse_rule(rule, &z->rule); /* an unknown rule: last offset stays */
