@@ -636,6 +636,13 @@ static const struct parse_case bad_cases[] = {
       "\"owner\", \"consent\" or \"masks\" differ: privacy belongs to the camera; state "
       "it once, or the same on both",
       "3:2: warning: feed \"b\" is not shown by any tile"}},
+    {"a substream entry with other masks", "{" OUT1 ",\n 'feeds': {'a': {'url': 'rtsp://h/x', "
+     "'substream': 'rtsp://h/y', 'masks': [" MASK "{'polygon': [[0, 0], [1, 0], [1, 1]]}]},\n"
+     " 'b': {'url': 'rtsp://h/y', 'masks': []}}}", 0,
+     {"3:2: error: feed \"b\" reads the same camera as feed \"a\"'s substream (line 2, column 12) "
+      "but its \"owner\", \"consent\" or \"masks\" differ: privacy belongs to the camera; "
+      "state it once, or the same on both",
+      "3:2: warning: feed \"b\" is not shown by any tile"}},
     {"masks per stream without a substream", FA "'masks': {'main': [],\n 'substream': []}" FZ, 0,
      {"4:2: error: masks for the \"substream\" need the feed's \"substream\" URL"}},
     {"masks per stream without main", FA "'substream': 'y', 'masks': {'substream': []}" FZ, 0,
@@ -1053,6 +1060,25 @@ static void test_source_privacy(struct check_counts *cc)
     CHECK(cc, lay->feeds[2].owner == LAYOUT_OWNER_AGENCY && lay->feeds[2].n_masks == 0,
           "another port is another camera");
     CHECK(cc, lay->feeds[3].owner == LAYOUT_OWNER_AGENCY, "another path is another camera");
+    layout_destroy(lay);
+
+    /* an entry reading another entry's substream: that camera's privacy, and
+     * the substream's masks */
+    static const struct parse_case sub = {"substream entry",
+        "{'feeds': {'cam': {'url': 'rtsp://h/main', 'substream': 'rtsp://h/sub', "
+        "'owner': 'private', 'consent': {'ref': 'W-3', 'granted': '2026-01-01', "
+        "'expires': '2030-01-01'}, 'masks': {'main': [" MASK "{'polygon': [[0, 0], [1, 0], [1, 1]]}], "
+        "'substream': [{'polygon': [[0.5, 0], [1, 0], [1, 1]]}]}},\n"
+        "'low': {'url': 'rtsp://u:p@H/sub'}}, "
+        "'outputs': [{'size': [64, 64], 'grid': [2, 1], 'tiles': [{'feed': 'cam', 'cell': [0, 0]}, "
+        "{'feed': 'low', 'cell': [1, 0]}]}]}", 0, {NULL}};
+    lay = run_case(cc, &sub, 0);
+    if (!lay)
+        return;
+    a = &lay->feeds[1];
+    CHECK(cc, a->owner == LAYOUT_OWNER_PRIVATE && a->consent.present, "substream entry not private");
+    CHECK(cc, a->n_masks == 1 && a->masks && a->masks[0].points[0][0] == 0.5f,
+          "substream entry does not have the substream's masks");
     layout_destroy(lay);
 }
 

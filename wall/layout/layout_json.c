@@ -1104,41 +1104,59 @@ static void lj_feed(struct lj *c, const cJSON *member)
     lj_feed_body(c, f, member);
 }
 
-/* Privacy belongs to the camera: entries with the same source key share the
- * owner, consent and masks of the first entry of that source that states
- * any; one that states different ones is an error (at its id). */
+/* The first entry other than i that states privacy settings and reads the
+ * camera with source key key: by its URL, or else by its substream (then
+ * *via_sub is set); -1 if none. */
+static int lj_camera_entry(const struct lj *c, int i, const char *key, bool *via_sub)
+{
+    const struct layout *l = c->lay;
+    char k[512];
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < l->n_feeds; j++) {
+            const char *u = pass ? l->feeds[j].substream : l->feeds[j].url;
+            if (j == i || !u || !l->feeds[j].privacy_given)
+                continue;
+            url_source_key(u, k, sizeof k);
+            if (strcmp(key, k) == 0) {
+                *via_sub = pass == 1;
+                return j;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Privacy belongs to the camera: an entry that states no owner, consent or
+ * masks takes those of the first entry of the same source that does (an
+ * entry reading another's substream: its substream masks); one that states
+ * different ones is an error (at its id). */
 static void lj_sources(struct lj *c)
 {
     struct layout *l = c->lay;
-    char ki[512], kj[512], q[QUOTE_SIZE], q2[QUOTE_SIZE];
+    char key[512], q[QUOTE_SIZE], q2[QUOTE_SIZE];
 
     for (int i = 0; i < l->n_feeds && !c->oom; i++) {
+        bool via_sub = false;
         if (!l->feeds[i].url)
             continue;
-        url_source_key(l->feeds[i].url, ki, sizeof ki);
-        int first = -1; /* the first entry of this source stating privacy */
-        for (int j = 0; j < l->n_feeds && first < 0; j++) {
-            if (j == i || !l->feeds[j].url || !l->feeds[j].privacy_given)
-                continue;
-            url_source_key(l->feeds[j].url, kj, sizeof kj);
-            if (strcmp(ki, kj) == 0)
-                first = j;
-        }
-        if (first < 0 || (l->feeds[i].privacy_given && first > i))
+        url_source_key(l->feeds[i].url, key, sizeof key);
+        int first = lj_camera_entry(c, i, key, &via_sub);
+        if (first < 0 || (l->feeds[i].privacy_given && first > i && !via_sub))
             continue; /* none, or i is the first: the others compare to it */
         if (!l->feeds[i].privacy_given) {
-            if (layout__privacy_copy(&l->feeds[i], &l->feeds[first]) < 0)
+            if (layout__privacy_copy(&l->feeds[i], &l->feeds[first], via_sub) < 0)
                 c->oom = true;
             continue;
         }
-        if (!layout__privacy_equal(&l->feeds[i], &l->feeds[first])) {
+        if (!layout__privacy_equal(&l->feeds[i], &l->feeds[first], via_sub)) {
             struct jpos at = at_key(c, c->feed_node[first]);
             lj_err(c, at_key(c, c->feed_node[i]), "feed %s reads the same camera "
-                   "as feed %s (line %d, column %d) but its \"owner\", "
+                   "as feed %s%s (line %d, column %d) but its \"owner\", "
                    "\"consent\" or \"masks\" differ: privacy belongs to the "
                    "camera; state it once, or the same on both",
                    quote(q, l->feeds[i].id), quote(q2, l->feeds[first].id),
-                   at.line, at.col);
+                   via_sub ? "'s substream" : "", at.line, at.col);
         }
     }
 }

@@ -2,7 +2,9 @@
  * privacy.c - privacy settings belong to the camera, not to a feed entry:
  * entries whose URLs name the same source (scheme, host, port and path; not
  * credentials or query, see url_source_key()) share one owner, consent and
- * mask set.  Helpers to compare and copy those settings between entries.
+ * mask set, and so does an entry whose URL is another entry's substream (its
+ * masks are then that entry's substream masks).  Helpers to compare and copy
+ * those settings between entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,15 +38,20 @@ static bool consent_equal(const struct layout_consent *a, const struct layout_co
             a->scope == b->scope && a->ref && b->ref && strcmp(a->ref, b->ref) == 0);
 }
 
-bool layout__privacy_equal(const struct layout_feed *a, const struct layout_feed *b)
+bool layout__privacy_equal(const struct layout_feed *a, const struct layout_feed *b,
+                           bool b_sub)
 {
     int na, nb, sa, sb;
     const struct layout_mask *ma = layout_feed_masks(a, false, &na);
-    const struct layout_mask *mb = layout_feed_masks(b, false, &nb);
+    const struct layout_mask *mb = layout_feed_masks(b, b_sub, &nb);
+    if (a->owner != b->owner || !consent_equal(&a->consent, &b->consent) ||
+        !masks_equal(ma, na, mb, nb))
+        return false;
+    if (b_sub)
+        return true; /* a's own substream is another stream again */
     const struct layout_mask *ua = layout_feed_masks(a, true, &sa);
     const struct layout_mask *ub = layout_feed_masks(b, true, &sb);
-    return a->owner == b->owner && consent_equal(&a->consent, &b->consent) &&
-           masks_equal(ma, na, mb, nb) && masks_equal(ua, sa, ub, sb);
+    return masks_equal(ua, sa, ub, sb);
 }
 
 /* Copies n masks into *out; 0 or -ENOMEM. */
@@ -66,16 +73,21 @@ static int copy_masks(struct layout_mask **out, const struct layout_mask *m, int
     return 0;
 }
 
-int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src)
+int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src,
+                         bool src_sub)
 {
+    int n;
+    const struct layout_mask *m = layout_feed_masks(src, src_sub, &n);
     dst->owner = src->owner;
     dst->consent = src->consent;
     dst->consent.ref = NULL;
     if (src->consent.ref && !(dst->consent.ref = strdup(src->consent.ref)))
         return -ENOMEM;
-    dst->n_masks = src->n_masks;
-    if (src->masks && copy_masks(&dst->masks, src->masks, src->n_masks) < 0)
+    dst->n_masks = n;
+    if (m && copy_masks(&dst->masks, m, n) < 0)
         return -ENOMEM;
+    if (src_sub)
+        return 0;
     dst->n_sub_masks = src->n_sub_masks;
     if (src->sub_masks && copy_masks(&dst->sub_masks, src->sub_masks, src->n_sub_masks) < 0)
         return -ENOMEM;
