@@ -189,14 +189,15 @@ static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *e
  * socket) or address without its port (TCP). */
 static void client_key(const struct ovl_client_info *who, char *buf, size_t n)
 {
-    if (who->kind == OVL_PEER_UNIX && who->has_cred)
-        snprintf(buf, n, "uid:%ld", (long)who->uid);
-    else if (who->kind == OVL_PEER_UNIX)
+    if (!who || (who->kind == OVL_PEER_UNIX && !who->has_cred)) {
         snprintf(buf, n, "unix");
-    else
-        snprintf(buf, n, "%.*s", (int)(strrchr(who->addr, ':') ? strrchr(who->addr, ':') - who->addr
-                                                                 : (long)strlen(who->addr)),
-                 who->addr);
+    } else if (who->kind == OVL_PEER_UNIX) {
+        snprintf(buf, n, "uid:%ld", (long)who->uid);
+    } else {
+        const char *port = strrchr(who->addr, ':');
+        int len = port ? (int)(port - who->addr) : (int)strlen(who->addr);
+        snprintf(buf, n, "%.*s", len, who->addr);
+    }
 }
 
 /* Checks the request's secret against the supervisor secret read at start
