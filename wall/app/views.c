@@ -207,6 +207,7 @@ int app_reload(struct app *app)
 {
     struct layout_diags diags = {0};
     struct layout *l = NULL;
+    app_secrets_load(app); /* a reload re-reads the secrets too */
     layout_load_file(app->opt.layout_path, &l, &diags);
     layout_diags_print(&diags, app->opt.layout_path, stderr);
     if (!l) {

@@ -588,7 +588,9 @@ static void ovl__handle_change(struct ovl__client *c, const struct ovl_msg *m)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-    if (ovl_state_apply(c->srv->state, m, (int64_t)(uv_hrtime() / 1000),
+    if (ovl_state_apply(c->srv->state, m,
+                        true /* roles: the client's cad role (merged with t12-control) */,
+                        (int64_t)(uv_hrtime() / 1000),
                         wall_us, err, sizeof err) < 0)
         ovl__reply_err(c, m->seq, err);
     else
