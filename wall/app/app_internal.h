@@ -76,7 +76,8 @@ struct app {
     int outputs_n;
     char banner[512];             /* a reload error shown on every output */
     bool help;                    /* the F1 key map is shown */
-    char snap_path[4096];         /* a snapshot asked for over the socket */
+    struct app_snaps *snaps;      /* snapshots (app/snapshots.h) */
+    bool snapshot_queued;         /* the --snapshot one-shot was asked for */
     uv_fs_event_t watch;          /* the layout file's directory */
     uv_timer_t reload_timer;      /* lets an editor finish writing */
     bool watching;

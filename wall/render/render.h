@@ -2,10 +2,11 @@
  * render.h - everything the render thread draws with OpenGL 3.3 core: the
  * per-feed video textures (uploaded once per new frame, drawn by every tile
  * that shows the feed), tiles with their fit, labels and status text, flat
- * rectangles, and snapshots of what was drawn.
+ * rectangles, and snapshots of what was drawn (read back here, encoded
+ * anywhere).
  *
  * Threads: every function here must be called on the render thread with the
- * GL context current.
+ * GL context current, except the two image functions that say otherwise.
  */
 #ifndef TESSERA_RENDER_H
 #define TESSERA_RENDER_H
@@ -179,9 +180,25 @@ void render_list(struct renderer *r, struct layout_rect rect, const char *title,
 
 /* ---- snapshots ---- */
 
-/* Reads back what target holds and writes it as an RGB PNG to path (through
- * a temporary file and a rename).  Returns 0 or a negative errno/AVERROR. */
-int render_snapshot_png(struct renderer *r, const struct render_target *target,
-                        const char *path);
+/* Pixels read back from a target: RGB, 3 bytes a pixel, rows packed and
+ * bottom-up (as OpenGL gives them).  The image owns rgb. */
+struct render_image {
+    int width, height;
+    uint8_t *rgb;
+};
+
+/* Reads back what target holds (render thread, GL current).  Returns a new
+ * image (free it with render_image_free, on any thread) or NULL, logged. */
+struct render_image *render_snapshot_read(struct renderer *r,
+                                          const struct render_target *target);
+
+/* Frees an image; accepts NULL.  Any thread. */
+void render_image_free(struct render_image *img);
+
+/* Encodes img as an RGB PNG into pkt (blank; av_packet_unref it after).
+ * Touches no GL and no shared state: any thread, e.g. a libuv worker.
+ * Returns 0 or a negative AVERROR. */
+struct AVPacket;
+int render_image_png(const struct render_image *img, struct AVPacket *pkt);
 
 #endif
