@@ -361,6 +361,7 @@ static void queue_oneshot(struct app *app)
 static void app_frame(struct app *app)
 {
     int64_t now = tm_now_us();
+    app_gap_collect(&app->gap); /* before any new picture is taken */
     pump_events(app);
     app_tours_tick(app, now);
     app_feeds_collect(app, now);
@@ -373,8 +374,12 @@ static void app_frame(struct app *app)
         queue_oneshot(app);
     bool snap = app_snaps_waiting(app->snaps);
     if (app->dirty || snap) {
+        app_gap_dirty(&app->gap, now);
         draw_wall(app, snap);
+        app_gap_presented(&app->gap, tm_now_us());
         app->last_render_us = now;
+    } else {
+        app_gap_idle(&app->gap);
     }
     if (app->opt.duration > 0 &&
         now - app->start_us >= (int64_t)(app->opt.duration * 1e6))

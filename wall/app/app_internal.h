@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "app/cli.h"
+#include "app/framegap.h"
 #include "base/ring.h"
 #include "feed/feed.h"
 #include "layout/layout.h"
@@ -118,6 +119,7 @@ struct app {
     int64_t last_stats_us;
     double render_fps;
     struct ring frame_time;       /* draw + present of one wall frame, us */
+    struct app_gap gap;           /* render.max_gap_ms (app/framegap.h) */
 };
 
 /* Opens the control socket (--control, or the default under
