@@ -519,6 +519,7 @@ static int app_init(struct app *app)
     const char *shaders = find_shaders(&app->opt, buf, sizeof(buf));
     if (!(app->render = render_create(shaders, app->log)))
         return -EIO;
+    app_panels_init(app); /* basemap tiles decode on the thread pool */
     if (create_targets(app) < 0)
         return -EIO;
     app->pack_yuv = app->opt.yuv_upload == 2 ||

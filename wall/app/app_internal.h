@@ -264,6 +264,10 @@ bool app_incident_near(struct app *app, const struct layout_feed *lf);
  * ten times a second). */
 bool app_panels_due(const struct app *app);
 
+/* Lets the renderer decode basemap tiles on the loop's thread pool, the
+ * panels redrawing as tiles come in. */
+void app_panels_init(struct app *app);
+
 /* Draws a panel tile (map or incident list) into rect. */
 void app_draw_panel(struct app *app, const struct layout_tile *tile,
                     struct layout_rect rect);

@@ -163,9 +163,21 @@ struct render_map_info {
 };
 
 /* Draws a map panel: the basemap tiles found under basemap_dir (missing
- * tiles leave the background), else a graticule, then the markers.  Tiles
- * are decoded once and kept while used. */
+ * tiles, and tiles still being decoded, leave the background), else a
+ * graticule, then the markers.  Tiles are decoded once (off the render
+ * thread with render_basemap_set_worker) and kept in an LRU cache. */
 void render_map(struct renderer *r, const struct render_map_info *m);
+
+/* Decodes basemap tiles on loop's thread pool from now on; ready(opaque)
+ * is called on the loop's thread each time one is ready to draw (the
+ * caller redraws its map panels).  Without it tiles decode while drawing. */
+struct uv_loop_s;
+void render_basemap_set_worker(struct renderer *r, struct uv_loop_s *loop,
+                               void (*ready)(void *opaque), void *opaque);
+
+/* Sizes the tile cache for the map panels on screen: tiles, the number
+ * they show together, plus a margin. */
+void render_basemap_size(struct renderer *r, int tiles);
 
 /* One row of a list panel. */
 struct render_list_row {
