@@ -48,7 +48,8 @@ def table(headers, rows, left=1):
 
 RUN_HEADERS = ["run", "wall s", "CPU s", "CPU/feed", "X CPU s", "RSS MiB",
                "decoded/feed", "shown/feed", "shown %", "fps last/avg",
-               "frame ms p50/p99", "latency ms p50/p99", "1st pic ms", "others"]
+               "frame ms p50/p99", "max gap ms", "latency ms p50/p99", "1st pic ms",
+               "others"]
 
 
 def run_row(r):
@@ -68,6 +69,7 @@ def run_row(r):
             "-" if r.get("render_fps") is None else
             "%s/%s" % (_f(r.get("render_fps"), "%.1f"), _f(r.get("render_fps_avg"), "%.1f")),
             _pair(r.get("frame_ms"), "p50", "p99", "%.1f"),
+            _f(r.get("max_gap_ms"), "%.0f"),
             _pair(r.get("latency_ms"), "p50", "p99", "%.0f"),
             first, _f(r.get("others_cores"), "%.2f")]
 
