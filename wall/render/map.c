@@ -154,7 +154,8 @@ static void decode_work(uv_work_t *work)
     job->rgba = decode_image(job->path);
 }
 
-/* Loop thread: a decode is back; the panels redraw to show it. */
+/* Loop thread: a decode is back; once the last one of a batch is, the
+ * panels redraw to show them. */
 static void decode_done(uv_work_t *work, int status)
 {
     struct basemap_job *job = work->data;
@@ -167,7 +168,8 @@ static void decode_done(uv_work_t *work, int status)
         job->rgba = t->state == TILE_DECODED ? NULL : job->rgba;
     }
     av_frame_free(&job->rgba);
-    if (!bm->detached && bm->ready)
+    /* one redraw per batch: a big panel is costly to draw again */
+    if (!bm->detached && bm->ready && bm->decoding == 0)
         bm->ready(bm->opaque);
     basemap_unref(bm);
     free(job);
