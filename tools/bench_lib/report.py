@@ -159,7 +159,8 @@ How measured:
   Tessera   columns from its last --stats document (rewritten each second, so up to
             1 s before exit): frames per feed mean/min, fps in the last second/average,
             frame time and packet-to-screen latency p50/p99 (worst feed), 1st pic = time
-            until every tile showed a picture.
+            until every tile showed a picture, max gap = render.max_gap_ms_total (the
+            longest wait of a due frame since start, start-up included).
   baseline  decoded/feed from ffmpeg -progress at the moment it was stopped.
   players   ffplay and mpv count no displayed frames; ~shown % = 1 - dropped / (clock
             seconds x fps) from their own counters (printed below the ratios).
