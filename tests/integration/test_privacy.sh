@@ -49,8 +49,8 @@ echo "s3cret-supervisor" >"$secret_file"
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
 audit="$TEST_TMPDIR/audit.log"
-start_tessera wall 120 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR" --stats "$stats" --audit "$audit" \
-    --supervisor-secret-file "$secret_file" --duration 40 "$layout"
+start_tessera wall 200 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR" --stats "$stats" --audit "$audit" \
+    --supervisor-secret-file "$secret_file" --duration 180 "$layout" # TERMed at the end; slack for loaded machines
 wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
