@@ -555,6 +555,9 @@ static int app_run(const struct app_options *opt)
         ret = EXIT_FAILURE_RUN;
     }
     app_uninit(&app);
+    /* libuv's thread pool (--stats writes) would otherwise be joined by a
+     * library destructor after main returns, while the leak checker runs */
+    uv_library_shutdown();
     return ret;
 }
 

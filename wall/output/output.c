@@ -329,6 +329,16 @@ static int start_video(bool headless, const struct tlog *log)
     return 0;
 }
 
+/* Stops SDL video and, once nothing of SDL is in use, SDL itself (its
+ * thread-local storage and hints go too): nothing of SDL outlives the last
+ * output set. */
+static void stop_video(void)
+{
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0)
+        SDL_Quit();
+}
+
 struct out_set *out_set_create(const struct layout *layout,
                                const struct out_options *opt,
                                const struct tlog *log)
@@ -365,7 +375,7 @@ struct out_set *out_set_create(const struct layout *layout,
 fail:
     out_set_destroy(set);
     if (!set)
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        stop_video();
     return NULL;
 }
 
@@ -383,7 +393,7 @@ void out_set_destroy(struct out_set *set)
     }
     free(set->win);
     free(set);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    stop_video();
 }
 
 int out_count(const struct out_set *set)
@@ -546,6 +556,6 @@ int out_list_displays(FILE *f, const struct tlog *log)
             fprintf(f, "unknown\n");
     }
     fflush(f);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    stop_video();
     return 0;
 }
