@@ -484,6 +484,7 @@ static int app_init(struct app *app)
     route_library_logs(app);
     if (!(app->layout = load_layout(app->opt.layout_path)))
         return -EINVAL;
+    out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
         resolve_basemap(app) < 0)
         return -ENOMEM;
