@@ -507,7 +507,8 @@ static int app_init(struct app *app)
         return -EIO;
     if (!app->opt.snapshot)
         app_watch_start(app); /* a one-shot snapshot does not reload */
-    if (!(app->hw = hwdec_devices_create(app->log)))
+    if (!(app->hw = hwdec_devices_create(app->log)) ||
+        !(app->reaper = feed_reaper_create(app->log)))
         return -ENOMEM;
     return app_feeds_apply(app, app->layout);
 }
@@ -522,7 +523,10 @@ static void app_uninit(struct app *app)
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
     app_audit_close(app, app->exit_code == EXIT_OK ? "stopped" : "failed");
-    app_feeds_stop_all(app); /* before the loop closes: feeds wake its async handle */
+    app_feeds_stop_all(app);
+    feed_reaper_destroy(app->reaper); /* every feed thread joined, before the
+                                         loop closes: feeds wake its async handle */
+    app->reaper = NULL;
     hwdec_devices_unref(app->hw);
     app_control_stop(app);
     app_watch_close(app);

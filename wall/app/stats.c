@@ -47,6 +47,16 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
                                         : af->gate == CONSENT_STANDBY ? "standby"
                                         : feed_state_name(st->state));
     cJSON_AddStringToObject(o, "detail", af->feed ? st->detail : af->status_text);
+    cJSON_AddStringToObject(o, "status_text", af->status_text);
+    if (af->feed && st->retry_at_us)
+        cJSON_AddNumberToObject(o, "retry_in_s",
+                                (double)((st->retry_at_us - now_us + 999999) / 1000000));
+    else
+        cJSON_AddNullToObject(o, "retry_in_s");
+    if (af->feed && st->transport[0])
+        cJSON_AddStringToObject(o, "transport", st->transport);
+    else
+        cJSON_AddNullToObject(o, "transport");
     cJSON_AddBoolToObject(o, "masked", app->layout->feeds[i].n_masks > 0 &&
                                            af->unmask_until_us <= now_us);
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
