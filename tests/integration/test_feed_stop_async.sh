@@ -6,8 +6,8 @@
 # like a name lookup that hangs).  Switching to view "two" (the steady camera
 # alone) must be answered at once - the stuck feed is signalled and joined by
 # the feed reaper, not by the render thread - and the steady feed's frames keep
-# coming.  Once the FIFO is opened for writing the stuck thread ends, and the
-# wall exits cleanly with every thread joined.
+# coming.  Once an MPEG-TS stream is written into the FIFO the stuck source
+# plays, and the wall exits cleanly with every thread joined.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
@@ -16,11 +16,12 @@ need_cmd mkfifo
 
 gen_clip "$TEST_TMPDIR/steady.h264" --color 0x2040D0 --seconds 4
 gen_clip "$TEST_TMPDIR/hung.h264" --color 0x20C040 --seconds 4
+gen_clip "$TEST_TMPDIR/stuck.ts" --color 0xE0C020 --seconds 4
 p_steady="" p_hung=""
 start_rtsp_server p_steady --mount "/cam=$TEST_TMPDIR/steady.h264"
 start_rtsp_server p_hung --mount "/cam=$TEST_TMPDIR/hung.h264"
 hung_pid=$RTSP_SERVER_PID
-fifo="$TEST_TMPDIR/stuck.ts"
+fifo="$TEST_TMPDIR/stuck.fifo"
 mkfifo "$fifo"
 
 layout="$TEST_TMPDIR/stop.json"
@@ -84,10 +85,22 @@ read -r ms reply <<<"$(timed_send '{"type":"layout","name":"one"}')"
 [[ $reply == '{"ok":true,"layout":"one"}' ]] || fail "switch back reply: $reply"
 ((ms < 1000)) || fail "the switch back took $ms ms"
 
-# Unblock the FIFO (opening it for writing releases every reader), let the
+# Write a stream into the FIFO (opening it for writing releases every reader;
+# one process that holds it open and loops the clip until killed), let the
 # server go on, and stop the wall: it must exit 0, every thread joined.
-timeout 5 bash -c ": >'$fifo'" || fail "cannot open the FIFO for writing"
+python3 - "$fifo" "$TEST_TMPDIR/stuck.ts" <<'PY' &
+import sys
+data = open(sys.argv[2], "rb").read()
+try:
+    with open(sys.argv[1], "wb") as out:
+        while True:
+            out.write(data)
+except BrokenPipeError:
+    pass
+PY
+_lib_pids+=($!)
 kill -CONT "$hung_pid"
+wait_until 'feed("stuck")["state"] == "live"' 20
 kill -TERM "$wall_pid"
 rc=0
 for _ in $(seq 100); do kill -0 "$wall_pid" 2>/dev/null || break; sleep 0.1; done
