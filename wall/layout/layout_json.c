@@ -1461,10 +1461,10 @@ static void lj_output(struct lj *c, struct layout_output *o, const cJSON *obj,
 
     lj_members(c, obj, "output", keys, 6, found);
     lj_output_name(c, o, obj, found[0], index, count, who, sizeof who);
-    lj_missing(c, obj, who, keys, 6, found);
     if (!found[1] && !found[5]) /* without it, the display's size */
         lj_err(c, at_value(c, obj), "missing key \"size\" in %s (it may be left "
                "out only when \"display\" names a monitor)", who);
+    lj_missing(c, obj, who, keys, 6, found);
     size_ok = lj_output_size(c, o, found[1]);
     grid_ok = lj_output_grid(c, o, found[2], size_ok);
     lj_output_gap(c, o, found[3], size_ok, grid_ok);
