@@ -86,21 +86,23 @@ read -r ms reply <<<"$(timed_send '{"type":"layout","name":"one"}')"
 ((ms < 1000)) || fail "the switch back took $ms ms"
 
 # Write a stream into the FIFO (opening it for writing releases every reader;
-# one process that holds it open and loops the clip until killed), let the
-# server go on, and stop the wall: it must exit 0, every thread joined.
+# one process loops the clip until killed, opening the FIFO again whenever
+# its reader goes), let the server go on, and stop the wall: it must exit 0,
+# every thread joined.
 python3 - "$fifo" "$TEST_TMPDIR/stuck.ts" <<'PY' &
 import sys
 data = open(sys.argv[2], "rb").read()
-try:
-    with open(sys.argv[1], "wb") as out:
-        while True:
-            out.write(data)
-except BrokenPipeError:
-    pass
+while True:
+    try:
+        with open(sys.argv[1], "wb") as out:
+            while True:
+                out.write(data)
+    except BrokenPipeError:
+        pass
 PY
 _lib_pids+=($!)
 kill -CONT "$hung_pid"
-wait_until 'feed("stuck")["state"] == "live"' 20
+wait_until 'feed("stuck")["state"] == "live"' 40
 kill -TERM "$wall_pid"
 rc=0
 for _ in $(seq 100); do kill -0 "$wall_pid" 2>/dev/null || break; sleep 0.1; done
