@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # test_overload.sh - integration.overload: more pictures than the wall can
-# show.  Twenty 1280x720 clips at 60 frames a second, played from files (a
+# show.  Twenty 640x360 clips at 60 frames a second, played from files (a
 # source nobody between them and the wall can thin out: every frame is read
-# and decoded), on a wall drawing at most 30 frames a second: at least half
-# of the decoded frames can never be shown, so the wall must shed load - the
-# feeds with the smallest tiles fall back to key frames - and the stats (and
-# the log) must say so, while every tile keeps moving and every feed stays
-# live.  Without shedding (app_feeds_shed) this test fails.
+# and decoded), on a wall drawing at most 10 frames a second: most decoded
+# frames can never be shown (also under sanitizers on a loaded machine, where
+# decoding is slow), so the wall must shed load - the feeds with the smallest
+# tiles fall back to key frames - and the stats (and the log) must say so,
+# while every tile keeps moving and every feed stays live.  Without shedding
+# (app_feeds_shed) this test fails.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
 need_cmd python3
 
 n=20
-gen_clip "$TEST_TMPDIR/a.mp4" --color 0xD02020 --size 1280x720 --fps 60 --seconds 4
-gen_clip "$TEST_TMPDIR/b.mp4" --color 0x2040D0 --size 1280x720 --fps 60 --seconds 4
+gen_clip "$TEST_TMPDIR/a.mp4" --color 0xD02020 --size 640x360 --fps 60 --seconds 4
+gen_clip "$TEST_TMPDIR/b.mp4" --color 0x2040D0 --size 640x360 --fps 60 --seconds 4
 
 layout="$TEST_TMPDIR/overload.json"
 python3 - "$layout" "$TEST_TMPDIR" "$n" <<'PY'
@@ -31,7 +32,7 @@ json.dump({"feeds": feeds, "outputs": [{"name": "main", "size": [1280, 720],
 PY
 
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 180 --headless --no-control --max-fps 30 --stats "$stats" --duration 120 \
+start_tessera wall 180 --headless --no-control --max-fps 10 --stats "$stats" --duration 120 \
     "$layout"
 wall_pid=$TESSERA_PID
 q() { stats_q "$stats" "$1"; }
@@ -47,7 +48,7 @@ while ((SECONDS < deadline)); do
     ((most > 0)) && break
     sleep 0.5
 done
-((most > 0)) || { show_tessera_output wall; fail "no feed shed load (degraded) although at most half the decoded frames can be shown"; }
+((most > 0)) || { show_tessera_output wall; fail "no feed shed load (degraded) although most decoded frames cannot be shown"; }
 note "degraded feeds: $(q '[f["id"] for f in d["feeds"] if f["degraded"]]')"
 grep -q "the wall is overloaded: decoding key frames only" "$TEST_TMPDIR/wall.err" ||
     fail "shedding not logged"
