@@ -294,6 +294,24 @@ static int cmd_unmask(struct app *app, const cJSON *msg, cJSON *reply, char *err
     return -EINVAL;
 }
 
+/* {"type":"restart","feed":"gate"} makes a feed connect again now (one that
+ * says ERROR and waits for its next retry, too). */
+static int cmd_restart(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                       size_t errlen)
+{
+    const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
+    int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
+    int ret = f < 0 ? -EINVAL : app_feeds_restart(app, f);
+    if (f < 0)
+        snprintf(err, errlen, "\"feed\" must name a feed of the layout");
+    else if (ret == -ENOTCONN)
+        snprintf(err, errlen, "feed \"%s\" is not connected now (no tile shows it)",
+                 feed->valuestring);
+    else
+        cJSON_AddStringToObject(reply, "feed", feed->valuestring);
+    return ret < 0 ? -EINVAL : 0;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
@@ -327,6 +345,7 @@ static const struct app_command commands[] = {
     {"reload", cmd_reload, true},
     {"snapshot", cmd_snapshot, true},
     {"unmask", cmd_unmask, true},
+    {"restart", cmd_restart, true},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,

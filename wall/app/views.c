@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "output/output.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 
@@ -218,6 +219,7 @@ int app_reload(struct app *app)
         return -EINVAL;
     }
     layout_diags_clear(&diags);
+    out_resolve_sizes(l, app->opt.headless, app->log);
     int v = layout_find_view(l, app->layout->views[app->view].name);
     v = v < 0 ? 0 : v;
     const char *why = incompatible(app, l, v);
