@@ -26,7 +26,7 @@ JSON
 
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 240 --headless --control "unix:$sock" --stats "$stats" --duration 200 \
+start_tessera wall 240 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR/snaps" --stats "$stats" --duration 200 \
     "$layout"
 wall_pid=$TESSERA_PID
 q() { stats_q "$stats" "$1"; }
@@ -61,8 +61,8 @@ reply=$(control_send "$sock" '{"type":"restart","feed":"nosuch"}')
 reply=$(control_send "$sock" '{"type":"stats"}')
 [[ $reply == *'"ok":true'* ]] || fail "the socket after a refused restart: ${reply:0:200}"
 
-send_png="$TEST_TMPDIR/live.png"
-control_send "$sock" "{\"type\":\"snapshot\",\"path\":\"$send_png\"}" >/dev/null
-for _ in $(seq 50); do [[ -s $send_png ]] && break; sleep 0.1; done
+send_png="$TEST_TMPDIR/snaps/live.png"
+control_send "$sock" '{"type":"snapshot","name":"live.png"}' >/dev/null
+for _ in $(seq 100); do [[ -s $send_png ]] && break; sleep 0.1; done
 expect_tile_colour "restarted feed" "$send_png" 0 0 640 360 0x2040D0 30
 note "ok"

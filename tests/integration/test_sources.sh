@@ -54,7 +54,7 @@ JSON
 
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --duration 90 \
+start_tessera wall 120 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR/snaps" --stats "$stats" --duration 90 \
     "$layout"
 wall_pid=$TESSERA_PID
 q() { stats_q "$stats" "$1"; }
@@ -69,9 +69,9 @@ for s in http srt udp mjpeg; do
     note "$s: live, codec $(q "feed('$s')['codec']"), $(q "feed('$s')['width']")x$(q "feed('$s')['height']")"
 done
 
-png="$TEST_TMPDIR/sources.png"
-control_send "$sock" "{\"type\":\"snapshot\",\"path\":\"$png\"}" >/dev/null
-for _ in $(seq 50); do [[ -s $png ]] && break; sleep 0.1; done
+png="$TEST_TMPDIR/snaps/sources.png"
+control_send "$sock" '{"type":"snapshot","name":"sources.png"}' >/dev/null
+for _ in $(seq 100); do [[ -s $png ]] && break; sleep 0.1; done
 i=0
 for s in http srt udp mjpeg; do
     expect_tile_colour "$s tile" "$png" $((i * 320)) 0 320 360 "${colour[$s]}" 30
