@@ -75,8 +75,13 @@ static const struct scenario scenarios[] = {
         TICK(1000, "one", "a c"),
         {WS_CMD_MAXIMIZE, 0, 1, 1100, 0, "one", "a c", 1, 1},
         TICK(2100, "one", "a c"),           /* an enlarged tour tile stops */
-        TICK(3500, "one", "a c"),
-        {WS_CMD_TOUR_TICK, 0, 0, 5000, 0, "two", "c c", 1, 1}, /* kept, holds c */
+        {WS_CMD_RESTORE, 0, 0, 2200, 0, "one", "a c", -1, 1}, /* where it stopped */
+        TICK(3100, "one", "a c"),
+        TICK(3200, "one", "a b"),           /* then goes on */
+        {WS_CMD_MAXIMIZE, 0, 1, 3300, 0, "one", "a b", 1, 1},
+        {WS_CMD_MAXIMIZE, 0, 1, 3400, 0, "one", "a b", -1, 1},
+        {WS_CMD_MAXIMIZE, 0, 1, 3500, 0, "one", "a b", 1, 1},
+        {WS_CMD_TOUR_TICK, 0, 0, 5000, 0, "two", "c b", 1, 1}, /* kept, holds b */
         {WS_CMD_MAXIMIZE, 0, 1, 5100, 0, "two", "c a", -1, 1}, /* again: restore */
         TICK(10000, "one", "a b"),
         {WS_CMD_MAXIMIZE, 0, 0, 10100, 0, "one", "a b", 0, 0},
