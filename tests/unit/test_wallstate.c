@@ -87,6 +87,11 @@ static const struct scenario scenarios[] = {
         {WS_CMD_MAXIMIZE, 0, 0, 10100, 0, "one", "a b", 0, 0},
         {WS_CMD_SHOW_VIEW, 1, 0, 10200, 0, "two", "c a", -1, 0}, /* operator: restores */
     }},
+    {"an enlarged plain tile keeps its camera through a wall-tour step", {
+        LAYOUT(0, 0),
+        {WS_CMD_MAXIMIZE, 0, 0, 100, 0, "one", "a b", 0, 0},
+        {WS_CMD_TOUR_TICK, 0, 0, 5000, 0, "two", "a a", 0, 0},
+    }},
     {"pin through tours and layout switches", {
         LAYOUT(0, 0),
         CMD(WS_CMD_PIN, 0, 1, 100, 0),
