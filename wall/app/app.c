@@ -304,7 +304,8 @@ static void pump_events(struct app *app)
     unsigned flags = 0;
     int64_t now = tm_now_us();
     while (out_poll(app->outs, now, &in, &flags))
-        app_input(app, &in);
+        if (app_input(app, &in))
+            app_stop(app, EXIT_OK);
     flags |= out_tick(app->outs, now); /* banner timed out */
     if (flags & OUT_REDRAW)
         app->dirty = app->full_redraw = true;

@@ -217,9 +217,9 @@ void app_audit_ws_command(struct app *app, const struct ws_cmd *cmd, int ret,
 
 /* ---- input.c ---- */
 
-/* Turns an operator's key or click into a command (or a HUD/help toggle,
- * or the quit of Ctrl+Q). */
-void app_input(struct app *app, const struct out_input *in);
+/* Turns an operator's key or click into a command (or a HUD/help toggle);
+ * returns true for Ctrl+Q: the operator asks the wall to quit. */
+bool app_input(struct app *app, const struct out_input *in);
 
 /* Draws the F1 key map centred in rect with text of px pixels. */
 void app_draw_help(struct app *app, struct layout_rect rect, int px);

@@ -71,9 +71,7 @@ static void on_key(struct app *app, const struct out_input *in)
 {
     int o = in->output < app_output_count(app) ? in->output : 0;
     bool arrow = in->key >= OUT_KEY_LEFT && in->key <= OUT_KEY_DOWN;
-    if (in->key == OUT_KEY_LETTER && in->letter == 'q' && in->ctrl)
-        app_stop(app, EXIT_OK);
-    else if (in->repeat && !arrow)
+    if (in->repeat && !arrow)
         return;
     else if (in->key == OUT_KEY_LETTER && in->letter == 'h')
         app->hud = !app->hud;
@@ -110,12 +108,16 @@ static void on_click(struct app *app, const struct out_input *in)
         key_command(app, (struct ws_cmd){.type = WS_CMD_MAXIMIZE, .output = o, .tile = t});
 }
 
-void app_input(struct app *app, const struct out_input *in)
+bool app_input(struct app *app, const struct out_input *in)
 {
+    if (in->kind == OUT_INPUT_KEY && in->key == OUT_KEY_LETTER && in->letter == 'q' &&
+        in->ctrl)
+        return true;
     if (app_output_count(app) == 0)
-        return;
+        return false;
     if (in->kind == OUT_INPUT_KEY)
         on_key(app, in);
     else if (in->kind == OUT_INPUT_CLICK)
         on_click(app, in);
+    return false;
 }
