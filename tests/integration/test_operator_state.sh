@@ -32,8 +32,8 @@ start_wall() {
     layout="$TEST_TMPDIR/$wall.json" sock="$TEST_TMPDIR/$wall.sock"
     stats="$TEST_TMPDIR/$wall.stats.json"
     gen "$@"
-    start_tessera "$wall" 200 --headless --control "unix:$sock" --stats "$stats" \
-        --duration 180 "$layout"
+    start_tessera "$wall" 900 --headless --control "unix:$sock" --stats "$stats" \
+        --duration 880 "$layout"
     wall_pid=$TESSERA_PID
     wait_until 'all(f["state"] == "live" for f in d["feeds"]) and len(d["feeds"]) == 3' 30
 }

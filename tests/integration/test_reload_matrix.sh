@@ -35,7 +35,7 @@ gen() { python3 "$(dirname "${BASH_SOURCE[0]}")/wall_layout.py" "$layout" "$port
 gen
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 280 --headless --control "unix:$sock" --stats "$stats" --duration 260 \
+start_tessera wall 900 --headless --control "unix:$sock" --stats "$stats" --duration 880 \
     "$layout"
 wall_pid=$TESSERA_PID
 
