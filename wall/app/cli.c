@@ -93,10 +93,38 @@ static void print_help(FILE *f, const char *prog)
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
-"  -V, --version          show the version and exit\n"
+"  -V, --version          show the version and the build's features (windowed\n"
+"                         or headless-only, decoding backends) and exit\n"
 "\n"
 "Exit status: 0 success; 1 invalid layout or the wall could not run;\n"
 "2 bad command line.\n", prog);
+}
+
+/* Prints "tessera VERSION (FRONTEND; hwdec: BACKENDS)": the backends the
+ * registry holds, each with the zero-copy interop this build compiled in
+ * (e.g. nvdec+cuda-gl).  The first two words stay "tessera VERSION". */
+static void print_version(FILE *f)
+{
+#if TESSERA_HEADLESS_ONLY
+    const char *front = "headless-only";
+#else
+    const char *front = "windowed";
+#endif
+    fprintf(f, "tessera %s (%s; hwdec:", TESSERA_VERSION, front);
+    for (int i = 0; i < hwdec_driver_count(); i++) {
+        const char *name = hwdec_driver_at(i)->name;
+        const char *interop = "";
+#if TESSERA_HAVE_CUDA_GL
+        if (!strcmp(name, "nvdec"))
+            interop = "+cuda-gl";
+#endif
+#if TESSERA_HAVE_EGL_DMABUF
+        if (!strcmp(name, "vaapi"))
+            interop = "+egl-dmabuf";
+#endif
+        fprintf(f, " %s%s", name, interop);
+    }
+    fprintf(f, ")\n");
 }
 
 /* Parses a non-negative number of seconds (or fps); -1 if not one. */
@@ -122,7 +150,7 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     double v;
     switch (c) {
     case 'h': print_help(out, prog); return CLI_DONE;
-    case 'V': fprintf(out, "tessera %s\n", TESSERA_VERSION); return CLI_DONE;
+    case 'V': print_version(out); return CLI_DONE;
     case OPT_VALIDATE: opt->validate = true; break;
     case OPT_HEADLESS: opt->headless = true; break;
     case OPT_SNAPSHOT: opt->snapshot = arg; break;
