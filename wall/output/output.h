@@ -76,9 +76,6 @@ struct out_set *out_set_create(const struct layout *layout,
  * its old outputs named as far as they were changed). */
 int out_set_apply(struct out_set *set, const struct layout_output *outs, int n);
 
-/* Routes SDL's log messages to log (call before out_set_create()). */
-void out_route_logs(const struct tlog *log);
-
 /* Destroys windows and the context and shuts SDL video down; accepts NULL. */
 void out_set_destroy(struct out_set *set);
 
@@ -118,6 +115,9 @@ bool out_visible(const struct out_set *set, int i);
  * (banner away).  Returns OUT_REDRAW or 0; other events are ignored. */
 unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
                           int64_t now_us);
+
+/* Routes SDL's log messages to log (call before out_set_create()). */
+void out_route_logs(const struct tlog *log);
 
 /* Takes the pending events one at a time: those that concern outputs and
  * the kiosk are handled here (OUT_REDRAW / OUT_PRESENT ORed into *flags);

@@ -233,7 +233,8 @@ static void set_outputs(struct wall_state *ws, struct ws_output *outs, int n)
 
 /* ---- commands ---- */
 
-/* Why view v cannot replace the view shown without new windows, or NULL. */
+/* Whether view v has the outputs of the view shown (names and sizes): a
+ * switch then needs no new windows. */
 static bool view_fits(const struct wall_state *ws, int v)
 {
     const struct layout_view *now = &ws->layout->views[ws->view];
