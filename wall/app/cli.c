@@ -16,6 +16,7 @@ enum {
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
+    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +35,8 @@ static const struct option long_options[] = {
     {"control", required_argument, NULL, OPT_CONTROL},
     {"no-control", no_argument, NULL, OPT_NO_CONTROL},
     {"control-token-file", required_argument, NULL, OPT_CONTROL_TOKEN_FILE},
+    {"control-tokens", required_argument, NULL, OPT_CONTROL_TOKENS},
+    {"control-idle", required_argument, NULL, OPT_CONTROL_IDLE},
     {"hwdec", required_argument, NULL, OPT_HWDEC},
     {"list-hwdec", no_argument, NULL, OPT_LIST_HWDEC},
     {"list-displays", no_argument, NULL, OPT_LIST_DISPLAYS},
@@ -66,8 +69,15 @@ static void print_help(FILE *f, const char *prog)
 "  --control SPEC         the control socket for incidents, unit positions and\n"
 "                         commands: unix:PATH or tcp:HOST:PORT (default\n"
 "                         unix:$XDG_RUNTIME_DIR/tessera.sock; see docs/protocol.md)\n"
-"  --control-token-file F a secret every client must send first (required for\n"
-"                         a non-loopback TCP address)\n"
+"  --control-tokens FILE  tokens and the roles they give, one a line:\n"
+"                         ROLE[,ROLE...] TOKEN (roles: viewer, cad, operator,\n"
+"                         supervisor); the file must be mode 0600.  A client\n"
+"                         sends {\"type\":\"auth\",\"token\":...} first; until\n"
+"                         then it is a viewer, closed after 5 s\n"
+"  --control-token-file F one token that gives every role and that every\n"
+"                         client must send first (kept for compatibility)\n"
+"  --control-idle S       close control clients without a request for S\n"
+"                         seconds (default 300; ping keeps a client alive)\n"
 "  --no-control           no control socket\n"
 "  --hwdec MODE           video decoding: auto (default: the first hardware\n"
 "                         backend that works, else software), nvdec, vaapi\n"
@@ -96,8 +106,13 @@ static void print_help(FILE *f, const char *prog)
 "  -V, --version          show the version and the build's features (windowed\n"
 "                         or headless-only, decoding backends) and exit\n"
 "\n"
+"\n"
+"  %s ctl [--socket SPEC] [--token-file F] REQUEST...  sends one request to\n"
+"                         a running wall and prints the reply (see\n"
+"                         '%s ctl --help')\n"
+"\n"
 "Exit status: 0 success; 1 invalid layout or the wall could not run;\n"
-"2 bad command line.\n", prog);
+"2 bad command line.\n", prog, prog, prog);
 }
 
 /* Prints "tessera VERSION (FRONTEND; hwdec: BACKENDS)": the backends the
@@ -160,6 +175,12 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_CONTROL: opt->control = arg; break;
     case OPT_NO_CONTROL: opt->no_control = true; break;
     case OPT_CONTROL_TOKEN_FILE: opt->control_token_file = arg; break;
+    case OPT_CONTROL_TOKENS: opt->control_tokens = arg; break;
+    case OPT_CONTROL_IDLE:
+        if ((v = parse_seconds(arg)) < 1 || v > 86400)
+            return usage(err, prog, "--control-idle takes 1 to 86400 seconds:", arg);
+        opt->control_idle = v;
+        break;
     case OPT_LIST_HWDEC: opt->list_hwdec = true; break;
     case OPT_LIST_DISPLAYS: opt->list_displays = true; break;
     case OPT_AUDIT: opt->audit_path = arg; break;

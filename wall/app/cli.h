@@ -28,7 +28,9 @@ struct app_options {
     const char *stats_path;   /* --stats: JSON rewritten every second */
     const char *control;      /* --control SPEC; NULL: the default */
     bool no_control;          /* --no-control */
-    const char *control_token_file; /* --control-token-file */
+    const char *control_token_file; /* --control-token-file (every role) */
+    const char *control_tokens; /* --control-tokens: ROLE[,ROLE...] TOKEN lines */
+    double control_idle;      /* --control-idle S; 0: the default (300 s) */
     int hwdec;                /* enum hwdec_mode from --hwdec; 0: not given (auto) */
     bool list_hwdec;          /* --list-hwdec: print the backends and exit */
     bool list_displays;       /* --list-displays: print what SDL sees and exit */

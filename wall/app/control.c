@@ -1,7 +1,9 @@
 /*
  * control.c - the app's side of the control socket: opens the overlay server
- * on the render thread's loop, answers "stats" with the stats document, and
- * dispatches the wall's own commands (a table: one entry per command).
+ * on the render thread's loop (with the tokens and timeouts of the command
+ * line), answers "stats" with the stats document, and dispatches the wall's
+ * own commands (a table: one entry per command).  Which role may send which
+ * command is decided before that, by the server's table (overlay/server.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,27 @@
 #include "base/timeutil.h"
 #include "overlay/server.h"
 #include "overlay/state.h"
+#include "overlay/tokens.h"
+
+/* Adds the control socket's counters to a stats reply as "control". */
+static void add_control_counters(const struct app *app, cJSON *out)
+{
+    struct ovl_server_counters k;
+    cJSON *o;
+
+    if (!app->control || !(o = cJSON_AddObjectToObject(out, "control")))
+        return;
+    ovl_server_get_counters(app->control, &k);
+    cJSON_AddNumberToObject(o, "clients", (double)k.clients);
+    cJSON_AddNumberToObject(o, "msgs_ok", (double)k.msgs_ok);
+    cJSON_AddNumberToObject(o, "msgs_err", (double)k.msgs_err);
+    cJSON_AddNumberToObject(o, "forbidden", (double)k.forbidden);
+    cJSON_AddNumberToObject(o, "auth_failures", (double)k.auth_failures);
+    cJSON_AddNumberToObject(o, "auth_timeouts", (double)k.auth_timeouts);
+    cJSON_AddNumberToObject(o, "idle_closed", (double)k.idle_closed);
+    cJSON_AddNumberToObject(o, "http_closed", (double)k.http_closed);
+    cJSON_AddNumberToObject(o, "clients_dropped", (double)k.clients_dropped);
+}
 
 static int stats_hook(void *opaque, cJSON *out)
 {
@@ -26,6 +49,7 @@ static int stats_hook(void *opaque, cJSON *out)
         cJSON_AddItemToObject(out, item->string, item);
     }
     cJSON_Delete(doc);
+    add_control_counters(opaque, out);
     return 0;
 }
 
@@ -323,38 +347,77 @@ int app_read_secret(const char *path, char *buf, size_t n)
     return buf[0] ? 0 : -EINVAL;
 }
 
-int app_control_start(struct app *app)
+/* Reads --control-tokens (if given) into *tokens; refuses (logged, -EACCES
+ * or -EINVAL) a file others may read or a malformed one. */
+static int load_tokens(struct app *app, struct ovl_token **tokens, size_t *n)
 {
-    char spec[OVL_SPEC_MAX], token[OVL_TOKEN_MAX + 2] = "";
-    const bool explicit = app->opt.control != NULL;
-    if (!(app->ovl = ovl_state_create(NULL)) ||
-        !(app->control_log = tlog_create(app->log, "control")))
-        return -ENOMEM;
-    if (app->opt.no_control)
+    char err[512];
+    int ret;
+
+    *tokens = NULL;
+    *n = 0;
+    if (!app->opt.control_tokens)
         return 0;
-    if (explicit)
-        snprintf(spec, sizeof(spec), "%s", app->opt.control);
-    else if (ovl_server_default_spec(getenv("XDG_RUNTIME_DIR"), spec, sizeof(spec)) < 0) {
-        tlog_info(app->log, "no control socket: XDG_RUNTIME_DIR is not set (use --control)");
-        return 0;
+    ret = ovl_tokens_load(app->opt.control_tokens, tokens, n, err, sizeof(err));
+    if (ret < 0)
+        tlog_err(app->log, "--control-tokens: %s", err);
+    else
+        tlog_info(app->log, "control: %zu tokens from %s", *n, app->opt.control_tokens);
+    return ret;
+}
+
+/* Opens the server on spec with the tokens (borrowed) and timeouts of the
+ * options. */
+static int open_server(struct app *app, const char *spec, bool explicit,
+                       const struct ovl_token *tokens, size_t n_tokens)
+{
+    char token[OVL_TOKEN_MAX + 2] = "";
+    int ret;
+    if (app->opt.control_token_file &&
+        (ret = app_read_secret(app->opt.control_token_file, token, sizeof(token))) < 0) {
+        tlog_err(app->log, "cannot read a token from %s", app->opt.control_token_file);
+        return ret;
     }
-    if (app->opt.control_token_file) {
-        int ret = app_read_secret(app->opt.control_token_file, token, sizeof(token));
-        if (ret < 0) {
-            tlog_err(app->log, "cannot read a token from %s", app->opt.control_token_file);
-            return ret;
-        }
-    }
-    struct ovl_server_config cfg = {.spec = spec, .token = token};
+    struct ovl_server_config cfg = {
+        .spec = spec, .token = token, .tokens = tokens, .n_tokens = n_tokens,
+        .idle_ms = (unsigned)(app->opt.control_idle * 1000.0)};
     struct ovl_server_hooks hooks = {.opaque = app, .stats = stats_hook,
                                      .command = command_hook};
     app->control = ovl_server_create(&app->loop, &cfg, app->ovl, &hooks,
                                      app->control_log);
+    memset(token, 0, sizeof(token));
     if (!app->control && explicit)
         return -EIO;
     if (!app->control)
         tlog_warn(app->log, "running without a control socket");
     return 0;
+}
+
+int app_control_start(struct app *app)
+{
+    char spec[OVL_SPEC_MAX];
+    const bool explicit = app->opt.control != NULL;
+    struct ovl_token *tokens;
+    size_t n_tokens;
+    int ret;
+    if (!(app->ovl = ovl_state_create(NULL)) ||
+        !(app->control_log = tlog_create(app->log, "control")))
+        return -ENOMEM;
+    if ((ret = load_tokens(app, &tokens, &n_tokens)) < 0) /* checked even if unused */
+        return ret;
+    if (app->opt.no_control) {
+        ret = 0;
+    } else if (explicit || ovl_server_default_spec(getenv("XDG_RUNTIME_DIR"), spec,
+                                                   sizeof(spec)) == 0) {
+        if (explicit)
+            snprintf(spec, sizeof(spec), "%s", app->opt.control);
+        ret = open_server(app, spec, explicit, tokens, n_tokens);
+    } else {
+        tlog_info(app->log, "no control socket: XDG_RUNTIME_DIR is not set (use --control)");
+        ret = 0;
+    }
+    ovl_tokens_free(tokens, n_tokens); /* the server keeps a copy */
+    return ret;
 }
 
 void app_control_stop(struct app *app)

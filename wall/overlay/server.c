@@ -8,6 +8,11 @@
  * client's replies of that iteration with one uv_write.  Work left over keeps
  * a uv_idle handle active so the next iteration does not sleep in poll.  A
  * client whose earlier replies are still unsent past max_backlog is dropped.
+ *
+ * Trust: every request type needs a role (ovl__rules, the one table of
+ * them); a client holds roles by the kind of socket and by the token it sent.
+ * A sweep timer closes clients that stay unauthenticated or idle too long,
+ * and a first line that is HTTP closes its connection at once.
  */
 #define _GNU_SOURCE /* struct ucred for SO_PEERCRED */
 #include "overlay/server.h"
@@ -53,6 +58,9 @@ struct ovl__client {
     size_t out_len, out_cap;
     uv_shutdown_t shutdown;
     int auth_failures;
+    uint64_t since_ms;  /* uv_now() at connection */
+    uint64_t active_ms; /* uv_now() at the last request line */
+    bool got_line;      /* a non-blank line came: the HTTP check is done */
     bool refused;  /* over max_clients: gets one error line, then closed */
     bool reading;  /* uv_read_start() in effect */
     bool eof;      /* the peer finished sending */
@@ -73,8 +81,10 @@ struct ovl_server {
     struct ovl_state *state;
     struct ovl_server_hooks hooks;
     struct ovl_spec spec;
-    char token[OVL_TOKEN_MAX + 1];
-    size_t token_len;
+    struct ovl_token *tokens; /* accepted tokens (a copy), n_tokens */
+    size_t n_tokens;
+    unsigned unauth_roles; /* roles before auth (with tokens) */
+    unsigned idle_ms, auth_ms;
     size_t max_clients, lines_per_step, max_backlog;
     uint64_t step_budget_ns;
     unsigned expire_ms;
@@ -88,6 +98,7 @@ struct ovl_server {
     uv_idle_t idle;
     uv_timer_t timer;
     uv_timer_t rest;              /* ends a rest after a busy step */
+    uv_timer_t sweep;             /* closes idle and unauthenticated clients */
     uint64_t resume_at;           /* uv_hrtime() before which lines wait */
     bool have_listener, have_aux; /* which handles were initialised */
     bool unlink_path;             /* we created spec.path */
@@ -102,6 +113,7 @@ struct ovl_server {
 };
 
 static void ovl__client_close(struct ovl__client *c);
+static void ovl__client_start(struct ovl__client *c);
 
 /* ---- specs ---------------------------------------------------------------- */
 
@@ -338,25 +350,138 @@ static cJSON *ovl__reply_new(const char *seq)
 
 /* ---- requests ------------------------------------------------------------- */
 
-/* Compares the token sent with the configured one in time that does not
- * depend on where they differ. */
-static bool ovl__token_ok(const struct ovl_server *srv, const char *sent)
-{
-    size_t n = strlen(sent), i;
-    volatile unsigned char diff = n != srv->token_len;
+/* ---- roles ---------------------------------------------------------------- */
 
-    for (i = 0; i < srv->token_len; i++)
-        diff |= (unsigned char)srv->token[i] ^
-                (unsigned char)(i < n ? sent[i] : 0);
+/* Which roles each request type needs: the one table of them. */
+static const struct ovl__rule {
+    const char *type;
+    unsigned roles; /* any one of them suffices; 0: open to all */
+} ovl__rules[] = {
+    {"auth", 0},
+    {"ping", OVL_ROLE_VIEWER},
+    {"state", OVL_ROLE_VIEWER},
+    {"stats", OVL_ROLE_VIEWER},
+    {"incident", OVL_ROLE_CAD},
+    {"unit", OVL_ROLE_CAD},
+    {"eido", OVL_ROLE_CAD},
+    {"callup", OVL_ROLE_CAD | OVL_ROLE_OPERATOR},
+    {"release", OVL_ROLE_CAD | OVL_ROLE_OPERATOR},
+    {"layout", OVL_ROLE_OPERATOR},
+    {"maximize", OVL_ROLE_OPERATOR},
+    {"select", OVL_ROLE_OPERATOR},
+    {"move", OVL_ROLE_OPERATOR},
+    {"hud", OVL_ROLE_OPERATOR},
+    {"help", OVL_ROLE_OPERATOR},
+    {"restart", OVL_ROLE_OPERATOR},
+    {"pin", OVL_ROLE_OPERATOR},
+    {"unpin", OVL_ROLE_OPERATOR},
+    {"reload", OVL_ROLE_SUPERVISOR},
+    {"snapshot", OVL_ROLE_SUPERVISOR},
+    {"unmask", OVL_ROLE_SUPERVISOR},
+};
+
+static const char *const ovl__role_names[] = {"viewer", "cad", "operator",
+                                              "supervisor"};
+
+int ovl_role_needed(const char *type, unsigned *roles)
+{
+    size_t i;
+
+    for (i = 0; type && i < sizeof ovl__rules / sizeof ovl__rules[0]; i++)
+        if (strcmp(type, ovl__rules[i].type) == 0) {
+            *roles = ovl__rules[i].roles;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+bool ovl_roles_allow(unsigned have, unsigned need)
+{
+    return need == 0 || (have & (need | OVL_ROLE_SUPERVISOR)) != 0;
+}
+
+unsigned ovl_role_parse(const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < 4; i++)
+        if (strlen(ovl__role_names[i]) == len &&
+            memcmp(name, ovl__role_names[i], len) == 0)
+            return 1u << i;
+    return 0;
+}
+
+void ovl_roles_format(unsigned roles, char *buf, size_t len)
+{
+    size_t i, n = 0;
+
+    if (len)
+        buf[0] = '\0';
+    for (i = 0; i < 4 && n < len; i++)
+        if (roles & (1u << i))
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+                                  ovl__role_names[i]);
+}
+
+/* Writes "forbidden: T needs the R role" (R: "cad or operator") into err. */
+static void ovl__forbidden_text(const char *type, unsigned need, char *err,
+                                size_t len)
+{
+    char roles[64];
+    char *comma;
+
+    ovl_roles_format(need, roles, sizeof roles);
+    comma = strchr(roles, ',');
+    if (comma) /* two roles at most in the table */
+        snprintf(err, len, "forbidden: %s needs the %.*s or %s role", type,
+                 (int)(comma - roles), roles, comma + 1);
+    else
+        snprintf(err, len, "forbidden: %s needs the %s role", type, roles);
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+/* Compares two tokens in time that does not depend on where they differ.
+ * TODO: secret_equal (wall/base/secret.h) once merged. */
+static bool ovl__token_equal(const char *want, const char *sent)
+{
+    size_t n = strlen(sent), w = strlen(want), i;
+    volatile unsigned char diff = n != w;
+
+    for (i = 0; i < w; i++)
+        diff |= (unsigned char)want[i] ^ (unsigned char)(i < n ? sent[i] : 0);
     return diff == 0;
+}
+
+/* Returns the roles of the token sent (every token compared), or 0. */
+static unsigned ovl__token_roles(const struct ovl_server *srv, const char *sent)
+{
+    unsigned roles = 0;
+    size_t i;
+
+    for (i = 0; i < srv->n_tokens; i++)
+        if (ovl__token_equal(srv->tokens[i].token, sent))
+            roles |= srv->tokens[i].roles;
+    return roles;
 }
 
 static void ovl__handle_auth(struct ovl__client *c, const struct ovl_msg *m)
 {
     struct ovl_server *srv = c->srv;
+    char names[64];
+    unsigned roles;
 
-    if (!srv->token_len || ovl__token_ok(srv, m->token)) {
+    if (!srv->n_tokens) {
+        ovl__reply_ok(c, m->seq); /* nothing to prove: roles unchanged */
+        return;
+    }
+    roles = ovl__token_roles(srv, m->token);
+    if (roles) {
         c->info.authenticated = true;
+        c->info.roles = roles | OVL_ROLE_VIEWER; /* every client may look */
+        ovl_roles_format(c->info.roles, names, sizeof names);
+        tlog_info(srv->log, "client %llu: authenticated (%s)",
+                  (unsigned long long)c->info.id, names);
         ovl__reply_ok(c, m->seq);
         return;
     }
@@ -470,6 +595,85 @@ static void ovl__handle_change(struct ovl__client *c, const struct ovl_msg *m)
         ovl__reply_ok(c, m->seq);
 }
 
+/* The "type" of a parsed message ("" when it has none). */
+static const char *ovl__type_of(const struct ovl_msg *m)
+{
+    const cJSON *t;
+
+    if (m->type != OVL_MSG_OTHER)
+        return ovl_msg_type_name(m->type);
+    t = cJSON_GetObjectItemCaseSensitive(m->root, "type");
+    return cJSON_IsString(t) && t->valuestring ? t->valuestring : "";
+}
+
+/* Returns true when c may send m; otherwise queues the error reply (and
+ * nothing changes).  A type the table does not know reaches the command
+ * hook for a supervisor only; others are told it is unknown. */
+static bool ovl__allowed(struct ovl__client *c, const struct ovl_msg *m)
+{
+    const char *type = ovl__type_of(m);
+    char err[OVL_ERR_MAX];
+    unsigned need = OVL_ROLE_SUPERVISOR;
+
+    if (m->type == OVL_MSG_AUTH)
+        return true;
+    if (!c->info.authenticated && !c->info.roles) {
+        ovl__reply_err(c, m->seq, "not authenticated: send "
+                                  "{\"type\":\"auth\",\"token\":\"...\"} first");
+        return false;
+    }
+    if (ovl_role_needed(type, &need) < 0 &&
+        !(c->info.roles & OVL_ROLE_SUPERVISOR)) {
+        ovl__unknown_type(m, err, sizeof err);
+        ovl__reply_err(c, m->seq, err);
+        return false;
+    }
+    if (ovl_roles_allow(c->info.roles, need))
+        return true;
+    c->srv->counters.forbidden++;
+    ovl__forbidden_text(type, need, err, sizeof err);
+    ovl__reply_err(c, m->seq, err);
+    return false;
+}
+
+/* Whether a line starts like an HTTP request or header ("GET ", "Host:"). */
+static bool ovl__looks_http(const char *line, size_t len)
+{
+    static const char *const methods[] = {
+        "GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE ",
+        "PATCH ", "CONNECT ", "TRACE ", "PRI "};
+    size_t i, n;
+
+    for (i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        n = strlen(methods[i]);
+        if (len >= n && memcmp(line, methods[i], n) == 0)
+            return true;
+    }
+    for (i = 0; i < len && ((line[i] >= 'A' && line[i] <= 'Z') ||
+                            (line[i] >= 'a' && line[i] <= 'z') ||
+                            (line[i] >= '0' && line[i] <= '9') ||
+                            line[i] == '-');
+         i++)
+        ;
+    return i > 0 && i < len && line[i] == ':';
+}
+
+/* Closes c at once, without a reply: its first line was HTTP (a browser
+ * page must not drive the socket). */
+static void ovl__close_http(struct ovl__client *c)
+{
+    struct ovl_server *srv = c->srv;
+    unsigned long long n = ++srv->counters.http_closed;
+
+    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th ...: no log flood */
+        tlog_warn(srv->log, "client %llu: sent HTTP, closing (%llu so far)",
+                  (unsigned long long)c->info.id, n);
+    srv->counters.clients_dropped++;
+    c->pos = c->in_len;
+    c->scanned = 0;
+    ovl__client_close(c);
+}
+
 /* Handles one line (without its "\n") and queues its reply, if any. */
 static void ovl__handle_line(struct ovl__client *c, const char *line,
                              size_t len)
@@ -478,13 +682,18 @@ static void ovl__handle_line(struct ovl__client *c, const char *line,
     struct ovl_msg m;
     int rc;
 
+    if (!c->got_line && ovl__looks_http(line, len)) {
+        ovl__close_http(c);
+        return;
+    }
     rc = ovl_parse_line(line, len, &m, err, sizeof err);
+    if (rc != 1) {
+        c->got_line = true;
+        c->active_ms = uv_now(c->srv->loop);
+    }
     if (rc < 0)
         ovl__reply_err(c, m.seq, err);
-    else if (rc == 0 && !c->info.authenticated && m.type != OVL_MSG_AUTH)
-        ovl__reply_err(c, m.seq, "not authenticated: send "
-                                 "{\"type\":\"auth\",\"token\":\"...\"} first");
-    else if (rc == 0)
+    else if (rc == 0 && ovl__allowed(c, &m))
         switch (m.type) {
         case OVL_MSG_INCIDENT_UPSERT:
         case OVL_MSG_INCIDENT_CLOSE:
@@ -766,6 +975,15 @@ static void ovl__on_connection(uv_stream_t *listener, int status)
         uv_close(&c->h.handle, ovl__on_stray_closed);
         return;
     }
+    ovl__client_start(c);
+}
+
+/* Serves an accepted c (not yet in srv->clients): refuses it over
+ * max_clients, else gives it its first roles and starts reading. */
+static void ovl__client_start(struct ovl__client *c)
+{
+    struct ovl_server *srv = c->srv;
+
     c->index = srv->n_clients;
     srv->clients[srv->n_clients++] = c;
     if (srv->n_served >= srv->max_clients) {
@@ -775,8 +993,16 @@ static void ovl__on_connection(uv_stream_t *listener, int status)
     srv->n_served++;
     srv->counters.clients++;
     srv->counters.clients_accepted++;
-    c->info.authenticated = srv->token_len == 0;
-    if (srv->spec.kind == OVL_PEER_TCP)
+    c->info.authenticated = srv->n_tokens == 0;
+    /* Without tokens: the 0600 Unix socket is the wall's own user (every
+     * role); loopback TCP may be anyone on the machine (a viewer). */
+    if (srv->n_tokens)
+        c->info.roles = srv->unauth_roles;
+    else
+        c->info.roles = c->info.kind == OVL_PEER_UNIX ? OVL_ROLES_ALL
+                                                      : OVL_ROLE_VIEWER;
+    c->since_ms = c->active_ms = uv_now(srv->loop);
+    if (c->info.kind == OVL_PEER_TCP)
         uv_tcp_nodelay(&c->h.tcp, 1); /* replies are batched already */
     ovl__peer_info(c);
     tlog_debug(srv->log, "client %llu: connected", (unsigned long long)c->info.id);
@@ -784,6 +1010,38 @@ static void ovl__on_connection(uv_stream_t *listener, int status)
         c->reading = true;
     else
         ovl__client_close(c);
+}
+
+int ovl_server_adopt(struct ovl_server *srv, int fd)
+{
+    struct ovl__client *c = calloc(1, sizeof *c);
+    int rc;
+
+    if (!c) {
+        close(fd);
+        return -ENOMEM;
+    }
+    c->srv = srv;
+    c->info.kind = OVL_PEER_UNIX;
+    rc = uv_pipe_init(srv->loop, &c->h.pipe, 0);
+    if (rc < 0) {
+        free(c);
+        close(fd);
+        return rc;
+    }
+    c->h.handle.data = c;
+    srv->open_handles++;
+    c->info.id = ++srv->next_id;
+    rc = uv_pipe_open(&c->h.pipe, fd);
+    if (rc < 0 || srv->n_clients >= srv->max_clients + OVL__REFUSING_MAX) {
+        if (rc < 0)
+            close(fd);
+        c->closing = true; /* never in srv->clients */
+        uv_close(&c->h.handle, ovl__on_stray_closed);
+        return rc < 0 ? rc : -EBUSY;
+    }
+    ovl__client_start(c);
+    return 0;
 }
 
 /* ---- the per-iteration step ----------------------------------------------- */
@@ -931,6 +1189,55 @@ static void ovl__on_timer(uv_timer_t *h)
     ovl_state_expire(srv->state, (int64_t)(uv_hrtime() / 1000));
 }
 
+/* Tells c why (reason) and closes it once that line is written. */
+static void ovl__client_expel(struct ovl__client *c, const char *reason)
+{
+    tlog_info(c->srv->log, "client %llu: %s", (unsigned long long)c->info.id,
+              reason);
+    c->srv->counters.clients_dropped++;
+    ovl__queue_err(c, "", reason);
+    ovl__client_flush(c);
+    ovl__client_end(c);
+}
+
+/* Closes the clients that have not authenticated within auth_ms (when
+ * tokens are set) or sent no request within idle_ms. */
+static void ovl__on_sweep(uv_timer_t *h)
+{
+    struct ovl_server *srv = h->data;
+    uint64_t now = uv_now(srv->loop);
+    char why[96];
+    size_t i;
+
+    for (i = 0; i < srv->n_clients; i++) {
+        struct ovl__client *c = srv->clients[i];
+        if (c->refused || c->closing || c->ending)
+            continue;
+        if (srv->n_tokens && !c->info.authenticated &&
+            now - c->since_ms >= srv->auth_ms) {
+            srv->counters.auth_timeouts++;
+            snprintf(why, sizeof why, "not authenticated within %.1f s: closing",
+                     srv->auth_ms / 1000.0);
+            ovl__client_expel(c, why);
+        } else if (srv->idle_ms != OVL_IDLE_NEVER &&
+                   now - c->active_ms >= srv->idle_ms) {
+            srv->counters.idle_closed++;
+            snprintf(why, sizeof why, "idle for %.1f s: closing",
+                     srv->idle_ms / 1000.0);
+            ovl__client_expel(c, why);
+        }
+    }
+}
+
+/* How often to sweep: a quarter of the shorter timeout, 10 ms .. 1 s. */
+static uint64_t ovl__sweep_ms(const struct ovl_server *srv)
+{
+    uint64_t t = srv->idle_ms < srv->auth_ms ? srv->idle_ms : srv->auth_ms;
+
+    t /= 4;
+    return t < 10 ? 10 : t > 1000 ? 1000 : t;
+}
+
 /* ---- listening ------------------------------------------------------------ */
 
 /* Removes a socket file at path that nobody listens on.  Returns 0 when the
@@ -1052,6 +1359,43 @@ static int ovl__listen_tcp(struct ovl_server *srv)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
+/* Copies cfg's tokens into srv->tokens (cfg->token first, with every role);
+ * returns 0 or -EINVAL (logged, without the token). */
+static int ovl__configure_tokens(struct ovl_server *srv,
+                                 const struct ovl_server_config *cfg)
+{
+    size_t i, n = cfg->n_tokens + (cfg->token && cfg->token[0]);
+    struct ovl_token *t;
+
+    if (!n)
+        return 0;
+    t = srv->tokens = calloc(n, sizeof *t);
+    if (!t)
+        return -EINVAL;
+    if (cfg->token && cfg->token[0]) {
+        if (strlen(cfg->token) > OVL_TOKEN_MAX) {
+            tlog_err(srv->log, "control token: longer than %d bytes",
+                     OVL_TOKEN_MAX);
+            return -EINVAL;
+        }
+        strcpy(t->token, cfg->token);
+        t++->roles = OVL_ROLES_ALL;
+    }
+    for (i = 0; i < cfg->n_tokens; i++, t++) {
+        if (!cfg->tokens[i].token[0] || !cfg->tokens[i].roles) {
+            tlog_err(srv->log, "control token %zu: empty, or without roles",
+                     i + 1);
+            return -EINVAL;
+        }
+        *t = cfg->tokens[i];
+    }
+    srv->n_tokens = n;
+    /* The old single token: nothing before auth.  Tokens with roles: a
+     * client is a viewer until it proves more. */
+    srv->unauth_roles = cfg->n_tokens ? OVL_ROLE_VIEWER : 0;
+    return 0;
+}
+
 /* Copies cfg into srv, taking defaults; returns 0 or -EINVAL (logged). */
 static int ovl__configure(struct ovl_server *srv,
                           const struct ovl_server_config *cfg)
@@ -1062,16 +1406,10 @@ static int ovl__configure(struct ovl_server *srv,
         tlog_err(srv->log, "control socket: %s", err);
         return -EINVAL;
     }
-    srv->token_len = cfg->token ? strlen(cfg->token) : 0;
-    if (srv->token_len > OVL_TOKEN_MAX) {
-        tlog_err(srv->log, "control token: longer than %d bytes",
-                 OVL_TOKEN_MAX);
+    if (ovl__configure_tokens(srv, cfg) < 0)
         return -EINVAL;
-    }
-    if (srv->token_len)
-        memcpy(srv->token, cfg->token, srv->token_len);
     if (srv->spec.kind == OVL_PEER_TCP && !srv->spec.loopback &&
-        !srv->token_len) {
+        !srv->n_tokens) {
         tlog_err(srv->log, "refusing to listen on tcp:%s%s%s:%d, not a "
                            "loopback address, without a token",
                  OVL__HOST(&srv->spec), srv->spec.port);
@@ -1087,6 +1425,9 @@ static int ovl__configure(struct ovl_server *srv,
                                          ? cfg->step_budget_us
                                          : OVL_STEP_BUDGET_US_DEFAULT);
     srv->expire_ms = cfg->expire_ms ? cfg->expire_ms : OVL_EXPIRE_MS_DEFAULT;
+    srv->idle_ms = cfg->idle_ms ? cfg->idle_ms : OVL_IDLE_MS_DEFAULT;
+    srv->auth_ms = cfg->auth_timeout_ms ? cfg->auth_timeout_ms
+                                        : OVL_AUTH_TIMEOUT_MS_DEFAULT;
     return 0;
 }
 
@@ -1115,15 +1456,20 @@ static void ovl__start_aux(struct ovl_server *srv)
     uv_idle_init(srv->loop, &srv->idle);
     uv_timer_init(srv->loop, &srv->timer);
     uv_timer_init(srv->loop, &srv->rest);
+    uv_timer_init(srv->loop, &srv->sweep);
     srv->check.data = srv->idle.data = srv->timer.data = srv->rest.data = srv;
+    srv->sweep.data = srv;
     srv->have_aux = true;
-    srv->open_handles += 4;
+    srv->open_handles += 5;
     uv_unref((uv_handle_t *)&srv->check);
     uv_unref((uv_handle_t *)&srv->idle);
     uv_unref((uv_handle_t *)&srv->timer);
     uv_unref((uv_handle_t *)&srv->rest);
+    uv_unref((uv_handle_t *)&srv->sweep);
     uv_check_start(&srv->check, ovl__on_check);
     uv_timer_start(&srv->timer, ovl__on_timer, srv->expire_ms, srv->expire_ms);
+    uv_timer_start(&srv->sweep, ovl__on_sweep, ovl__sweep_ms(srv),
+                   ovl__sweep_ms(srv));
 }
 
 struct ovl_server *ovl_server_create(uv_loop_t *loop,
@@ -1158,7 +1504,7 @@ struct ovl_server *ovl_server_create(uv_loop_t *loop,
         tlog_info(log, "listening on unix:%s", srv->spec.path);
     else
         tlog_info(log, "listening on tcp:%s%s%s:%d%s", OVL__HOST(&srv->spec),
-                  srv->port, srv->token_len ? " (token required)" : "");
+                  srv->port, srv->n_tokens ? " (tokens)" : "");
     return srv;
 fail:
     ovl_server_destroy(srv);
@@ -1190,11 +1536,16 @@ void ovl_server_destroy(struct ovl_server *srv)
         uv_close((uv_handle_t *)&srv->idle, ovl__on_handle_closed);
         uv_close((uv_handle_t *)&srv->timer, ovl__on_handle_closed);
         uv_close((uv_handle_t *)&srv->rest, ovl__on_handle_closed);
+        uv_close((uv_handle_t *)&srv->sweep, ovl__on_handle_closed);
     }
     while (srv->open_handles > 0)
         uv_run(srv->loop, UV_RUN_NOWAIT);
     ovl__unlink_socket(srv);
     free(srv->clients);
+    if (srv->tokens) {
+        memset(srv->tokens, 0, srv->n_tokens * sizeof *srv->tokens);
+        free(srv->tokens);
+    }
     free(srv);
 }
 
