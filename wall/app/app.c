@@ -456,11 +456,11 @@ static int app_init(struct app *app)
     app->dirty = app->full_redraw = true;
     if (!(app->hw = hwdec_devices_create(app->log)))
         return -ENOMEM;
-    if (app_control_start(app) < 0)
+    if (app_control_start(app) < 0 || app_audit_open(app) < 0)
         return -EIO;
     struct layout *l = app->layout;
     app->layout = NULL; /* app_apply_layout() takes it over */
-    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0 || app_audit_open(app) < 0)
+    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0)
         return -EIO;
     if (!app->opt.snapshot)
         app_watch_start(app); /* a one-shot snapshot does not reload */

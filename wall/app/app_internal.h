@@ -179,7 +179,8 @@ void app_feeds_collect(struct app *app, int64_t now_us);
 
 /* ---- audit_hooks.c (each does nothing without --audit) ---- */
 
-/* Opens --audit and records the start and the layout; 0 or negative errno. */
+/* Opens --audit and records the start (before the layout is applied, so
+ * that what applying it does is recorded too); 0 or negative errno. */
 int app_audit_open(struct app *app);
 
 /* Closes the visible intervals, records the stop and closes the log. */

@@ -29,8 +29,7 @@ int app_audit_open(struct app *app)
         return err < 0 ? err : -1;
     }
     audit_program_start(app->audit, TESSERA_VERSION, app->opt.layout_path);
-    app_audit_layout(app, "loaded");
-    return 0;
+    return 0; /* the layout's "loaded" comes with its command (views.c) */
 }
 
 void app_audit_close(struct app *app, const char *reason)

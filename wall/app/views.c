@@ -144,6 +144,8 @@ static int follow(struct app *app, const struct layout *old, unsigned what,
                   const struct ws_cmd *cmd)
 {
     int ret = 0, r;
+    if (what & WS_CHANGED_LAYOUT) /* first: what follows from it comes after */
+        app_audit_layout(app, cmd->origin == WS_ORIGIN_START ? "loaded" : "reloaded");
     if (what & (WS_CHANGED_VIEW | WS_CHANGED_LAYOUT))
         ret = app_audit_vis_reset(app, old);
     if ((what & WS_CHANGED_LAYOUT) && (r = follow_layout(app)) < 0)
@@ -204,7 +206,6 @@ int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin)
     if (origin != WS_ORIGIN_START) {
         app->banner[0] = '\0';
         tlog_info(app->log, "reloaded %s", app->opt.layout_path);
-        app_audit_layout(app, "reloaded");
     }
     return ret;
 }
