@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = ovl_parse_line(p, (size_t)(nl - p), &m, err, sizeof err);
         check_parse(rc, &m, err);
         if (rc == 0 && m.type <= OVL_MSG_UNIT_REMOVE) {
-            rc = ovl_state_apply(st, &m, t, t, err, sizeof err);
+            rc = ovl_state_apply(st, &m, (t & 1) != 0, t, t, err, sizeof err);
             must(rc == 0 || rc == -ENOSPC);
         }
         ovl_msg_clear(&m);

@@ -38,6 +38,12 @@ broken = [
     {"feeds": {"a": {"url": 5}}, "outputs": [{"size": [10, 10], "grid": [1, 1]}]},
     {"feeds": {}, "outputs": [{"size": [10, 10], "grid": [1, 1],
                                "tiles": [{"panel": "radar", "cell": [0, 0]}]}]},
+    # a consent time without an offset; masks per stream without "main"
+    {"feeds": {"a": {"url": "x", "owner": "private", "consent": {
+        "ref": "W", "granted": "2027-01-05T00:00:00", "expires": "2027-01-06"}}},
+     "outputs": [{"size": [10, 10], "grid": [1, 1]}]},
+    {"feeds": {"a": {"url": "x", "masks": {"substream": []}}},
+     "outputs": [{"size": [10, 10], "grid": [1, 1]}]},
 ]
 for doc in broken:
     if validator.is_valid(doc):

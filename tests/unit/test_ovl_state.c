@@ -15,17 +15,24 @@
 
 /* Parses line and applies it at the given times; returns the apply result
  * (or the parse result when that fails) and leaves the error in err. */
-static int apply(struct ovl_state *st, const char *line, int64_t mono,
-                 int64_t wall, char *err, size_t errlen)
+static int apply_as(struct ovl_state *st, const char *line, bool cad, int64_t mono,
+                    int64_t wall, char *err, size_t errlen)
 {
     struct ovl_msg m;
     int rc;
 
     rc = ovl_parse_line(line, strlen(line), &m, err, errlen);
     if (rc == 0)
-        rc = ovl_state_apply(st, &m, mono, wall, err, errlen);
+        rc = ovl_state_apply(st, &m, cad, mono, wall, err, errlen);
     ovl_msg_clear(&m);
     return rc;
+}
+
+/* apply_as() from a client with the cad role. */
+static int apply(struct ovl_state *st, const char *line, int64_t mono,
+                 int64_t wall, char *err, size_t errlen)
+{
+    return apply_as(st, line, true, mono, wall, err, errlen);
 }
 
 #define APPLY(cc, st, line, mono, wall)                                        \
@@ -260,6 +267,56 @@ static void test_json_numbers(struct check_counts *cc)
     ovl_state_destroy(st);
 }
 
+/* Incidents remember whether a cad client sent their last upsert, and close
+ * by themselves once not upserted for the ttl (monotonic clock; an upsert
+ * that changes nothing still counts as seen). */
+static void test_incident_ttl_cad(struct check_counts *cc)
+{
+    struct ovl_state *st = ovl_state_create(NULL);
+    char err[OVL_ERR_MAX];
+    const struct ovl_incident *x;
+
+    CHECK_INT(cc, apply_as(st, "{\"type\":\"incident\",\"id\":\"A\",\"lat\":1,"
+                               "\"lon\":2}", true, 0, 0, err, sizeof err), 0);
+    CHECK_INT(cc, apply_as(st, "{\"type\":\"incident\",\"id\":\"B\",\"lat\":1,"
+                               "\"lon\":2}", false, 0, 0, err, sizeof err), 0);
+    x = ovl_state_find_incident(st, "A");
+    CHECK(cc, x && x->cad, "A from a cad client");
+    x = ovl_state_find_incident(st, "B");
+    CHECK(cc, x && !x->cad, "B not from a cad client");
+    /* a non-cad update of A takes its cad mark; a cad one gives it back */
+    uint64_t gen = ovl_state_generation(st);
+    CHECK_INT(cc, apply_as(st, "{\"type\":\"incident\",\"id\":\"A\"}", false, 10 * SEC,
+                           0, err, sizeof err), 0);
+    x = ovl_state_find_incident(st, "A");
+    CHECK(cc, x && !x->cad, "A still cad after a non-cad update");
+    CHECK(cc, ovl_state_generation(st) != gen, "losing cad is not a change");
+    CHECK_INT(cc, apply_as(st, "{\"type\":\"incident\",\"id\":\"A\"}", true, 20 * SEC,
+                           0, err, sizeof err), 0);
+    CHECK(cc, ovl_state_find_incident(st, "A")->cad, "A not cad again");
+
+    /* default ttl: an hour */
+    CHECK_INT(cc, ovl_state_expire(st, 3599 * SEC), 0);
+    CHECK_INT(cc, ovl_state_expire(st, 3600 * SEC), 1); /* B: seen at 0 */
+    CHECK(cc, !ovl_state_find_incident(st, "B"), "B did not expire");
+    CHECK(cc, ovl_state_find_incident(st, "A") != NULL, "A expired early");
+    CHECK_INT(cc, ovl_state_expire(st, 3620 * SEC), 1); /* A: seen at 20 s */
+    CHECK(cc, !ovl_state_find_incident(st, "A"), "A did not expire");
+
+    /* a short ttl, kept alive by updates that change nothing */
+    ovl_state_set_incident_ttl(st, 5);
+    APPLY(cc, st, "{\"type\":\"incident\",\"id\":\"C\",\"kind\":\"FIRE\"}", 100 * SEC, 0);
+    APPLY(cc, st, "{\"type\":\"incident\",\"id\":\"C\",\"kind\":\"FIRE\"}", 104 * SEC, 0);
+    CHECK_INT(cc, ovl_state_expire(st, 108 * SEC), 0);
+    CHECK_INT(cc, ovl_state_expire(st, 109 * SEC), 1);
+    const struct ovl_incident *const *view;
+    CHECK_INT(cc, ovl_state_incidents(st, &view), 0);
+    ovl_state_set_incident_ttl(st, 0); /* back to the default */
+    APPLY(cc, st, "{\"type\":\"incident\",\"id\":\"D\"}", 0, 0);
+    CHECK_INT(cc, ovl_state_expire(st, 3599 * SEC), 0);
+    ovl_state_destroy(st);
+}
+
 static void test_misc(struct check_counts *cc)
 {
     struct ovl_state *st = ovl_state_create(NULL);
@@ -268,12 +325,12 @@ static void test_misc(struct check_counts *cc)
     char err[OVL_ERR_MAX];
 
     memset(&d, 0, sizeof d);
-    CHECK_INT(cc, ovl_state_upsert_incident(st, &d, 0, 0, 0, err, sizeof err),
+    CHECK_INT(cc, ovl_state_upsert_incident(st, &d, 0, 0, true, 0, 0, err, sizeof err),
               -EINVAL);
     CHECK_STR(cc, err, "id: must not be empty");
     memset(&m, 0, sizeof m);
     m.type = OVL_MSG_PING;
-    CHECK_INT(cc, ovl_state_apply(st, &m, 0, 0, err, sizeof err), -EINVAL);
+    CHECK_INT(cc, ovl_state_apply(st, &m, true, 0, 0, err, sizeof err), -EINVAL);
     ovl_state_destroy(st);
     ovl_state_destroy(NULL);
 }
@@ -288,6 +345,7 @@ int main(void)
     test_order(&cc);
     test_json(&cc);
     test_json_numbers(&cc);
+    test_incident_ttl_cad(&cc);
     test_misc(&cc);
     return check_report(&cc);
 }

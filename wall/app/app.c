@@ -43,7 +43,7 @@ static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
 {
     if (level > av_log_get_level())
         return;
-    char line[1024];
+    char line[4096]; /* whole URLs, so the logger can redact them */
     int prefix = 1;
     av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &prefix);
     tlog_printf(NULL, level <= AV_LOG_FATAL ? TLOG_ERROR : TLOG_INFO, "ffmpeg: %s", line);
@@ -83,9 +83,10 @@ static int validate_only(const struct app_options *opt)
     char views[32] = "";
     if (l->n_views > 1)
         snprintf(views, sizeof(views), "%d layouts, ", l->n_views);
-    printf("%s: ok: %d feed%s, %s%d output%s, %d tile%s\n", opt->layout_path,
-           l->n_feeds, l->n_feeds == 1 ? "" : "s", views, l->n_outputs,
-           l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s");
+    printf("%s: ok: %d feed%s, %s%d output%s, %d tile%s; consent dates in %s (%s)\n",
+           opt->layout_path, l->n_feeds, l->n_feeds == 1 ? "" : "s", views, l->n_outputs,
+           l->n_outputs == 1 ? "" : "s", tiles, tiles == 1 ? "" : "s", l->timezone,
+           l->timezone_given ? "the layout's \"timezone\"" : "the machine's time zone");
     layout_destroy(l);
     return EXIT_OK;
 }
@@ -456,6 +457,7 @@ static int app_init(struct app *app)
     app->dirty = app->full_redraw = true;
     if (!(app->hw = hwdec_devices_create(app->log)))
         return -ENOMEM;
+    app_secrets_load(app);
     if (app_control_start(app) < 0 || app_audit_open(app) < 0)
         return -EIO;
     struct layout *l = app->layout;

@@ -14,6 +14,7 @@
 
 #include "app/cli.h"
 #include "base/ring.h"
+#include "base/secret.h"
 #include "feed/feed.h"
 #include "layout/layout.h"
 #include "output/output.h"
@@ -40,6 +41,7 @@ struct app_feed {
     bool shown;                   /* a tile of the current view shows it */
     int gate;                     /* enum consent_gate; -1 before deciding */
     int64_t unmask_until_us;      /* privacy masks lifted until then */
+    bool masks_sub;               /* video holds the substream's masks */
     bool shed;                    /* asked to decode key frames only */
     uint64_t prev_put, prev_dropped; /* mailbox counts a second ago */
     struct render_video *video;
@@ -72,8 +74,6 @@ struct app {
     struct layout *layout;        /* owned; app->ws borrows it */
     struct wall_state ws;         /* what the wall shows: changed by
                                      app_command() only */
-    const struct ovl_client_info *cmd_who; /* the socket client whose
-                                     command is being dispatched, or NULL */
     struct app_vis *vis;          /* per output of the view (audit) */
     int vis_n;
     struct app_reload *reload;    /* a layout read in flight, or NULL */
@@ -123,6 +123,11 @@ struct app {
     int64_t last_stats_us;
     double render_fps;
     struct ring frame_time;       /* draw + present of one wall frame, us */
+    char supervisor_secret[257];  /* --supervisor-secret-file's first line,
+                                     read at start and on reload; "" if none */
+    struct secret_guard unmask_guard; /* failed unmask attempts per client */
+    const struct ovl_client_info *cmd_client; /* sender of the control command
+                                     being run (NULL outside command_hook) */
 };
 
 /* Opens the control socket (--control, or the default under
@@ -162,6 +167,10 @@ void app_masks_tick(struct app *app, int64_t now_us);
 
 /* Reads the first line of a secret file into buf; 0 or a negative errno. */
 int app_read_secret(const char *path, char *buf, size_t n);
+
+/* (Re)reads the supervisor secret (at start and on every reload, never per
+ * request); an unreadable file leaves none, so unmask is refused. */
+void app_secrets_load(struct app *app);
 
 /* Once a second: after two seconds in which more than 40 % of the decoded
  * frames were replaced before they could be shown, the feeds with the
@@ -260,7 +269,7 @@ static inline struct layout_rect app_tile_rect(const struct app *app, int o, int
 
 /* Applies cmd to the wall state, records it in the audit log, and makes
  * the rest follow what changed: outputs, render targets, basemap, the feed
- * set, the redraw.  Socket commands take their client from app->cmd_who.
+ * set, the redraw.  Socket commands take their client from app->cmd_client.
  * Returns 0, or a negative errno with a sentence in err (which may be NULL)
  * and nothing changed. */
 int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);

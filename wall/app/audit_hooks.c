@@ -78,14 +78,16 @@ void app_audit_command(struct app *app, const struct ovl_client_info *who,
 }
 
 /* The feed tile t of output o puts on screen now, or -1 (panel, hidden by
- * an enlarged tile, no picture, or not connected). */
+ * an enlarged tile, no picture, picture hidden for a mask error, or not
+ * connected). */
 static int visible_feed(const struct app *app, int o, int t)
 {
     int f = app_tile_feed(app, o, t);
     if (f < 0 || app_tile_rect(app, o, t).w <= 0)
         return -1;
     const struct app_feed *af = &app->feeds[f];
-    return af->feed && render_video_ready(af->video) ? f : -1;
+    bool hidden = render_video_mask_state(af->video) < 0 && af->unmask_until_us <= tm_now_us();
+    return af->feed && render_video_ready(af->video) && !hidden ? f : -1; /* MASK ERROR: hidden */
 }
 
 void app_audit_visibility(struct app *app, bool closing)
@@ -170,7 +172,7 @@ void app_audit_ws_command(struct app *app, const struct ws_cmd *cmd, int ret,
     snprintf(summary, sizeof(summary), "%s%s%s", text, ret < 0 ? " -> refused: " : "",
              ret < 0 ? err : "");
     const struct ovl_client_info *who =
-        cmd->origin == WS_ORIGIN_SOCKET ? app->cmd_who : NULL;
+        cmd->origin == WS_ORIGIN_SOCKET ? app->cmd_client : NULL;
     audit_command(app->audit, ws_cmd_name(cmd->type),
                   who && who->kind == OVL_PEER_UNIX && who->has_cred ? (long)who->uid : -1,
                   who && who->kind == OVL_PEER_TCP ? who->addr : NULL, summary);

@@ -14,6 +14,7 @@
 
 #include "app/app_internal.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/timeutil.h"
 #include "overlay/server.h"
 #include "overlay/state.h"
@@ -238,14 +239,47 @@ static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *e
     return 0;
 }
 
-/* Compares a and b in time independent of where they differ. */
-static bool same_secret(const char *a, const char *b)
+/* The key failed unmask attempts are counted under: the peer's uid (unix
+ * socket) or address without its port (TCP). */
+static void client_key(const struct ovl_client_info *who, char *buf, size_t n)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned diff = (unsigned)(la ^ lb);
-    for (size_t i = 0; i < la && i < lb; i++)
-        diff |= (unsigned)(a[i] ^ b[i]);
-    return diff == 0 && la > 0;
+    if (!who || (who->kind == OVL_PEER_UNIX && !who->has_cred)) {
+        snprintf(buf, n, "unix");
+    } else if (who->kind == OVL_PEER_UNIX) {
+        snprintf(buf, n, "uid:%ld", (long)who->uid);
+    } else {
+        const char *port = strrchr(who->addr, ':');
+        int len = port ? (int)(port - who->addr) : (int)strlen(who->addr);
+        snprintf(buf, n, "%.*s", len, who->addr);
+    }
+}
+
+/* Checks the request's secret against the supervisor secret read at start
+ * (or the last reload), counting failures per client: 5 a minute, then every
+ * attempt is refused for 5 minutes.  0 or -EACCES with err set. */
+static int check_unmask_secret(struct app *app, const cJSON *secret,
+                               const struct ovl_client_info *who, char *err, size_t errlen)
+{
+    char key[SECRET_GUARD_KEY];
+    int retry = 0;
+    int64_t now = tm_now_us();
+    client_key(who, key, sizeof(key));
+    if (secret_guard_check(&app->unmask_guard, key, now, &retry) < 0) {
+        snprintf(err, errlen, "too many failed unmask attempts: refused for %d s", retry);
+        return -EACCES;
+    }
+    if (!app->supervisor_secret[0]) {
+        snprintf(err, errlen, "masks cannot be lifted: no supervisor secret is configured");
+        return -EACCES;
+    }
+    if (cJSON_IsString(secret) && secret_equal(app->supervisor_secret, secret->valuestring)) {
+        secret_guard_success(&app->unmask_guard, key);
+        return 0;
+    }
+    if (secret_guard_fail(&app->unmask_guard, key, now))
+        tlog_warn(app->log, "unmask: %s locked out for 5 min after 5 failed attempts", key);
+    snprintf(err, errlen, "\"secret\" is not the supervisor secret");
+    return -EACCES;
 }
 
 /* {"type":"unmask","feed":"shop","secret":"…","minutes":5,"reason":"…"}
@@ -254,26 +288,24 @@ static bool same_secret(const char *a, const char *b)
 static int cmd_unmask(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                       size_t errlen)
 {
+    const struct ovl_client_info *who = app->cmd_client;
     const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
     const cJSON *secret = cJSON_GetObjectItemCaseSensitive(msg, "secret");
     const cJSON *minutes = cJSON_GetObjectItemCaseSensitive(msg, "minutes");
     const cJSON *reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
-    char want[OVL_TOKEN_MAX + 2];
     int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
+    int ret = check_unmask_secret(app, secret, who, err, errlen);
+    if (ret < 0)
+        return ret;
     if (f < 0)
         snprintf(err, errlen, "\"feed\" must name a feed of the layout");
     else if (!cJSON_IsNumber(minutes) || minutes->valuedouble <= 0 || minutes->valuedouble > 240)
         snprintf(err, errlen, "\"minutes\" must be a number from 0 to 240");
     else if (!cJSON_IsString(reason) || strlen(reason->valuestring) < 3)
         snprintf(err, errlen, "\"reason\" must say why (at least 3 characters)");
-    else if (!app->opt.supervisor_secret_file ||
-             app_read_secret(app->opt.supervisor_secret_file, want, sizeof(want)) < 0)
-        snprintf(err, errlen, "masks cannot be lifted: no supervisor secret is configured");
-    else if (!cJSON_IsString(secret) || !same_secret(secret->valuestring, want))
-        snprintf(err, errlen, "\"secret\" is not the supervisor secret");
     else
         return app_unmask(app, f, minutes->valuedouble, reason->valuestring, reply);
-    return -EACCES;
+    return -EINVAL;
 }
 
 struct app_command {
@@ -323,9 +355,9 @@ static int command_hook(void *opaque, const cJSON *msg,
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (!cJSON_IsString(type) || strcmp(type->valuestring, commands[i].type) != 0)
             continue;
-        app->cmd_who = who; /* for app_command()'s audit record */
+        app->cmd_client = who; /* for unmask's guard and app_command()'s audit */
         int ret = commands[i].run(app, msg, reply, err, errlen);
-        app->cmd_who = NULL;
+        app->cmd_client = NULL;
         if (commands[i].changes_view)
             audit_outcome(app, who, msg, ret, err);
         return ret;
@@ -336,15 +368,20 @@ static int command_hook(void *opaque, const cJSON *msg,
 /* Reads a secret file's first line into buf; returns 0 or a negative errno. */
 int app_read_secret(const char *path, char *buf, size_t n)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -errno;
-    char *line = fgets(buf, (int)n, f);
-    fclose(f);
-    if (!line)
-        return -EINVAL;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return buf[0] ? 0 : -EINVAL;
+    return secret_read_file(path, buf, n);
+}
+
+void app_secrets_load(struct app *app)
+{
+    if (!app->unmask_guard.max_fails)
+        secret_guard_init(&app->unmask_guard, 5, 60 * 1000000LL, 5 * 60 * 1000000LL);
+    if (!app->opt.supervisor_secret_file)
+        return;
+    int ret = secret_read_file(app->opt.supervisor_secret_file, app->supervisor_secret,
+                               sizeof(app->supervisor_secret));
+    if (ret < 0)
+        tlog_err(app->log, "cannot read the supervisor secret from %s (%s): masks cannot "
+                 "be lifted", app->opt.supervisor_secret_file, strerror(-ret));
 }
 
 /* Reads --control-tokens (if given) into *tokens; refuses (logged, -EACCES

@@ -15,10 +15,12 @@
 #include "app/app_internal.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/url.h"
 #include "hwdec/hwdec.h"
 #include <cjson/cJSON.h>
 
 #include "app/consent.h"
+#include "overlay/state.h"
 #include "render/render.h"
 
 /* Tiles at least this large (pixels) show the main stream; smaller ones the
@@ -115,6 +117,22 @@ static struct app_feed *reusable(struct app_feed *old, const struct layout *old_
     return NULL;
 }
 
+/* Gives feed i's picture the masks of the stream it shows.  A mask that
+ * cannot be built hides the picture (render_video_set_masks fails closed). */
+static void apply_masks(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    const struct layout_feed *lf = &app->layout->feeds[i];
+    int n;
+    const struct layout_mask *m = layout_feed_masks(lf, af->on_sub, &n);
+    int ret = render_video_set_masks(af->video, m, n);
+    if (ret < 0)
+        tlog_err(app->log, "feed %s: its privacy masks cannot be applied (%s): "
+                 "its picture is hidden", lf->id, strerror(-ret));
+    af->masks_sub = af->on_sub;
+    af->status_changed = true;
+}
+
 int app_feeds_apply(struct app *app, const struct layout *old_layout)
 {
     const struct layout *layout = app->layout;
@@ -123,6 +141,8 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     if (!fresh)
         return -ENOMEM;
     app->feeds = fresh; /* wants_sub() and the tile helpers read the new set */
+    if (app->ovl) /* incidents expire after the layout's "incident_ttl" */
+        ovl_state_set_incident_ttl(app->ovl, (int64_t)(layout->incident_ttl + 0.999));
     for (int i = 0; i < layout->n_feeds; i++) {
         if (!ws_feed_wanted(&app->ws, i))
             continue;
@@ -144,8 +164,7 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     app_feeds_gate(app, time(NULL));
     for (int i = 0; i < layout->n_feeds; i++) /* a reload may change masks */
         if (fresh[i].video)
-            render_video_set_masks(fresh[i].video, layout->feeds[i].masks,
-                                   layout->feeds[i].n_masks);
+            apply_masks(app, i);
     return 0;
 }
 
@@ -160,7 +179,7 @@ static void connect_feed(struct app *app, int i)
     if (!af->video || !af->feed)
         tlog_err(app->log, "cannot start feed %s", lf->id);
     else
-        render_video_set_masks(af->video, lf->masks, lf->n_masks);
+        apply_masks(app, i);
     af->status_text[0] = '\0';
 }
 
@@ -330,10 +349,12 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
     return feed_take_frame(af->feed, app->scratch, arrival);
 }
 
-/* The tile banner for a feed's status; empty when live. */
+/* The tile banner for a feed's status, its URLs redacted; empty when live. */
 static void status_text(const struct feed_status *st, bool has_picture,
                         int64_t now_us, char *buf, size_t n)
 {
+    char detail[sizeof(st->detail) * 3];
+    url_redact_text(st->detail, detail, sizeof(detail));
     char age[32];
     tm_format_age(st->last_frame_us ? (now_us - st->last_frame_us) / 1000000 : 0,
                   age, sizeof(age));
@@ -344,12 +365,12 @@ static void status_text(const struct feed_status *st, bool has_picture,
     case FEED_STALLED: name = "STALLED"; break;
     case FEED_OFFLINE: name = "OFFLINE"; break;
     case FEED_ENDED: name = "ENDED"; break;
-    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", st->detail); return;
+    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", detail); return;
     }
     if (has_picture)
         snprintf(buf, n, "%s · last image %s ago", name, age);
     else
-        snprintf(buf, n, "%s%s%s", name, st->detail[0] ? " · " : "", st->detail);
+        snprintf(buf, n, "%s%s%s", name, detail[0] ? " · " : "", detail);
 }
 
 void app_feeds_collect(struct app *app, int64_t now_us)
@@ -368,6 +389,8 @@ void app_feeds_collect(struct app *app, int64_t now_us)
             feed_set_pack(af->feed, tile * 2 >= (long)af->status.width * af->status.height);
         int64_t arrival;
         if (take_frame(app, af, &arrival)) {
+            if (af->masks_sub != af->on_sub)
+                apply_masks(app, i); /* switched streams: their own masks */
             if (render_video_upload(af->video, app->scratch) == 0) {
                 af->fresh = true;
                 af->arrival_us = arrival;
@@ -379,6 +402,8 @@ void app_feeds_collect(struct app *app, int64_t now_us)
         char text[sizeof(af->status_text)];
         status_text(&af->status, render_video_ready(af->video), now_us, text,
                     sizeof(text));
+        if (render_video_mask_state(af->video) < 0 && af->unmask_until_us <= now_us)
+            snprintf(text, sizeof(text), "MASK ERROR · picture hidden");
         if (strcmp(text, af->status_text) != 0) {
             memcpy(af->status_text, text, sizeof(text));
             af->status_changed = true;

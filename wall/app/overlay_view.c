@@ -28,15 +28,16 @@ static struct render_color priority_color(const struct ovl_incident_data *d)
 }
 
 /* The nearest open incident within the feed's range, or NULL; *dist_m gets
- * its distance. */
+ * its distance.  cad_only: only incidents a cad client sent (those alone may
+ * open an incident-only camera). */
 static const struct ovl_incident *incident_in_range(struct app *app,
                                                     const struct layout_feed *lf,
-                                                    double *dist_m)
+                                                    bool cad_only, double *dist_m)
 {
     const struct ovl_incident *const *inc, *best = NULL;
     size_t n = ovl_state_incidents(app->ovl, &inc);
     for (size_t i = 0; i < n; i++) {
-        if (!(inc[i]->d.fields & OVL_INC_POS))
+        if (!(inc[i]->d.fields & OVL_INC_POS) || (cad_only && !inc[i]->cad))
             continue;
         double d = geo_distance_m(lf->lat, lf->lon, inc[i]->d.lat, inc[i]->d.lon);
         if (d <= lf->range_m && (!best || d < *dist_m)) {
@@ -56,7 +57,7 @@ bool app_incident_near(struct app *app, const struct layout_feed *lf)
 {
     double dist = 0;
     return app->ovl && lf->has_location && lf->range_m > 0 &&
-           incident_in_range(app, lf, &dist) != NULL;
+           incident_in_range(app, lf, true, &dist) != NULL;
 }
 
 void app_overlay_update(struct app *app)
@@ -73,7 +74,7 @@ void app_overlay_update(struct app *app)
         char text[sizeof(af->highlight)] = "";
         double dist = 0;
         const struct ovl_incident *inc = lf->has_location && lf->range_m > 0
-                                             ? incident_in_range(app, lf, &dist) : NULL;
+                                             ? incident_in_range(app, lf, false, &dist) : NULL;
         if (inc)
             snprintf(text, sizeof(text), "INCIDENT %s%s%s · %.0f m", inc->d.id,
                      inc->d.fields & OVL_INC_KIND ? " " : "",

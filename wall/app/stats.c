@@ -17,6 +17,7 @@
 #include "base/url.h"
 #include "layout/layout.h"
 #include "overlay/state.h"
+#include "render/render.h"
 
 /* Adds {"p50": ms, "p99": ms} (null when there are no samples). */
 static void add_percentiles(cJSON *parent, const char *name, const struct ring *r)
@@ -30,6 +31,19 @@ static void add_percentiles(cJSON *parent, const char *name, const struct ring *
     }
     cJSON_AddNumberToObject(o, "p50", (double)p50 / 1000.0);
     cJSON_AddNumberToObject(o, "p99", (double)p99 / 1000.0);
+}
+
+/* Adds "screen": the texts the renderer is given for this feed's tiles
+ * (label, status banner, incident highlight, HUD line), exactly as drawn, so
+ * a test can check what reaches the screen. */
+static void add_screen_texts(const struct app *app, cJSON *o, int i)
+{
+    const struct app_feed *af = &app->feeds[i];
+    cJSON *s = cJSON_AddObjectToObject(o, "screen");
+    cJSON_AddStringToObject(s, "label", app->layout->feeds[i].label);
+    cJSON_AddStringToObject(s, "status", af->status_text);
+    cJSON_AddStringToObject(s, "highlight", af->highlight);
+    cJSON_AddStringToObject(s, "hud", app->hud ? af->hud_text : "");
 }
 
 static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
@@ -46,9 +60,14 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddStringToObject(o, "state", af->gate == CONSENT_REFUSED ? "refused"
                                         : af->gate == CONSENT_STANDBY ? "standby"
                                         : feed_state_name(st->state));
-    cJSON_AddStringToObject(o, "detail", af->feed ? st->detail : af->status_text);
-    cJSON_AddBoolToObject(o, "masked", app->layout->feeds[i].n_masks > 0 &&
+    char detail[sizeof(st->detail) * 3];
+    url_redact_text(af->feed ? st->detail : af->status_text, detail, sizeof(detail));
+    cJSON_AddStringToObject(o, "detail", detail);
+    /* "masked" only when masks are really in place on the picture */
+    cJSON_AddBoolToObject(o, "masked", render_video_mask_state(af->video) > 0 &&
                                            af->unmask_until_us <= now_us);
+    cJSON_AddBoolToObject(o, "mask_error", render_video_mask_state(af->video) < 0);
+    add_screen_texts(app, o, i);
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
     cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);
     cJSON_AddNumberToObject(o, "frames_dropped", (double)mc.dropped);

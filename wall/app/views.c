@@ -17,6 +17,7 @@
 
 #include "app/app_internal.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/timeutil.h"
 #include "output/output.h"
 #include "overlay/server.h"
@@ -33,6 +34,9 @@ struct app_reload {
     enum ws_origin origin;
     struct layout *layout;
     struct layout_diags diags;
+    const char *secret_path;      /* --supervisor-secret-file (re-read too), or NULL */
+    char secret[sizeof(((struct app *)0)->supervisor_secret)];
+    int secret_ret;
 };
 
 static void close_targets(struct app *app);
@@ -170,7 +174,7 @@ int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen)
 {
     const struct layout *old = app->ws.layout;
     unsigned what = 0;
-    const struct ovl_client_info *who = app->cmd_who;
+    const struct ovl_client_info *who = app->cmd_client;
     if (cmd->origin == WS_ORIGIN_SOCKET && who && who->kind == OVL_PEER_TCP)
         snprintf(cmd->client, sizeof(cmd->client), "%s", who->addr);
     else if (cmd->origin == WS_ORIGIN_SOCKET && who && who->has_cred)
@@ -250,10 +254,13 @@ static void reload_work(uv_work_t *req)
 {
     struct app_reload *job = req->data;
     layout_load_file(job->path, &job->layout, &job->diags);
+    if (job->secret_path) /* a reload re-reads the supervisor secret too */
+        job->secret_ret = secret_read_file(job->secret_path, job->secret, sizeof(job->secret));
 }
 
 static void reload_free(struct app_reload *job)
 {
+    secret_wipe(job->secret, sizeof(job->secret));
     layout_destroy(job->layout);
     layout_diags_clear(&job->diags);
     free(job->path);
@@ -270,6 +277,11 @@ static void reload_done(uv_work_t *req, int status)
         reload_free(job);
         return;
     }
+    if (job->secret_path && job->secret_ret < 0)
+        tlog_err(app->log, "cannot read the supervisor secret from %s (%s): masks cannot "
+                 "be lifted", job->secret_path, strerror(-job->secret_ret));
+    if (job->secret_path)
+        memcpy(app->supervisor_secret, job->secret, sizeof(job->secret));
     layout_diags_print(&job->diags, job->path, stderr);
     if (!job->layout) {
         tlog_err(app->log, "%s has errors: keeping the layout on screen", job->path);
@@ -299,6 +311,7 @@ int app_reload(struct app *app, enum ws_origin origin)
     }
     job->app = app;
     job->origin = origin;
+    job->secret_path = app->opt.supervisor_secret_file;
     job->req.data = job;
     int ret = uv_queue_work(&app->loop, &job->req, reload_work, reload_done);
     if (ret < 0) {

@@ -68,14 +68,15 @@ static bool redact_member(cJSON *parent, cJSON **c)
     return true;
 }
 
-/* Puts a string holding "://" through url_redact(); false on ENOMEM. */
+/* Puts a string holding "://" (a URL, or text with URLs in it) through
+ * url_redact_text(); false on ENOMEM. */
 static bool redact_url(cJSON *s)
 {
     size_t len = strlen(s->valuestring);
     char *buf = malloc(3 * len + 16); /* "***" may be longer than a secret */
     if (!buf)
         return false;
-    url_redact(s->valuestring, buf, 3 * len + 16);
+    url_redact_text(s->valuestring, buf, 3 * len + 16);
     bool ok = cJSON_SetValuestring(s, buf) != NULL;
     free(buf);
     return ok;

@@ -1,9 +1,12 @@
 /*
  * log.c - leveled, prefixed log lines on stderr.  Each line is formatted into
  * one buffer and written with a single fputs so lines from different threads
- * never interleave mid-line.
+ * never interleave mid-line.  Every line goes through url_redact_text(), so
+ * no URL credential reaches the log, whoever formatted it (FFmpeg and SDL
+ * messages come through here too).
  */
 #include "base/log.h"
+#include "base/url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +60,8 @@ void tlog_vprintf(const struct tlog *log, enum tlog_level level,
 {
     if (!tlog_enabled(log, level))
         return;
-    char line[1024];
+    char msg[4096], line[4096 + 160]; /* URLs are redacted whole, before any cut */
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
@@ -68,7 +72,7 @@ void tlog_vprintf(const struct tlog *log, enum tlog_level level,
                      log && log->prefix[0] ? ": " : "");
     if (n < 0 || (size_t)n >= sizeof(line))
         n = 0;
-    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    url_redact_text(msg, line + n, sizeof(line) - (size_t)n - 1);
     size_t len = strlen(line);
     while (len && line[len - 1] == '\n')
         line[--len] = '\0';

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/secret.h"
 #include "overlay/protocol.h"
 #include "overlay/server.h"
 
@@ -72,22 +73,6 @@ static void ctl_help(FILE *f)
 "2 bad command line, or the wall could not be reached.\n", f);
 }
 
-/* Reads the first line of path into buf (no newline); 0 or -errno. */
-static int ctl_read_first_line(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    char *line;
-
-    if (!f)
-        return -errno;
-    line = fgets(buf, (int)n, f);
-    fclose(f);
-    if (!line)
-        return -EINVAL;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return buf[0] ? 0 : -EINVAL;
-}
-
 /* Adds --key value to req, typed by the key; 0 or -EINVAL with msg. */
 static int ctl_add_field(cJSON *req, const char *key, const char *value,
                          char *msg, size_t len)
@@ -98,7 +83,7 @@ static int ctl_add_field(cJSON *req, const char *key, const char *value,
 
     if (strcmp(key, "secret_file") == 0) {
         char secret[OVL_TOKEN_MAX + 2];
-        if (ctl_read_first_line(value, secret, sizeof secret) < 0) {
+        if (secret_read_file(value, secret, sizeof secret) < 0) {
             snprintf(msg, len, "cannot read a secret from %s", value);
             return -EINVAL;
         }
@@ -404,7 +389,7 @@ static int ctl_open(const struct ctl_opts *o, FILE *err, int *status)
         fprintf(err, "tessera ctl: XDG_RUNTIME_DIR is not set: give --socket\n");
         return -1;
     }
-    if (o->token_file && ctl_read_first_line(o->token_file, token, sizeof token) < 0) {
+    if (o->token_file && secret_read_file(o->token_file, token, sizeof token) < 0) {
         fprintf(err, "tessera ctl: cannot read a token from %s\n", o->token_file);
         return -1;
     }

@@ -23,6 +23,17 @@ static void feed_free(struct layout_feed *f)
     for (i = 0; f->masks && i < f->n_masks; i++)
         free(f->masks[i].points);
     free(f->masks);
+    for (i = 0; f->sub_masks && i < f->n_sub_masks; i++)
+        free(f->sub_masks[i].points);
+    free(f->sub_masks);
+}
+
+const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
+                                            int *n)
+{
+    bool own = sub && lf->sub_masks;
+    *n = own ? lf->n_sub_masks : lf->n_masks;
+    return own ? lf->sub_masks : lf->masks;
 }
 
 /* Frees n outputs and the array holding them. */
@@ -59,6 +70,7 @@ void layout_destroy(struct layout *layout)
     free(layout->views);
     free(layout->tour_views);
     free(layout->basemap);
+    free(layout->timezone);
     free(layout);
 }
 

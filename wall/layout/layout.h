@@ -29,6 +29,8 @@
 #define LAYOUT_MAX_ZOOM 19            /* a map panel's "zoom" */
 #define LAYOUT_MAX_CONSENT_REF 64     /* characters in a consent "ref" */
 #define LAYOUT_CONSENT_WARN_DAYS 30   /* warn this many days before expiry */
+#define LAYOUT_INCIDENT_TTL_DEFAULT 3600.0 /* "incident_ttl", seconds */
+#define LAYOUT_MAX_INCIDENT_TTL 604800.0   /* a week */
 
 enum layout_fit {
     LAYOUT_FIT_CONTAIN = 0, /* letterbox: whole picture visible (default) */
@@ -54,14 +56,18 @@ enum layout_consent_scope {
     LAYOUT_CONSENT_INCIDENT_ONLY, /* only while an open incident is in range */
 };
 
-/* "consent": {"ref", "granted", "expires", "scope"}; dates are YYYY-MM-DD. */
+/* "consent": {"ref", "granted", "expires", "scope"}; each time is a date
+ * (YYYY-MM-DD, read in the layout's "timezone") or an RFC 3339 time with an
+ * offset (2027-01-05T00:00:00-06:00). */
 struct layout_consent {
     bool present;
     char *ref;                    /* waiver reference, e.g. "W-2026-0012" */
-    char granted[11], expires[11]; /* as written */
-    long long granted_epoch;      /* 00:00 UTC of the granted day */
-    long long expires_epoch;      /* 00:00 UTC of the day AFTER expires: the
-                                     consent covers the whole expiry day */
+    char granted[40], expires[40]; /* as written */
+    long long granted_epoch;      /* the instant it starts (a date: local
+                                     midnight starting that day) */
+    long long expires_epoch;      /* the instant it ends (a date: local
+                                     midnight AFTER that day: the consent
+                                     covers the whole expiry day) */
     enum layout_consent_scope scope;
 };
 
@@ -92,9 +98,21 @@ struct layout_feed {
     double range_m;       /* "range_m": metres the camera covers; 0: none */
     enum layout_owner owner;        /* "owner": "agency" | "private" */
     struct layout_consent consent;  /* "consent" */
-    struct layout_mask *masks;      /* "masks" */
+    struct layout_mask *masks;      /* "masks": [...] (both streams), or
+                                       "masks": {"main": [...]} */
     int n_masks;
+    struct layout_mask *sub_masks;  /* "masks": {"substream": [...]}, or NULL:
+                                       the substream uses "masks" too */
+    int n_sub_masks;
+    bool privacy_given;   /* "owner", "consent" or "masks" is in this entry
+                             (else they come from another entry of the same
+                             camera, if any) */
 };
+
+/* The masks of lf's main stream (sub false) or substream (sub true); their
+ * number in *n. */
+const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
+                                            int *n);
 
 enum layout_panel {
     LAYOUT_PANEL_NONE = 0, /* a camera tile */
@@ -153,6 +171,12 @@ struct layout {
                                     without a tour) */
     char *basemap;               /* "basemap": XYZ tile directory
                                     ({z}/{x}/{y}.png), or NULL: graticule */
+    char *timezone;              /* the zone consent dates were read in: the
+                                    "timezone" key (IANA name) or, without
+                                    it, the machine's zone */
+    bool timezone_given;         /* "timezone" was in the file */
+    double incident_ttl;         /* "incident_ttl": seconds an incident may go
+                                    without an update (default 3600) */
 };
 
 enum layout_severity { LAYOUT_ERROR = 0, LAYOUT_WARNING };

@@ -23,6 +23,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/tz.h"
+#include "base/url.h"
+
 /* Room for a user string quoted into a message (see quote()). */
 #define QUOTE_SIZE 256
 /* Quoted strings are cut after this many code points. */
@@ -34,6 +37,7 @@ struct lj {
     struct layout_diags *diags;
     struct layout *lay;
     long long now;           /* seconds since the epoch, for consent dates */
+    struct tz_zone *tz;      /* the zone consent dates are read in */
     struct layout_view *view;/* the view whose outputs are being read */
     const cJSON **feed_node; /* per feed: its member in "feeds" */
     int *feed_uses;          /* per feed: tiles and tours showing it */
@@ -570,45 +574,117 @@ static int digits(const char *s, int n)
     return v;
 }
 
-/* Reads "key": "YYYY-MM-DD", a real calendar date: copies it into text and
- * stores its day number (days since 1970-01-01) in *day.  False when node is
- * NULL (already reported as missing) or not such a date (reported). */
-static bool lj_date(struct lj *c, const cJSON *node, const char *key,
-                    char text[11], long long *day)
+#define DATE_FORMS "a date (YYYY-MM-DD, e.g. \"2026-03-01\") or a time " \
+    "with an offset (RFC 3339, e.g. \"2027-01-05T00:00:00-06:00\")"
+
+/* Checks that the 10 characters at s are "YYYY-MM-DD", a real calendar date
+ * (reported at node otherwise), and stores its day number (days since
+ * 1970-01-01) in *day. */
+static bool lj_date_part(struct lj *c, const cJSON *node, const char *key,
+                         const char *s, long long *day)
 {
     static const char *const months[12] = {"January", "February", "March",
         "April", "May", "June", "July", "August", "September", "October",
         "November", "December"};
-    const char *s = cJSON_IsString(node) ? node->valuestring : NULL;
     int i, y, m, d;
 
-    if (!node)
-        return false;
-    for (i = 0; s && i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
-            s = NULL;
-    }
-    if (!s || s[10] != '\0') {
-        lj_err(c, at_value(c, node), "\"%s\" must be a date written "
-               "YYYY-MM-DD, e.g. \"2026-03-01\"", key);
-        return false;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9')) {
+            lj_err(c, at_value(c, node), "\"%s\" must be " DATE_FORMS, key);
+            return false;
+        }
     }
     y = digits(s, 4);
     m = digits(s + 5, 2);
     d = digits(s + 8, 2);
     if (m < 1 || m > 12 || d < 1) {
-        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (there is no "
+        lj_err(c, at_value(c, node), "\"%s\" %.10s is not a date (there is no "
                "%s %02d)", key, s, m < 1 || m > 12 ? "month" : "day",
                m < 1 || m > 12 ? m : d);
         return false;
     }
     if (d > days_in_month(y, m)) {
-        lj_err(c, at_value(c, node), "\"%s\" %s is not a date (%s %04d has "
+        lj_err(c, at_value(c, node), "\"%s\" %.10s is not a date (%s %04d has "
                "%d days)", key, s, months[m - 1], y, days_in_month(y, m));
         return false;
     }
-    memcpy(text, s, 11);
     *day = days_from_civil(y, m, d);
+    return true;
+}
+
+/* Whether the n characters at s are digits. */
+static bool all_digits(const char *s, int n)
+{
+    while (n-- > 0)
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        else
+            s++;
+    return true;
+}
+
+/* Reads the part of an RFC 3339 time after its date, "THH:MM:SS[.frac]"
+ * and "Z" or "+HH:MM"/"-HH:MM", into *secs (seconds into the day, UTC
+ * adjusted by the offset); false when it is not that. */
+static bool time_part(const char *t, long long *secs)
+{
+    int sign;
+    if (!(t[0] == 'T' || t[0] == 't' || t[0] == ' ') || !all_digits(t + 1, 2) ||
+        t[3] != ':' || !all_digits(t + 4, 2) || t[6] != ':' || !all_digits(t + 7, 2))
+        return false;
+    int h = digits(t + 1, 2), mi = digits(t + 4, 2), se = digits(t + 7, 2);
+    if (h > 23 || mi > 59 || se > 60)
+        return false;
+    t += 9;
+    if (*t == '.' && t[1] >= '0' && t[1] <= '9')
+        for (t++; *t >= '0' && *t <= '9'; t++)
+            continue;
+    *secs = h * 3600 + mi * 60 + (se > 59 ? 59 : se);
+    if ((t[0] == 'Z' || t[0] == 'z') && !t[1])
+        return true;
+    if (!(t[0] == '+' || t[0] == '-') || !all_digits(t + 1, 2) || t[3] != ':' ||
+        !all_digits(t + 4, 2) || t[6] || digits(t + 1, 2) > 23 || digits(t + 4, 2) > 59)
+        return false;
+    sign = t[0] == '-' ? -1 : 1;
+    *secs -= sign * (digits(t + 1, 2) * 3600 + digits(t + 4, 2) * 60);
+    return true;
+}
+
+/* Reads "key": a date "YYYY-MM-DD" read in c->tz (the instant the day
+ * starts, or with end the instant it ends) or an RFC 3339 time with an
+ * offset; copies it into text and stores the instant (seconds since the
+ * epoch) in *epoch.  False when node is NULL (already reported as missing)
+ * or not such a time (reported). */
+static bool lj_when(struct lj *c, const cJSON *node, const char *key, bool end,
+                    char text[40], long long *epoch)
+{
+    const char *s = cJSON_IsString(node) ? node->valuestring : NULL;
+    long long day, secs;
+
+    if (!node)
+        return false;
+    if (!s || strlen(s) < 10 || strlen(s) >= 40) {
+        lj_err(c, at_value(c, node), "\"%s\" must be " DATE_FORMS, key);
+        return false;
+    }
+    if (!lj_date_part(c, node, key, s, &day))
+        return false;
+    if (s[10] == '\0') {
+        /* a midnight that occurs twice: the later one starts a consent,
+         * the earlier one ends it (the shorter consent) */
+        *epoch = tz_local_to_utc(c->tz, (day + (end ? 1 : 0)) * 86400, !end);
+    } else if (time_part(s + 10, &secs)) {
+        *epoch = day * 86400 + secs;
+    } else {
+        lj_err(c, at_value(c, node), "\"%s\" %s is not %s", key, s,
+               strchr(s + 10, 'Z') || strchr(s + 10, 'z') || strchr(s + 11, '+') ||
+                       strchr(s + 11, '-')
+                   ? DATE_FORMS
+                   : "a time with an offset (add \"Z\" or e.g. \"-06:00\"; a "
+                     "date alone is read in the layout's \"timezone\")");
+        return false;
+    }
+    memcpy(text, s, strlen(s) + 1);
     return true;
 }
 
@@ -657,53 +733,58 @@ static void lj_consent_ref(struct lj *c, struct layout_consent *k,
         k->ref = lj_strdup(c, node->valuestring);
 }
 
+/* The day number (days since 1970-01-01) of instant t in c->tz. */
+static long long local_day(const struct lj *c, long long t)
+{
+    long long l = t + tz_offset_at(c->tz, t);
+    return l / 86400 - (l % 86400 < 0);
+}
+
 /* Warns, as of c->now, about a valid consent that has expired, expires
  * within LAYOUT_CONSENT_WARN_DAYS days, or has not started. */
 static void lj_consent_due(struct lj *c, const struct layout_feed *f,
-                           const cJSON *const found[CK_N], long long granted,
-                           long long expires)
+                           const cJSON *const found[CK_N])
 {
-    long long today = c->now / 86400 - (c->now % 86400 < 0);
-    long long left = expires - today;
+    long long left = f->consent.expires_epoch - c->now;
+    long long days = local_day(c, f->consent.expires_epoch - 1) - local_day(c, c->now);
     char ref[QUOTE_SIZE], id[QUOTE_SIZE], when[48];
 
     ref_text(ref, f->consent.ref);
     quote(id, f->id);
-    if (left < 0)
+    if (left <= 0)
         lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
                 "expired on %s", ref, id, f->consent.expires);
-    if (left >= 0 && left <= LAYOUT_CONSENT_WARN_DAYS) {
-        if (left == 0)
+    if (left > 0 && days <= LAYOUT_CONSENT_WARN_DAYS) {
+        if (days == 0)
             snprintf(when, sizeof when, "today");
         else
-            snprintf(when, sizeof when, "in %lld day%s", left,
-                     left == 1 ? "" : "s");
+            snprintf(when, sizeof when, "in %lld day%s", days,
+                     days == 1 ? "" : "s");
         lj_warn(c, at_value(c, found[CK_EXPIRES]), "consent %s for feed %s "
                 "expires %s (%s)", ref, id, when, f->consent.expires);
     }
-    if (today < granted)
+    if (c->now < f->consent.granted_epoch)
         lj_warn(c, at_value(c, found[CK_GRANTED]), "consent %s for feed %s "
                 "is not valid before %s", ref, id, f->consent.granted);
 }
 
-/* Reads the consent's dates; true when both are valid and in order (then
- * the epochs are filled and *granted, *expires hold their day numbers). */
+/* Reads the consent's times; true when both are valid and in order (then
+ * the epochs are filled). */
 static bool lj_consent_dates(struct lj *c, struct layout_consent *k,
-                             const cJSON *const found[CK_N],
-                             long long *granted, long long *expires)
+                             const cJSON *const found[CK_N])
 {
-    bool g_ok = lj_date(c, found[CK_GRANTED], "granted", k->granted, granted);
-    bool e_ok = lj_date(c, found[CK_EXPIRES], "expires", k->expires, expires);
+    bool g_ok = lj_when(c, found[CK_GRANTED], "granted", false, k->granted,
+                        &k->granted_epoch);
+    bool e_ok = lj_when(c, found[CK_EXPIRES], "expires", true, k->expires,
+                        &k->expires_epoch);
 
     if (!g_ok || !e_ok)
         return false;
-    if (*expires < *granted) {
+    if (k->expires_epoch <= k->granted_epoch) {
         lj_err(c, at_value(c, found[CK_EXPIRES]), "\"expires\" %s is before "
                "\"granted\" %s", k->expires, k->granted);
         return false;
     }
-    k->granted_epoch = *granted * 86400;
-    k->expires_epoch = (*expires + 1) * 86400;
     return true;
 }
 
@@ -734,7 +815,6 @@ static void lj_consent(struct lj *c, struct layout_feed *f, const cJSON *node,
     static const struct lj_key keys[CK_N] = {{"ref", true},
         {"granted", true}, {"expires", true}, {"scope", false}};
     const cJSON *found[CK_N];
-    long long granted = 0, expires = 0;
     bool dates_ok;
 
     if (!cJSON_IsObject(node)) {
@@ -746,10 +826,10 @@ static void lj_consent(struct lj *c, struct layout_feed *f, const cJSON *node,
     lj_members(c, node, "consent", keys, CK_N, found);
     lj_missing(c, node, "consent", keys, CK_N, found);
     lj_consent_ref(c, &f->consent, found[CK_REF]);
-    dates_ok = lj_consent_dates(c, &f->consent, found, &granted, &expires);
+    dates_ok = lj_consent_dates(c, &f->consent, found);
     lj_consent_scope(c, &f->consent, found[CK_SCOPE], feed_found);
     if (dates_ok && f->consent.ref)
-        lj_consent_due(c, f, found, granted, expires);
+        lj_consent_due(c, f, found);
 }
 
 /* Reads "owner" and "consent": consent belongs to private feeds, and a
@@ -777,16 +857,18 @@ static void lj_feed_privacy(struct lj *c, struct layout_feed *f,
 
 /* ---- feeds: masks ---- */
 
-/* Twice the signed area of a polygon (the shoelace formula). */
-static double polygon_area2(float (*p)[2], int n)
+/* Whether the points of a polygon all lie on one line (it encloses no
+ * area; a self-crossing outline whose signed area is 0 still does). */
+static bool polygon_flat(float (*p)[2], int n)
 {
-    double a = 0;
     int i;
-    for (i = 0; i < n; i++) {
-        int j = (i + 1) % n;
-        a += (double)p[i][0] * p[j][1] - (double)p[j][0] * p[i][1];
+    for (i = 1; i + 1 < n; i++) {
+        double cross = ((double)p[i][0] - p[0][0]) * ((double)p[i + 1][1] - p[0][1]) -
+                       ((double)p[i][1] - p[0][1]) * ((double)p[i + 1][0] - p[0][0]);
+        if (cross > 1e-12 || cross < -1e-12)
+            return false;
     }
-    return a;
+    return true;
 }
 
 /* Reads a mask's "polygon": 3 to LAYOUT_MAX_MASK_POINTS points [x, y] with
@@ -796,7 +878,6 @@ static void lj_polygon(struct lj *c, struct layout_mask *m, const cJSON *node)
     const cJSON *e, *xy[2];
     int n = cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0, i = 0;
     bool ok = true;
-    double area;
 
     if (!cJSON_IsArray(node) || n < 3 || n > LAYOUT_MAX_MASK_POINTS) {
         lj_err(c, at_value(c, node), "\"polygon\" must be an array of 3 to "
@@ -825,8 +906,7 @@ static void lj_polygon(struct lj *c, struct layout_mask *m, const cJSON *node)
         }
         ok = false;
     }
-    area = ok ? polygon_area2(m->points, n) : 1;
-    if (area > -1e-9 && area < 1e-9)
+    if (ok && polygon_flat(m->points, n))
         lj_err(c, at_value(c, node), "\"polygon\" encloses no area (its "
                "points are on one line)");
 }
@@ -850,33 +930,65 @@ static void lj_mask(struct lj *c, struct layout_mask *m, const cJSON *obj,
         m->style = (enum layout_mask_style)v;
 }
 
-/* Reads a feed's "masks": an array of at most LAYOUT_MAX_MASKS masks. */
-static void lj_masks(struct lj *c, struct layout_feed *f, const cJSON *node)
+/* Reads an array of at most LAYOUT_MAX_MASKS masks into *out, *n. */
+static void lj_mask_list(struct lj *c, struct layout_mask **out, int *count,
+                         const cJSON *node, const char *what)
 {
     const cJSON *e;
     int n = 0;
 
     if (!cJSON_IsArray(node)) {
-        lj_err(c, at_value(c, node), "\"masks\" must be an array of masks");
+        lj_err(c, at_value(c, node), "%s must be an array of masks", what);
         return;
     }
     for (e = node->child; e && n < LAYOUT_MAX_MASKS; e = e->next)
         n++;
     if (e)
-        lj_err(c, at_value(c, e), "too many masks (at most %d per feed)",
+        lj_err(c, at_value(c, e), "too many masks (at most %d per stream)",
                LAYOUT_MAX_MASKS);
-    f->masks = calloc((size_t)n + 1, sizeof *f->masks);
-    if (!f->masks) {
+    *out = calloc((size_t)n + 1, sizeof **out);
+    if (!*out) {
         c->oom = true;
         return;
     }
-    for (e = node->child; e && f->n_masks < n; e = e->next) {
+    for (e = node->child; e && *count < n; e = e->next) {
         if (cJSON_IsObject(e))
-            lj_mask(c, &f->masks[f->n_masks], e, f->n_masks);
+            lj_mask(c, &(*out)[*count], e, *count);
         else
-            lj_err(c, at_value(c, e), "mask %d must be an object", f->n_masks);
-        f->n_masks++;
+            lj_err(c, at_value(c, e), "mask %d must be an object", *count);
+        (*count)++;
     }
+}
+
+/* Reads a feed's "masks": an array of masks for both streams, or
+ * {"main": [...], "substream": [...]} with a set per stream ("main" is
+ * required; without "substream" the substream uses "main"). */
+static void lj_masks(struct lj *c, struct layout_feed *f, const cJSON *node,
+                     bool has_substream)
+{
+    static const struct lj_key keys[2] = {{"main", true}, {"substream", false}};
+    const cJSON *found[2];
+
+    if (!cJSON_IsObject(node)) {
+        lj_mask_list(c, &f->masks, &f->n_masks, node, "\"masks\"");
+        return;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(node, "main") &&
+        !cJSON_GetObjectItemCaseSensitive(node, "substream")) {
+        lj_err(c, at_value(c, node), "\"masks\" must be an array of masks, or "
+               "{\"main\": [masks], \"substream\": [masks]}");
+        return;
+    }
+    lj_members(c, node, "masks", keys, 2, found);
+    lj_missing(c, node, "\"masks\"", keys, 2, found);
+    if (found[0])
+        lj_mask_list(c, &f->masks, &f->n_masks, found[0], "\"main\"");
+    if (found[1] && !has_substream)
+        lj_err(c, at_key(c, found[1]), "masks for the \"substream\" need the "
+               "feed's \"substream\" URL");
+    else if (found[1])
+        lj_mask_list(c, &f->sub_masks, &f->n_sub_masks, found[1],
+                     "\"substream\"");
 }
 
 /* ---- feeds ---- */
@@ -958,7 +1070,8 @@ static void lj_feed_body(struct lj *c, struct layout_feed *f, const cJSON *obj)
     lj_feed_place(c, f, found);
     lj_feed_privacy(c, f, found);
     if (found[FK_MASKS])
-        lj_masks(c, f, found[FK_MASKS]);
+        lj_masks(c, f, found[FK_MASKS], found[FK_SUBSTREAM] != NULL);
+    f->privacy_given = found[FK_OWNER] || found[FK_CONSENT] || found[FK_MASKS];
 }
 
 /* Adds one member of "feeds" to the layout (unless its id is taken). */
@@ -991,6 +1104,63 @@ static void lj_feed(struct lj *c, const cJSON *member)
     lj_feed_body(c, f, member);
 }
 
+/* The first entry other than i that states privacy settings and reads the
+ * camera with source key key: by its URL, or else by its substream (then
+ * *via_sub is set); -1 if none. */
+static int lj_camera_entry(const struct lj *c, int i, const char *key, bool *via_sub)
+{
+    const struct layout *l = c->lay;
+    char k[512];
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < l->n_feeds; j++) {
+            const char *u = pass ? l->feeds[j].substream : l->feeds[j].url;
+            if (j == i || !u || !l->feeds[j].privacy_given)
+                continue;
+            url_source_key(u, k, sizeof k);
+            if (strcmp(key, k) == 0) {
+                *via_sub = pass == 1;
+                return j;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Privacy belongs to the camera: an entry that states no owner, consent or
+ * masks takes those of the first entry of the same source that does (an
+ * entry reading another's substream: its substream masks); one that states
+ * different ones is an error (at its id). */
+static void lj_sources(struct lj *c)
+{
+    struct layout *l = c->lay;
+    char key[512], q[QUOTE_SIZE], q2[QUOTE_SIZE];
+
+    for (int i = 0; i < l->n_feeds && !c->oom; i++) {
+        bool via_sub = false;
+        if (!l->feeds[i].url)
+            continue;
+        url_source_key(l->feeds[i].url, key, sizeof key);
+        int first = lj_camera_entry(c, i, key, &via_sub);
+        if (first < 0 || (l->feeds[i].privacy_given && first > i && !via_sub))
+            continue; /* none, or i is the first: the others compare to it */
+        if (!l->feeds[i].privacy_given) {
+            if (layout__privacy_copy(&l->feeds[i], &l->feeds[first], via_sub) < 0)
+                c->oom = true;
+            continue;
+        }
+        if (!layout__privacy_equal(&l->feeds[i], &l->feeds[first], via_sub)) {
+            struct jpos at = at_key(c, c->feed_node[first]);
+            lj_err(c, at_key(c, c->feed_node[i]), "feed %s reads the same camera "
+                   "as feed %s%s (line %d, column %d) but its \"owner\", "
+                   "\"consent\" or \"masks\" differ: privacy belongs to the "
+                   "camera; state it once, or the same on both",
+                   quote(q, l->feeds[i].id), quote(q2, l->feeds[first].id),
+                   via_sub ? "'s substream" : "", at.line, at.col);
+        }
+    }
+}
+
 /* Reads "feeds": an object mapping feed ids to feed objects. */
 static void lj_feeds(struct lj *c, const cJSON *feeds)
 {
@@ -1018,6 +1188,7 @@ static void lj_feeds(struct lj *c, const cJSON *feeds)
         if (m->string)
             lj_feed(c, m);
     }
+    lj_sources(c);
     c->feeds_ok = true;
 }
 
@@ -1681,13 +1852,41 @@ static void lj_version(struct lj *c, const cJSON *node)
 /* The keys of the layout object, in the order of layout_keys[]. */
 enum layout_key {
     LK_SCHEMA, LK_VERSION, LK_FEEDS, LK_OUTPUTS, LK_LAYOUTS, LK_TOUR,
-    LK_BASEMAP, LK_N
+    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_N
 };
 
 static const struct lj_key layout_keys[LK_N] = {
     {"$schema", false}, {"version", false}, {"feeds", true},
     {"outputs", false}, {"layouts", false}, {"tour", false},
-    {"basemap", false}};
+    {"basemap", false}, {"timezone", false}, {"incident_ttl", false}};
+
+/* Loads the zone consent dates are read in: "timezone" (an IANA name) or,
+ * without it, the machine's zone.  Before the feeds, whose dates need it. */
+static void lj_timezone(struct lj *c, const cJSON *node)
+{
+    int ret;
+
+    c->tz = calloc(1, sizeof *c->tz);
+    if (!c->tz) {
+        c->oom = true;
+        return;
+    }
+    if (node && !is_nonempty_string(node)) {
+        lj_err(c, at_value(c, node), "\"timezone\" must be an IANA time "
+               "zone name, e.g. \"America/Chicago\"");
+        node = NULL;
+    }
+    ret = tz_load(c->tz, node ? node->valuestring : NULL);
+    if (ret < 0) {
+        char q[QUOTE_SIZE];
+        lj_err(c, at_value(c, node), "\"timezone\" %s is not a time zone "
+               "known here (%s)", quote(q, node->valuestring),
+               ret == -EINVAL ? "not a zone name" : strerror(-ret));
+        tz_load(c->tz, "UTC");
+    }
+    c->lay->timezone = lj_strdup(c, c->tz->name);
+    c->lay->timezone_given = node != NULL;
+}
 
 static void lj_layout(struct lj *c, const cJSON *root)
 {
@@ -1704,7 +1903,11 @@ static void lj_layout(struct lj *c, const cJSON *root)
                "string");
     if (found[LK_VERSION])
         lj_version(c, found[LK_VERSION]);
-    if (found[LK_FEEDS])
+    lj_timezone(c, found[LK_TIMEZONE]);
+    if (found[LK_INCIDENT_TTL])
+        lj_positive(c, found[LK_INCIDENT_TTL], "incident_ttl", "seconds",
+                    LAYOUT_MAX_INCIDENT_TTL, &c->lay->incident_ttl);
+    if (found[LK_FEEDS] && !c->oom)
         lj_feeds(c, found[LK_FEEDS]);
     if (!c->oom)
         lj_wall(c, root, found[LK_OUTPUTS], found[LK_LAYOUTS]);
@@ -1758,7 +1961,9 @@ int layout_parse_at(const char *text, size_t len, long long now_epoch,
     if (!c.lay)
         return -ENOMEM;
     c.lay->tour_dwell = 30;
+    c.lay->incident_ttl = LAYOUT_INCIDENT_TTL_DEFAULT;
     lj_parse(&c, text, len);
+    free(c.tz);
     free(c.feed_node);
     free(c.feed_uses);
     free(c.view_node);

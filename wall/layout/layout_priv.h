@@ -18,4 +18,17 @@ int layout__diag_add(struct layout_diags *diags, int line, int col,
  * stay in the order they were added). */
 int layout__diags_sort(struct layout_diags *diags, int from);
 
+/* Whether two feed entries of one camera have the same owner, consent and
+ * masks: for both streams, or, with b_sub (a's URL is b's substream), a's
+ * main masks against b's substream masks. */
+bool layout__privacy_equal(const struct layout_feed *a, const struct layout_feed *b,
+                           bool b_sub);
+
+/* Gives dst (an entry that states no privacy settings of its own) a copy of
+ * src's owner, consent and masks (with src_sub, dst reads src's substream:
+ * src's substream masks become dst's masks).  0 or -ENOMEM (what was copied
+ * stays in dst, freed with the layout). */
+int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src,
+                         bool src_sub);
+
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/secret.h"
 #include "overlay/protocol.h"
 
 #define OVL__IN_MIN 4096
@@ -441,18 +442,6 @@ static void ovl__forbidden_text(const char *type, unsigned need, char *err,
 
 /* ---- requests ------------------------------------------------------------- */
 
-/* Compares two tokens in time that does not depend on where they differ.
- * TODO: secret_equal (wall/base/secret.h) once merged. */
-static bool ovl__token_equal(const char *want, const char *sent)
-{
-    size_t n = strlen(sent), w = strlen(want), i;
-    volatile unsigned char diff = n != w;
-
-    for (i = 0; i < w; i++)
-        diff |= (unsigned char)want[i] ^ (unsigned char)(i < n ? sent[i] : 0);
-    return diff == 0;
-}
-
 /* Returns the roles of the token sent (every token compared), or 0. */
 static unsigned ovl__token_roles(const struct ovl_server *srv, const char *sent)
 {
@@ -460,7 +449,7 @@ static unsigned ovl__token_roles(const struct ovl_server *srv, const char *sent)
     size_t i;
 
     for (i = 0; i < srv->n_tokens; i++)
-        if (ovl__token_equal(srv->tokens[i].token, sent))
+        if (secret_equal(srv->tokens[i].token, sent))
             roles |= srv->tokens[i].roles;
     return roles;
 }
@@ -588,7 +577,9 @@ static void ovl__handle_change(struct ovl__client *c, const struct ovl_msg *m)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-    if (ovl_state_apply(c->srv->state, m, (int64_t)(uv_hrtime() / 1000),
+    if (ovl_state_apply(c->srv->state, m,
+                        (c->info.roles & OVL_ROLE_CAD) != 0,
+                        (int64_t)(uv_hrtime() / 1000),
                         wall_us, err, sizeof err) < 0)
         ovl__reply_err(c, m->seq, err);
     else

@@ -15,6 +15,7 @@
 
 struct ovl_state {
     size_t max_incidents, max_units;
+    int64_t incident_ttl_us;   /* see ovl_state_set_incident_ttl() */
     struct ovl_incident **inc; /* sorted by id, room for max_incidents */
     size_t n_inc;
     struct ovl_unit **units; /* sorted by id, room for max_units */
@@ -151,6 +152,7 @@ struct ovl_state *ovl_state_create(const struct ovl_state_limits *limits)
                             : OVL_MAX_INCIDENTS_DEFAULT;
     st->max_units = limits && limits->max_units ? limits->max_units
                                                 : OVL_MAX_UNITS_DEFAULT;
+    st->incident_ttl_us = OVL_INCIDENT_TTL_DEFAULT_S * 1000000LL;
     st->inc = calloc(st->max_incidents, sizeof *st->inc);
     st->view = calloc(st->max_incidents, sizeof *st->view);
     st->units = calloc(st->max_units, sizeof *st->units);
@@ -192,7 +194,8 @@ static void ovl__changed_incidents(struct ovl_state *st)
 /* Adds a new incident made of d at index pos. */
 static int ovl__add_incident(struct ovl_state *st, size_t pos,
                              const struct ovl_incident_data *d, unsigned set,
-                             int64_t now_wall_us, char *err, size_t errlen)
+                             bool cad, int64_t now_mono_us, int64_t now_wall_us,
+                             char *err, size_t errlen)
 {
     struct ovl_incident *rec;
 
@@ -207,15 +210,22 @@ static int ovl__add_incident(struct ovl_state *st, size_t pos,
     ovl__merge(&rec->d, d, ovl__inc_fields, OVL__COUNT(ovl__inc_fields), set,
                0);
     rec->created_wall_us = rec->changed_wall_us = now_wall_us;
+    rec->seen_mono_us = now_mono_us;
+    rec->cad = cad;
     ovl__insert((void **)st->inc, st->n_inc++, pos, rec);
     ovl__changed_incidents(st);
     return 0;
 }
 
+void ovl_state_set_incident_ttl(struct ovl_state *st, int64_t ttl_s)
+{
+    st->incident_ttl_us = (ttl_s > 0 ? ttl_s : OVL_INCIDENT_TTL_DEFAULT_S) * 1000000;
+}
+
 int ovl_state_upsert_incident(struct ovl_state *st,
                               const struct ovl_incident_data *d, unsigned set,
-                              unsigned clear, int64_t now_wall_us, char *err,
-                              size_t errlen)
+                              unsigned clear, bool cad, int64_t now_mono_us,
+                              int64_t now_wall_us, char *err, size_t errlen)
 {
     struct ovl_incident_data tmp;
     struct ovl_incident *rec;
@@ -225,8 +235,14 @@ int ovl_state_upsert_incident(struct ovl_state *st,
         return ovl__err(err, errlen, -EINVAL, "id: must not be empty");
     if (!ovl__search((void *const *)st->inc, st->n_inc,
                      offsetof(struct ovl_incident, d.id), d->id, &pos))
-        return ovl__add_incident(st, pos, d, set, now_wall_us, err, errlen);
+        return ovl__add_incident(st, pos, d, set, cad, now_mono_us, now_wall_us,
+                                 err, errlen);
     rec = st->inc[pos];
+    rec->seen_mono_us = now_mono_us;
+    if (rec->cad != cad) {
+        rec->cad = cad; /* a non-cad update takes the power to open cameras */
+        ovl__changed_incidents(st);
+    }
     memcpy(&tmp, &rec->d, sizeof tmp);
     ovl__merge(&tmp, d, ovl__inc_fields, OVL__COUNT(ovl__inc_fields), set,
                clear);
@@ -316,14 +332,15 @@ int ovl_state_remove_unit(struct ovl_state *st, const char *id)
     return 0;
 }
 
-int ovl_state_apply(struct ovl_state *st, const struct ovl_msg *msg,
+int ovl_state_apply(struct ovl_state *st, const struct ovl_msg *msg, bool cad,
                     int64_t now_mono_us, int64_t now_wall_us, char *err,
                     size_t errlen)
 {
     switch (msg->type) {
     case OVL_MSG_INCIDENT_UPSERT:
         return ovl_state_upsert_incident(st, &msg->inc, msg->set, msg->clear,
-                                         now_wall_us, err, errlen);
+                                         cad, now_mono_us, now_wall_us, err,
+                                         errlen);
     case OVL_MSG_INCIDENT_CLOSE:
         ovl_state_close_incident(st, msg->inc.id);
         return 0;
@@ -343,6 +360,26 @@ static int64_t ovl__stale_after_s(const struct ovl_unit *u)
 {
     return (u->d.fields & OVL_UNIT_STALE) ? u->d.stale_after_s
                                           : OVL_STALE_DEFAULT_S;
+}
+
+/* Closes incidents not upserted for the incident ttl; returns how many. */
+static int ovl__expire_incidents(struct ovl_state *st, int64_t now_mono_us)
+{
+    size_t i, j = 0;
+    int closed = 0;
+
+    for (i = 0; i < st->n_inc; i++) {
+        if (now_mono_us - st->inc[i]->seen_mono_us >= st->incident_ttl_us) {
+            free(st->inc[i]);
+            closed++;
+            continue;
+        }
+        st->inc[j++] = st->inc[i];
+    }
+    st->n_inc = j;
+    if (closed)
+        ovl__changed_incidents(st);
+    return closed;
 }
 
 int ovl_state_expire(struct ovl_state *st, int64_t now_mono_us)
@@ -372,7 +409,7 @@ int ovl_state_expire(struct ovl_state *st, int64_t now_mono_us)
     st->n_units = j;
     if (changed)
         st->generation++;
-    return changed;
+    return changed + ovl__expire_incidents(st, now_mono_us);
 }
 
 const struct ovl_incident *ovl_state_find_incident(const struct ovl_state *st,

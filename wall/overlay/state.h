@@ -19,12 +19,19 @@
 #define OVL_MAX_INCIDENTS_DEFAULT 1000
 #define OVL_MAX_UNITS_DEFAULT 5000
 #define OVL_UNIT_DROP_FACTOR 5 /* dropped after 5 x stale_after_s silent */
+#define OVL_INCIDENT_TTL_DEFAULT_S 3600 /* an incident not updated for this
+                                           long closes by itself */
 
 /* An open incident. */
 struct ovl_incident {
     struct ovl_incident_data d; /* d.fields says which fields hold a value */
     int64_t created_wall_us;    /* wall clock when first received */
     int64_t changed_wall_us;    /* wall clock of the last change */
+    int64_t seen_mono_us;       /* monotonic clock of the last upsert (for
+                                   incident_ttl) */
+    bool cad;                   /* its last upsert came from a client with the
+                                   cad role: only then may it open an
+                                   incident-only camera */
 };
 
 /* A unit, stale once silent for d.stale_after_s (the default when unset). */
@@ -54,14 +61,20 @@ void ovl_state_destroy(struct ovl_state *st);
  * only when it differs from the value it last drew. */
 uint64_t ovl_state_generation(const struct ovl_state *st);
 
+/* Sets how long an incident may go without an upsert before
+ * ovl_state_expire() closes it (seconds > 0; otherwise the default,
+ * OVL_INCIDENT_TTL_DEFAULT_S). */
+void ovl_state_set_incident_ttl(struct ovl_state *st, int64_t ttl_s);
+
 /* Merges an upsert into the incident d->id (creating it): fields in `set` take
- * the new value, fields in `clear` are forgotten, the rest are kept.  Returns 0,
- * or -ENOSPC (with err naming the limit) when a new incident would exceed
- * max_incidents, or -ENOMEM. */
+ * the new value, fields in `clear` are forgotten, the rest are kept; the
+ * incident is marked seen at now_mono_us and takes cad (whether this sender
+ * has the cad role).  Returns 0, or -ENOSPC (with err naming the limit) when
+ * a new incident would exceed max_incidents, or -ENOMEM. */
 int ovl_state_upsert_incident(struct ovl_state *st,
                               const struct ovl_incident_data *d, unsigned set,
-                              unsigned clear, int64_t now_wall_us, char *err,
-                              size_t errlen);
+                              unsigned clear, bool cad, int64_t now_mono_us,
+                              int64_t now_wall_us, char *err, size_t errlen);
 
 /* Removes the incident id; returns 0, or -ENOENT if there was none. */
 int ovl_state_close_incident(struct ovl_state *st, const char *id);
@@ -76,14 +89,16 @@ int ovl_state_upsert_unit(struct ovl_state *st, const struct ovl_unit_data *d,
 int ovl_state_remove_unit(struct ovl_state *st, const char *id);
 
 /* Applies an incident or unit message from ovl_parse_line() (closing or
- * removing an unknown id is not an error).  Returns 0, -ENOSPC or -ENOMEM with
- * err set, or -EINVAL for other message types. */
-int ovl_state_apply(struct ovl_state *st, const struct ovl_msg *msg,
+ * removing an unknown id is not an error); cad says whether the sender has
+ * the cad role (stored on incidents it upserts).  Returns 0, -ENOSPC or
+ * -ENOMEM with err set, or -EINVAL for other message types. */
+int ovl_state_apply(struct ovl_state *st, const struct ovl_msg *msg, bool cad,
                     int64_t now_mono_us, int64_t now_wall_us, char *err,
                     size_t errlen);
 
-/* Marks units silent for their stale_after_s as stale and drops those silent
- * for OVL_UNIT_DROP_FACTOR times as long.  Returns how many units changed. */
+/* Marks units silent for their stale_after_s as stale, drops those silent
+ * for OVL_UNIT_DROP_FACTOR times as long, and closes incidents not upserted
+ * for the incident ttl.  Returns how many units and incidents changed. */
 int ovl_state_expire(struct ovl_state *st, int64_t now_mono_us);
 
 /* Returns the incident or unit with that id, or NULL; valid until the state

@@ -15,10 +15,14 @@
 #define MASK_SOLID 255          /* texel value: cover with a flat colour */
 #define MASK_PIXELATE 128       /* texel value: show large blocks only */
 
-/* Rasterises masks into out (MASK_SIZE x MASK_SIZE bytes, row 0 at the top):
- * a texel is covered when its centre or any corner lies inside a polygon, so
- * no covered pixel can peek out at an edge; solid wins over pixelate where
- * masks overlap.  Returns the number of covered texels. */
+/* Rasterises masks into out (MASK_SIZE x MASK_SIZE bytes, row 0 at the top)
+ * with the non-zero winding rule (an outline that crosses itself has no
+ * holes): a texel is covered when any part of it touches a polygon, so no
+ * covered pixel can peek out at an edge; solid wins over pixelate where
+ * masks overlap.  Returns the number of covered texels, or -EINVAL (out
+ * all covered, solid) when a mask cannot be built: fewer than 3 or more than
+ * LAYOUT_MAX_MASK_POINTS points, a coordinate that is not a number from 0 to
+ * 1, or all points on one line.  Callers must then hide the whole picture. */
 int mask_rasterize(const struct layout_mask *masks, int n_masks, uint8_t *out);
 
 #endif

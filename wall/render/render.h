@@ -101,12 +101,19 @@ bool render_video_ready(const struct render_video *v);
 void render_video_size(const struct render_video *v, int *w, int *h, double *sar);
 
 /* Sets the privacy masks of this picture (none: n_masks 0), rasterised once
- * here and applied in the shader on every draw.  Returns 0 or -ENOMEM. */
+ * here and applied in the shader on every draw.  Returns 0, or a negative
+ * errno when they cannot be built or uploaded: then the picture is not drawn
+ * at all while masks are on (fail closed). */
 int render_video_set_masks(struct render_video *v, const struct layout_mask *masks,
                            int n_masks);
 
+/* 1 when masks are in place, 0 when there are none, -1 when they failed
+ * (and the picture is hidden); 0 for NULL. */
+int render_video_mask_state(const struct render_video *v);
+
 /* Draws the video into tile with the given fit; dim < 1 darkens it; masks
- * false leaves the privacy masks off (a supervisor lifted them). */
+ * false leaves the privacy masks off (a supervisor lifted them).  With masks
+ * on and a mask that failed, draws nothing. */
 void render_video_draw(struct renderer *r, const struct render_video *v,
                        struct layout_rect tile, enum layout_fit fit, float dim,
                        bool masks);

@@ -30,7 +30,8 @@ void render_tile(struct renderer *r, const struct render_tile_info *t)
 {
     if (t->rect.w <= 0 || t->rect.h <= 0)
         return;
-    bool picture = render_video_ready(t->video);
+    bool picture = render_video_ready(t->video) &&
+                   (t->unmasked || render_video_mask_state(t->video) >= 0);
     if (!picture || t->fit == LAYOUT_FIT_CONTAIN)
         render_rect(r, t->rect, tile_bg);
     if (picture)

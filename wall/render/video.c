@@ -30,6 +30,8 @@ struct render_video {
     float offset[3];
     bool ready;
     GLuint mask_tex;               /* privacy mask coverage, or 0 for none */
+    bool mask_error;               /* masks were asked for and could not be
+                                      built or uploaded: draw no picture */
     GLint chroma_filter;           /* GL_LINEAR or GL_NEAREST, as set now */
     struct hwdec_interop *interop; /* for hardware frames, made on the first */
     bool interop_failed;           /* copy hardware frames from now on */
@@ -240,12 +242,15 @@ int render_video_set_masks(struct render_video *v, const struct layout_mask *mas
 {
     glDeleteTextures(1, &v->mask_tex);
     v->mask_tex = 0;
+    v->mask_error = n_masks > 0; /* until the mask is really in place */
     if (n_masks <= 0)
         return 0;
     uint8_t *img = malloc((size_t)MASK_SIZE * MASK_SIZE);
     if (!img)
         return -ENOMEM;
-    mask_rasterize(masks, n_masks, img);
+    int ret = mask_rasterize(masks, n_masks, img);
+    while (glGetError() != GL_NO_ERROR)
+        continue; /* errors of others are not ours */
     glGenTextures(1, &v->mask_tex);
     glBindTexture(GL_TEXTURE_2D, v->mask_tex);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
@@ -257,7 +262,18 @@ int render_video_set_masks(struct render_video *v, const struct layout_mask *mas
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     free(img);
-    return 0;
+    if (ret >= 0 && v->mask_tex && glGetError() == GL_NO_ERROR) {
+        v->mask_error = false;
+        return 0;
+    }
+    glDeleteTextures(1, &v->mask_tex);
+    v->mask_tex = 0;
+    return ret < 0 ? ret : -EIO;
+}
+
+int render_video_mask_state(const struct render_video *v)
+{
+    return !v ? 0 : v->mask_error ? -1 : v->mask_tex ? 1 : 0;
 }
 
 /* Chroma planes are sampled nearest when the picture is shrunk: the shader
@@ -294,6 +310,8 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
     struct layout_rect dst;
     float uv[4];
     layout_fit_rect(fit, tile, v->width, v->height, v->sar, &dst, uv);
+    if (masks && v->mask_error)
+        return; /* fail closed: no picture without its masks */
     bool masked = masks && v->mask_tex;
     const struct render_program *p = &r->video[v->layout][masked];
     glUseProgram(p->id);
