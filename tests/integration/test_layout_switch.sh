@@ -39,7 +39,7 @@ write_layout "A" ""
 
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --duration 60 \
+start_tessera wall 120 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR" --stats "$stats" --duration 60 \
     "$layout"
 wall_pid=$TESSERA_PID
 
@@ -77,7 +77,7 @@ reply=$(send '{"type":"layout","name":"three"}')
 reply=$(send '{"type":"maximize","output":"main","tile":1}')
 [[ $reply == '{"ok":true}' ]] || fail "maximize: $reply"
 wait_until 'd["outputs"][0]["maximized"] == 1' 3
-send "{\"type\":\"snapshot\",\"path\":\"$TEST_TMPDIR/max.png\"}" >/dev/null
+send '{"type":"snapshot","name":"max.png"}' >/dev/null
 for _ in $(seq 50); do [[ -s $TEST_TMPDIR/max.png ]] && break; sleep 0.1; done
 expect_tile_colour "enlarged tile a over the whole output" "$TEST_TMPDIR/max.png" 0 0 640 360 0xD02020 30
 reply=$(send '{"type":"maximize","output":"main","tile":9}')
@@ -102,7 +102,7 @@ line=$(grep -n '"oops"' "$layout" | cut -d: -f1)
 grep -q "$layout:$line:[0-9]*: error: unknown key \"oops\"" "$TEST_TMPDIR/wall.err" ||
     fail "the log does not name the error's position"
 [[ $(q 'd["outputs"][0]["tiles"]') == "['c', 'a']" ]] || fail "the old layout did not stay"
-send "{\"type\":\"snapshot\",\"path\":\"$TEST_TMPDIR/broken.png\"}" >/dev/null
+send '{"type":"snapshot","name":"broken.png"}' >/dev/null
 for _ in $(seq 50); do [[ -s $TEST_TMPDIR/broken.png ]] && break; sleep 0.1; done
 d=$(png_diff "$TEST_TMPDIR/broken.png" 0 0 640 24)
 frac_gt "$d" 0.05 || fail "no banner at the top of the output (diff $d)"

@@ -49,8 +49,8 @@ echo "s3cret-supervisor" >"$secret_file"
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
 audit="$TEST_TMPDIR/audit.log"
-start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --audit "$audit" \
-    --supervisor-secret-file "$secret_file" --duration 40 "$layout"
+start_tessera wall 200 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR" --stats "$stats" --audit "$audit" \
+    --supervisor-secret-file "$secret_file" --duration 180 "$layout" # TERMed at the end; slack for loaded machines
 wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
@@ -58,7 +58,7 @@ send() { control_send "$sock" "$1"; }
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
 snapshot() {
     rm -f "$1"
-    send "{\"type\":\"snapshot\",\"path\":\"$1\"}" >/dev/null
+    send "{\"type\":\"snapshot\",\"name\":\"$(basename "$1")\"}" >/dev/null
     for _ in $(seq 50); do [[ -s $1 ]] && break; sleep 0.1; done
     [[ -s $1 ]] || fail "no snapshot $1"
 }

@@ -36,7 +36,7 @@ gen
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
 start_tessera wall 900 --headless --control "unix:$sock" --stats "$stats" --duration 880 \
-    "$layout"
+    --snapshot-dir "$TEST_TMPDIR" "$layout"
 wall_pid=$TESSERA_PID
 
 q() { stats_q "$stats" "$1"; }
@@ -83,7 +83,7 @@ snap() {
     local i outs
     outs=$(q 'len(d["outputs"])')
     rm -f "$TEST_TMPDIR/$1"*.png
-    expect_ok "{\"type\":\"snapshot\",\"path\":\"$TEST_TMPDIR/$1.png\"}"
+    expect_ok "{\"type\":\"snapshot\",\"name\":\"$1.png\"}"
     for ((i = 0; i < 100; i++)); do
         if ((outs == 1)); then [[ -s $TEST_TMPDIR/$1.png ]] && return 0
         elif (($(find "$TEST_TMPDIR" -maxdepth 1 -name "$1-*.png" -size +0 | wc -l) == outs)); then

@@ -35,7 +35,7 @@ sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
 audit="$TEST_TMPDIR/audit.log"
 start_tessera wall 90 --headless --log-level trace --control "unix:$sock" --stats "$stats" \
-    --audit "$audit" --duration 60 "$layout"
+    --audit "$audit" --snapshot-dir "$TEST_TMPDIR/snaps" --duration 60 "$layout"
 wall_pid=$TESSERA_PID
 send() { control_send "$sock" "$1"; }
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
@@ -45,10 +45,9 @@ wait_until 'feed("srt")["state"] in ("offline", "error") and feed("hls")["state"
 reply=$(send '{"type":"hud","on":true}')
 [[ $reply == *'"ok":true'* ]] || fail "hud: $reply"
 wait_until 'feed("cam")["screen"]["hud"] != "" and feed("srt")["screen"]["status"] != ""' 10
-rm -f "$TEST_TMPDIR/wall.png"
-snap=$(send "{\"type\":\"snapshot\",\"path\":\"$TEST_TMPDIR/wall.png\"}")
-for _ in $(seq 50); do [[ -s $TEST_TMPDIR/wall.png ]] && break; sleep 0.1; done
-[[ -s $TEST_TMPDIR/wall.png ]] || note "no snapshot written ($snap): the HUD texts are checked through stats"
+snap=$(send '{"type":"snapshot","name":"wall.png"}')
+for _ in $(seq 100); do [[ -s $TEST_TMPDIR/snaps/wall.png ]] && break; sleep 0.1; done
+[[ -s $TEST_TMPDIR/snaps/wall.png ]] || fail "no snapshot written: $snap"
 send '{"type":"stats"}' >"$TEST_TMPDIR/stats.reply"
 send '{"type":"state"}' >"$TEST_TMPDIR/state.reply"
 send '{"type":"layout","name":"default"}' >"$TEST_TMPDIR/layout.reply"

@@ -26,7 +26,7 @@ cat >"$layout" <<JSON
 JSON
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
-start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --duration 40 \
+start_tessera wall 120 --headless --control "unix:$sock" --snapshot-dir "$TEST_TMPDIR" --stats "$stats" --duration 40 \
     "$layout"
 wall_pid=$TESSERA_PID
 
@@ -52,7 +52,7 @@ send '{"type":"maximize","tile":0}' >/dev/null
 seen_main=0
 for i in $(seq 60); do
     png="$TEST_TMPDIR/switch-$i.png"
-    send "{\"type\":\"snapshot\",\"path\":\"$png\"}" >/dev/null
+    send "{\"type\":\"snapshot\",\"name\":\"switch-$i.png\"}" >/dev/null
     for _ in $(seq 30); do [[ -s $png ]] && break; sleep 0.05; done
     c=$(colour_of "$png" 500 250 280 140)
     [[ $c == main || $c == sub ]] || fail "snapshot $i during the switch shows $c (a gap)"

@@ -48,7 +48,8 @@ def table(headers, rows, left=1):
 
 RUN_HEADERS = ["run", "wall s", "CPU s", "CPU/feed", "X CPU s", "RSS MiB",
                "decoded/feed", "shown/feed", "shown %", "fps last/avg",
-               "frame ms p50/p99", "latency ms p50/p99", "1st pic ms", "others"]
+               "frame ms p50/p99", "max gap ms", "latency ms p50/p99", "1st pic ms",
+               "others"]
 
 
 def run_row(r):
@@ -68,6 +69,7 @@ def run_row(r):
             "-" if r.get("render_fps") is None else
             "%s/%s" % (_f(r.get("render_fps"), "%.1f"), _f(r.get("render_fps_avg"), "%.1f")),
             _pair(r.get("frame_ms"), "p50", "p99", "%.1f"),
+            _f(r.get("max_gap_ms"), "%.0f"),
             _pair(r.get("latency_ms"), "p50", "p99", "%.0f"),
             first, _f(r.get("others_cores"), "%.2f")]
 
@@ -157,7 +159,8 @@ How measured:
   Tessera   columns from its last --stats document (rewritten each second, so up to
             1 s before exit): frames per feed mean/min, fps in the last second/average,
             frame time and packet-to-screen latency p50/p99 (worst feed), 1st pic = time
-            until every tile showed a picture.
+            until every tile showed a picture, max gap = render.max_gap_ms_total (the
+            longest wait of a due frame since start, start-up included).
   baseline  decoded/feed from ffmpeg -progress at the moment it was stopped.
   players   ffplay and mpv count no displayed frames; ~shown % = 1 - dropped / (clock
             seconds x fps) from their own counters (printed below the ratios).

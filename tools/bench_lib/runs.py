@@ -301,6 +301,8 @@ def summarise_stats(doc):
                              if out["render_frames"] is not None and up else None)
     fm = render.get("frame_ms") or {}
     out["frame_ms"] = {"p50": _num(fm.get("p50")), "p99": _num(fm.get("p99"))}
+    # since start (start-up included); null for a Tessera without the field
+    out["max_gap_ms"] = _num(render.get("max_gap_ms_total"))
 
     def worst(key, sub=None):
         vals = []

@@ -25,6 +25,7 @@
 #include "app/app_internal.h"
 #include "app/cli.h"
 #include "app/consent.h"
+#include "app/snapshots.h"
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -214,10 +215,10 @@ static bool draw_output(struct app *app, int o, bool full)
     return drew || full;
 }
 
-/* The snapshot file for output index: PATH, or PATH-NAME.png with several. */
+/* The --snapshot file for output index: PATH, or PATH-NAME.png with several. */
 static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
 {
-    const char *path = app->snap_path[0] ? app->snap_path : app->opt.snapshot;
+    const char *path = app->opt.snapshot;
     if (app_output_count(app) == 1) {
         snprintf(buf, n, "%s", path);
         return;
@@ -245,12 +246,12 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
     ring_add(&app->frame_time, now - t0);
 }
 
-/* Draws what changed on every output, writes the snapshot when
- * take_snapshot, and presents each output's window (headless: nothing to
- * present).  Returns 0, or a negative error if a snapshot failed. */
-static int draw_wall(struct app *app, bool take_snapshot)
+/* Draws what changed on every output, reads back the outputs for the
+ * snapshots waiting when take_snapshot (written off this thread), and
+ * presents each output's window (headless: nothing to present). */
+static void draw_wall(struct app *app, bool take_snapshot)
 {
-    int ret = 0, w, h;
+    int w, h;
     int64_t t0 = tm_now_us();
     int n = app_output_count(app) < out_count(app->outs) ? app_output_count(app)
                                                           : out_count(app->outs);
@@ -259,14 +260,8 @@ static int draw_wall(struct app *app, bool take_snapshot)
         if (i >= app->n_targets || !app->targets[i])
             continue; /* its framebuffer could not be made (logged) */
         bool drew = draw_output(app, i, app->full_redraw);
-        if (take_snapshot) {
-            char path[PATH_MAX];
-            snapshot_path(app, i, path, sizeof(path));
-            if (render_snapshot_png(app->render, app->targets[i], path) < 0)
-                ret = -EIO;
-            else
-                printf("%s\n", path);
-        }
+        if (take_snapshot)
+            app_snaps_capture(app->snaps, app->render, app->targets[i], i);
         /* an output with nothing new keeps its picture: no copy, no swap */
         if (out_visible(app->outs, i) && (drew || app->present_all)) {
             out_begin(app->outs, i, &w, &h);
@@ -274,14 +269,14 @@ static int draw_wall(struct app *app, bool take_snapshot)
             out_present(app->outs, i);
         }
     }
-    fflush(stdout);
+    if (take_snapshot)
+        app_snaps_submit(app->snaps);
     if (app->panels_dirty && app_panels_due(app)) {
         app->panels_dirty = false;
         app->panels_drawn_us = tm_now_us();
     }
     app->dirty = app->full_redraw = app->present_all = false;
     account_presented(app, t0, tm_now_us());
-    return ret;
 }
 
 /* ---- the loop ---- */
@@ -318,7 +313,7 @@ static void pump_events(struct app *app)
 static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
 {
     int64_t wait = cap;
-    if (app->opt.snapshot) {
+    if (app->opt.snapshot && !app->snapshot_queued) {
         int64_t due = app->start_us + (int64_t)(app->opt.snapshot_after * 1e6) - now;
         wait = due < wait ? due : wait;
     }
@@ -334,10 +329,37 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
 
 static void schedule(struct app *app, int64_t delay_us);
 
+/* The --snapshot files are written: the one-shot is over. */
+static void on_oneshot_written(void *opaque, int ret)
+{
+    app_stop(opaque, ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK);
+}
+
+/* Asks for the --snapshot one-shot (every output) at the next frame. */
+static void queue_oneshot(struct app *app)
+{
+    int n = out_count(app->outs);
+    char(*paths)[PATH_MAX] = calloc((size_t)n, sizeof(*paths));
+    const char **list = calloc((size_t)n, sizeof(*list));
+    int ret = paths && list ? 0 : -ENOMEM;
+    for (int i = 0; ret == 0 && i < n; i++) {
+        snapshot_path(app, i, paths[i], sizeof(paths[i]));
+        list[i] = paths[i];
+    }
+    if (ret == 0)
+        ret = app_snaps_request_paths(app->snaps, list, n, on_oneshot_written, app);
+    free(list);
+    free(paths);
+    app->snapshot_queued = true;
+    if (ret < 0)
+        app_stop(app, EXIT_FAILURE_RUN);
+}
+
 /* One turn of the wall: input, new frames, status, drawing, deadlines. */
 static void app_frame(struct app *app)
 {
     int64_t now = tm_now_us();
+    app_gap_collect(&app->gap); /* before any new picture is taken */
     pump_events(app);
     app_tours_tick(app, now);
     app_feeds_collect(app, now);
@@ -345,14 +367,17 @@ static void app_frame(struct app *app)
     app_audit_visibility(app, false);
     if (app_panels_due(app))
         app->dirty = true;
-    bool snap = app->opt.snapshot &&
-                now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6);
-    if (app->dirty || snap || app->snap_path[0]) {
-        int ret = draw_wall(app, snap || app->snap_path[0]);
+    if (app->opt.snapshot && !app->snapshot_queued &&
+        now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6))
+        queue_oneshot(app);
+    bool snap = app_snaps_waiting(app->snaps);
+    if (app->dirty || snap) {
+        app_gap_dirty(&app->gap, now);
+        draw_wall(app, snap);
+        app_gap_presented(&app->gap, tm_now_us());
         app->last_render_us = now;
-        if (snap && !app->snap_path[0])
-            app_stop(app, ret < 0 ? EXIT_FAILURE_RUN : EXIT_OK);
-        app->snap_path[0] = '\0';
+    } else {
+        app_gap_idle(&app->gap);
     }
     if (app->opt.duration > 0 &&
         now - app->start_us >= (int64_t)(app->opt.duration * 1e6))
@@ -440,7 +465,8 @@ static int app_init(struct app *app)
     route_library_logs(app);
     if (!(app->layout = load_layout(app->opt.layout_path)))
         return -EINVAL;
-    if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0)
+    if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
+        !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log)))
         return -ENOMEM;
     struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync};
     if (!(app->outs = out_set_create(app->layout, &oo, app->log)))
@@ -448,6 +474,7 @@ static int app_init(struct app *app)
     const char *shaders = find_shaders(&app->opt, buf, sizeof(buf));
     if (!(app->render = render_create(shaders, app->log)))
         return -EIO;
+    app_panels_init(app); /* basemap tiles decode on the thread pool */
     app->pack_yuv = app->opt.yuv_upload == 2 ||
                     (app->opt.yuv_upload == 0 && render_is_software(app->render));
     tlog_debug(app->log, "YUV upload: %s", app->pack_yuv ? "packed" : "planar");
@@ -487,7 +514,8 @@ static void app_uninit(struct app *app)
     app_views_close(app);
     render_destroy(app->render);
     out_set_destroy(app->outs);
-    close_loop(app);
+    close_loop(app); /* snapshots being written finish here */
+    app_snaps_destroy(app->snaps);
     av_frame_free(&app->scratch);
     free(app->markers);
     free(app->basemap_dir);

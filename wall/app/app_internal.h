@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "app/cli.h"
+#include "app/framegap.h"
 #include "base/ring.h"
 #include "base/secret.h"
 #include "feed/feed.h"
@@ -80,7 +81,8 @@ struct app {
     bool reload_again;            /* the file changed again meanwhile */
     char banner[512];             /* a reload error shown on every output */
     bool help;                    /* the F1 key map is shown */
-    char snap_path[4096];         /* a snapshot asked for over the socket */
+    struct app_snaps *snaps;      /* snapshots (app/snapshots.h) */
+    bool snapshot_queued;         /* the --snapshot one-shot was asked for */
     uv_fs_event_t watch;          /* the layout file's directory */
     uv_timer_t reload_timer;      /* lets an editor finish writing */
     bool watching;
@@ -128,6 +130,7 @@ struct app {
     struct secret_guard unmask_guard; /* failed unmask attempts per client */
     const struct ovl_client_info *cmd_client; /* sender of the control command
                                      being run (NULL outside command_hook) */
+    struct app_gap gap;           /* render.max_gap_ms (app/framegap.h) */
 };
 
 /* Opens the control socket (--control, or the default under
@@ -312,6 +315,10 @@ bool app_incident_near(struct app *app, const struct layout_feed *lf);
  * not drawn in the last 100 ms (a flood of positions redraws them at most
  * ten times a second). */
 bool app_panels_due(const struct app *app);
+
+/* Lets the renderer decode basemap tiles on the loop's thread pool, the
+ * panels redrawing as tiles come in. */
+void app_panels_init(struct app *app);
 
 /* Draws a panel tile (map or incident list) into rect. */
 void app_draw_panel(struct app *app, const struct layout_tile *tile,

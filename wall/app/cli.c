@@ -16,7 +16,7 @@ enum {
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
-    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE,
+    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR,
 };
 
 static const struct option long_options[] = {
@@ -26,6 +26,7 @@ static const struct option long_options[] = {
     {"headless", no_argument, NULL, OPT_HEADLESS},
     {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
     {"snapshot-after", required_argument, NULL, OPT_SNAPSHOT_AFTER},
+    {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"shaders", required_argument, NULL, OPT_SHADERS},
@@ -60,6 +61,9 @@ static void print_help(FILE *f, const char *prog)
 "                         seconds and exit; with several outputs each file is\n"
 "                         PATH with -NAME before .png\n"
 "  --snapshot-after S     seconds before the snapshot (default 3)\n"
+"  --snapshot-dir DIR     where the control socket's \"snapshot\" writes (bare\n"
+"                         names only; default $XDG_RUNTIME_DIR/tessera, else\n"
+"                         ./snapshots; created with mode 0700)\n"
 "  --duration S           run S seconds, then exit 0\n"
 "  --max-fps N            render at most N frames a second (default: twice the\n"
 "                         fastest feed's rate, 15 to 60)\n"
@@ -169,6 +173,7 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_VALIDATE: opt->validate = true; break;
     case OPT_HEADLESS: opt->headless = true; break;
     case OPT_SNAPSHOT: opt->snapshot = arg; break;
+    case OPT_SNAPSHOT_DIR: opt->snapshot_dir = arg; break;
     case OPT_SHADERS: opt->shader_dir = arg; break;
     case OPT_NO_VSYNC: opt->vsync = false; break;
     case OPT_STATS: opt->stats_path = arg; break;

@@ -20,6 +20,7 @@ struct app_options {
     bool headless;
     const char *snapshot;     /* PNG path, or NULL */
     double snapshot_after;    /* seconds */
+    const char *snapshot_dir; /* --snapshot-dir: where socket snapshots go; NULL: default */
     double duration;          /* seconds; 0: run until closed */
     int log_level;            /* enum tlog_level */
     const char *shader_dir;   /* NULL: search the usual places */

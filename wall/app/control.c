@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "app/app_internal.h"
+#include "app/snapshots.h"
 #include "base/log.h"
 #include "base/secret.h"
 #include "base/timeutil.h"
@@ -222,21 +223,36 @@ static int cmd_reload(struct app *app, const cJSON *msg, cJSON *reply, char *err
     return -ENOMEM;
 }
 
-/* {"type":"snapshot","path":"/abs/wall.png"} writes what the outputs show
- * (after the next frame; several outputs: PATH-NAME.png). */
+/* {"type":"snapshot","name":"wall.png"} writes what the outputs show into
+ * the snapshot directory after the next frame (several outputs:
+ * NAME-OUTPUT.png; no name: a timestamped one); "path" is taken as a bare
+ * name too.  The reply names the files at once; they appear when written. */
 static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                         size_t errlen)
 {
-    const cJSON *path = cJSON_GetObjectItemCaseSensitive(msg, "path");
-    (void)reply;
-    if (!cJSON_IsString(path) || path->valuestring[0] != '/' ||
-        strlen(path->valuestring) >= sizeof(app->snap_path)) {
-        snprintf(err, errlen, "\"path\" must be an absolute file path");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(msg, "name");
+    const char *key = "name";
+    if (!name) {
+        name = cJSON_GetObjectItemCaseSensitive(msg, "path");
+        key = "path";
+    }
+    if (name && !cJSON_IsString(name)) {
+        snprintf(err, errlen, "\"%s\" must be a string: a bare file name ending .png", key);
         return -EINVAL;
     }
-    snprintf(app->snap_path, sizeof(app->snap_path), "%s", path->valuestring);
-    app->dirty = true;
-    return 0;
+    int n = app_output_count(app);
+    const char *outputs[64];
+    if (n > (int)(sizeof(outputs) / sizeof(outputs[0]))) {
+        snprintf(err, errlen, "too many outputs for a snapshot");
+        return -EINVAL;
+    }
+    for (int o = 0; o < n; o++)
+        outputs[o] = app_output(app, o)->name;
+    int ret = app_snaps_request(app->snaps, name ? name->valuestring : NULL, outputs, n,
+                                reply, err, errlen);
+    if (ret == 0)
+        app->dirty = true;
+    return ret;
 }
 
 /* The key failed unmask attempts are counted under: the peer's uid (unix

@@ -27,9 +27,13 @@
  * substream, when the feed has one. */
 #define MAIN_STREAM_MIN_PIXELS (800 * 450)
 
+/* Feed thread: a new frame is in a mailbox (opaque: the app's wake handle,
+ * whose data, the app, was set before any feed started). */
 static void notify_frame(void *opaque)
 {
-    uv_async_send(opaque);
+    uv_async_t *wake = opaque;
+    app_gap_due(&((struct app *)wake->data)->gap, tm_now_us());
+    uv_async_send(wake);
 }
 
 /* A layout feed's "hwdec" as a decode mode (DEFAULT: the --hwdec setting). */

@@ -99,6 +99,34 @@ static int reserve_markers(struct app *app, size_t n)
     return 0;
 }
 
+/* Basemap tiles the visible map panels of every output show together
+ * (a panel of w x h pixels touches at most w/256+2 by h/256+2 tiles). */
+static int map_tiles_on_screen(const struct app *app)
+{
+    int n = 0;
+    for (int o = 0; o < app_output_count(app); o++) {
+        const struct layout_output *lo = app_output(app, o);
+        for (int t = 0; t < lo->n_tiles; t++) {
+            struct layout_rect rect = app_tile_rect(app, o, t);
+            if (lo->tiles[t].panel == LAYOUT_PANEL_MAP && rect.w > 0)
+                n += (rect.w / 256 + 2) * (rect.h / 256 + 2);
+        }
+    }
+    return n;
+}
+
+/* Loop thread: a basemap tile was decoded; the panels redraw to show it. */
+static void basemap_tile_ready(void *opaque)
+{
+    struct app *app = opaque;
+    app->dirty = app->panels_dirty = true;
+}
+
+void app_panels_init(struct app *app)
+{
+    render_basemap_set_worker(app->render, &app->loop, basemap_tile_ready, app);
+}
+
 static void draw_map(struct app *app, const struct layout_tile *tile,
                      struct layout_rect rect)
 {
@@ -130,6 +158,7 @@ static void draw_map(struct app *app, const struct layout_tile *tile,
         .rect = rect, .center_lat = tile->center[0], .center_lon = tile->center[1],
         .zoom = tile->zoom, .basemap_dir = app->basemap_dir, .markers = app->markers,
         .n_markers = n, .title = tile->label};
+    render_basemap_size(app->render, map_tiles_on_screen(app));
     render_map(app->render, &info);
 }
 

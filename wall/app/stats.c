@@ -149,6 +149,8 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);
     add_percentiles(render, "frame_ms", &app->frame_time);
+    cJSON_AddNumberToObject(render, "max_gap_ms", app_gap_last_ms(&app->gap, now_us));
+    cJSON_AddNumberToObject(render, "max_gap_ms_total", app_gap_total_ms(&app->gap, now_us));
     return doc;
 }
 
@@ -251,6 +253,7 @@ void app_stats_tick(struct app *app, int64_t now_us)
         app->render_fps = (double)(app->frames - app->frames_at_last_stats) / dt;
     app->frames_at_last_stats = app->frames;
     app->last_stats_us = now_us;
+    app_gap_roll(&app->gap);
     for (int i = 0; app->feeds && i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         if (!af->feed)

@@ -1,6 +1,7 @@
 /*
  * map.c - map and list panels: Web Mercator basemap tiles from a local XYZ
- * directory (decoded with FFmpeg's PNG decoder, kept in a small cache), a
+ * directory (decoded with FFmpeg's PNG decoder on libuv's thread pool, kept
+ * in an LRU cache sized by the map panels on screen), a
  * graticule when there are none, markers drawn by marker.frag, and text
  * through the same font path as tile labels.
  */
@@ -12,34 +13,91 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libswscale/swscale.h>
+#include <uv.h>
 
 #include "base/geo.h"
 #include "base/log.h"
 #include "render/render_internal.h"
 
-#define BASEMAP_SLOTS 96
+#define BASEMAP_MIN_SLOTS 32   /* the cache never holds fewer tiles */
+#define BASEMAP_MAX_DECODING 64 /* decodes queued at once */
 #define MARKER_PX 18
 
-struct basemap_tile {
-    int z, x, y;          /* valid when used */
-    bool used, missing;   /* missing: no file (do not try again) */
-    GLuint tex;
-    uint64_t last_frame;
+enum tile_state {
+    TILE_DECODING = 0, /* queued on the thread pool */
+    TILE_DECODED,      /* picture waiting for its upload */
+    TILE_SHOWN,        /* texture ready */
+    TILE_MISSING,      /* no file, or not a picture: do not try again */
 };
 
+/* One cached tile.  Render thread. */
+struct basemap_tile {
+    int z, x, y;
+    enum tile_state state;
+    GLuint tex;        /* TILE_SHOWN */
+    AVFrame *rgba;     /* TILE_DECODED */
+    uint64_t last_use; /* the cache's use counter when last drawn */
+};
+
+/* The tile cache of one basemap directory: an LRU of at most capacity tiles
+ * (more only while decodes are under way).  Render thread; it stays alive,
+ * detached, until the last decode in flight is back (refs). */
 struct render_basemap {
     char dir[512];
-    struct basemap_tile tiles[BASEMAP_SLOTS];
+    struct basemap_tile *tiles;
+    int n, alloc;
+    uint64_t uses;
+    int decoding;      /* jobs in flight */
+    int refs;          /* 1 for the renderer while attached, 1 per job */
+    bool detached;     /* the renderer let it go */
+    uv_loop_t *loop;   /* NULL: decode on the render thread */
+    void (*ready)(void *opaque);
+    void *opaque;
 };
+
+/* A decode on the thread pool: the worker fills rgba. */
+struct basemap_job {
+    uv_work_t work;
+    struct render_basemap *bm;
+    int z, x, y;
+    char path[1024];
+    AVFrame *rgba;
+};
+
+static void basemap_unref(struct render_basemap *bm)
+{
+    if (--bm->refs > 0)
+        return;
+    free(bm->tiles);
+    free(bm);
+}
 
 void render__basemap_destroy(struct render_basemap *bm)
 {
     if (!bm)
         return;
-    for (int i = 0; i < BASEMAP_SLOTS; i++)
+    for (int i = 0; i < bm->n; i++) {
         if (bm->tiles[i].tex)
             glDeleteTextures(1, &bm->tiles[i].tex);
-    free(bm);
+        av_frame_free(&bm->tiles[i].rgba);
+    }
+    bm->n = 0;
+    bm->detached = true;
+    basemap_unref(bm);
+}
+
+void render_basemap_set_worker(struct renderer *r, uv_loop_t *loop,
+                               void (*ready)(void *opaque), void *opaque)
+{
+    r->basemap_loop = loop;
+    r->basemap_ready = ready;
+    r->basemap_opaque = opaque;
+}
+
+void render_basemap_size(struct renderer *r, int tiles)
+{
+    int cap = tiles + tiles / 2 + 16; /* a margin for panning and zooming */
+    r->basemap_capacity = cap < BASEMAP_MIN_SLOTS ? BASEMAP_MIN_SLOTS : cap;
 }
 
 /* Decodes the first picture of an image file into RGBA; NULL on failure. */
@@ -81,39 +139,99 @@ done:
     return rgba;
 }
 
-/* Finds or loads tile z/x/y of dir; returns its texture or 0 if missing. */
-static GLuint basemap_tile(struct renderer *r, const char *dir, int z, int x, int y)
+static struct basemap_tile *find_tile(struct render_basemap *bm, int z, int x, int y)
 {
-    struct render_basemap *bm = r->basemap;
-    if (!bm || strcmp(bm->dir, dir) != 0) {
-        render__basemap_destroy(bm);
-        if (!(bm = r->basemap = calloc(1, sizeof(*bm))))
-            return 0;
-        snprintf(bm->dir, sizeof(bm->dir), "%s", dir);
+    for (int i = 0; i < bm->n; i++)
+        if (bm->tiles[i].z == z && bm->tiles[i].x == x && bm->tiles[i].y == y)
+            return &bm->tiles[i];
+    return NULL;
+}
+
+/* Worker thread: decodes one tile. */
+static void decode_work(uv_work_t *work)
+{
+    struct basemap_job *job = work->data;
+    job->rgba = decode_image(job->path);
+}
+
+/* Loop thread: a decode is back; once the last one of a batch is, the
+ * panels redraw to show them. */
+static void decode_done(uv_work_t *work, int status)
+{
+    struct basemap_job *job = work->data;
+    struct render_basemap *bm = job->bm;
+    bm->decoding--;
+    struct basemap_tile *t = bm->detached ? NULL : find_tile(bm, job->z, job->x, job->y);
+    if (t && t->state == TILE_DECODING) {
+        t->state = status == 0 && job->rgba ? TILE_DECODED : TILE_MISSING;
+        t->rgba = t->state == TILE_DECODED ? job->rgba : NULL;
+        job->rgba = t->state == TILE_DECODED ? NULL : job->rgba;
     }
-    struct basemap_tile *slot = &bm->tiles[0];
-    for (int i = 0; i < BASEMAP_SLOTS; i++) {
-        struct basemap_tile *t = &bm->tiles[i];
-        if (t->used && t->z == z && t->x == x && t->y == y) {
-            t->last_frame = r->frame;
-            return t->tex;
-        }
-        if (!t->used || t->last_frame < slot->last_frame)
-            slot = t;
+    av_frame_free(&job->rgba);
+    /* one redraw per batch: a big panel is costly to draw again */
+    if (!bm->detached && bm->ready && bm->decoding == 0)
+        bm->ready(bm->opaque);
+    basemap_unref(bm);
+    free(job);
+}
+
+/* Makes room for one more tile: drops the least recently used one that is
+ * not being decoded once the cache is full.  Returns the new slot or NULL. */
+static struct basemap_tile *new_slot(struct render_basemap *bm, int capacity)
+{
+    int victim = -1;
+    for (int i = 0; bm->n >= capacity && i < bm->n; i++)
+        if (bm->tiles[i].state != TILE_DECODING &&
+            (victim < 0 || bm->tiles[i].last_use < bm->tiles[victim].last_use))
+            victim = i;
+    if (victim >= 0) {
+        struct basemap_tile *t = &bm->tiles[victim];
+        if (t->tex)
+            glDeleteTextures(1, &t->tex);
+        av_frame_free(&t->rgba);
+        *t = bm->tiles[--bm->n];
     }
-    if (slot->tex)
-        glDeleteTextures(1, &slot->tex);
-    *slot = (struct basemap_tile){.z = z, .x = x, .y = y, .used = true,
-                                  .last_frame = r->frame};
+    if (bm->n == bm->alloc) {
+        int alloc = bm->alloc ? bm->alloc * 2 : 64;
+        struct basemap_tile *tiles = realloc(bm->tiles, (size_t)alloc * sizeof(*tiles));
+        if (!tiles)
+            return NULL;
+        bm->tiles = tiles;
+        bm->alloc = alloc;
+    }
+    struct basemap_tile *t = &bm->tiles[bm->n++];
+    memset(t, 0, sizeof(*t));
+    return t;
+}
+
+/* Starts decoding tile t (on the thread pool when there is one). */
+static void start_decode(struct render_basemap *bm, struct basemap_tile *t)
+{
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%d/%d/%d.png", dir, z, x, y);
-    AVFrame *img = decode_image(path);
-    if (!img) {
-        slot->missing = true;
-        return 0;
+    snprintf(path, sizeof(path), "%s/%d/%d/%d.png", bm->dir, t->z, t->x, t->y);
+    struct basemap_job *job = bm->loop ? calloc(1, sizeof(*job)) : NULL;
+    if (job) {
+        *job = (struct basemap_job){.bm = bm, .z = t->z, .x = t->x, .y = t->y};
+        snprintf(job->path, sizeof(job->path), "%s", path);
+        job->work.data = job;
+        if (uv_queue_work(bm->loop, &job->work, decode_work, decode_done) == 0) {
+            t->state = TILE_DECODING;
+            bm->decoding++;
+            bm->refs++;
+            return;
+        }
+        free(job);
     }
-    glGenTextures(1, &slot->tex);
-    glBindTexture(GL_TEXTURE_2D, slot->tex);
+    t->rgba = decode_image(path); /* no thread pool: here and now */
+    t->state = t->rgba ? TILE_DECODED : TILE_MISSING;
+}
+
+/* Uploads a decoded tile as a texture. */
+static void upload_tile(struct basemap_tile *t)
+{
+    AVFrame *img = t->rgba;
+    glGenTextures(1, &t->tex);
+    glBindTexture(GL_TEXTURE_2D, t->tex);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, img->linesize[0] / 4);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, img->width, img->height, 0, GL_RGBA,
@@ -123,8 +241,51 @@ static GLuint basemap_tile(struct renderer *r, const char *dir, int z, int x, in
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    av_frame_free(&img);
-    return slot->tex;
+    av_frame_free(&t->rgba);
+    t->state = TILE_SHOWN;
+}
+
+/* The cache for dir, made anew when the directory changed. */
+static struct render_basemap *basemap_for(struct renderer *r, const char *dir)
+{
+    struct render_basemap *bm = r->basemap;
+    if (bm && strcmp(bm->dir, dir) == 0)
+        return bm;
+    render__basemap_destroy(bm);
+    if (!(bm = r->basemap = calloc(1, sizeof(*bm))))
+        return NULL;
+    snprintf(bm->dir, sizeof(bm->dir), "%s", dir);
+    bm->refs = 1;
+    bm->loop = r->basemap_loop;
+    bm->ready = r->basemap_ready;
+    bm->opaque = r->basemap_opaque;
+    return bm;
+}
+
+/* Tile z/x/y of dir: *tex its texture once decoded (0 until then).  Returns
+ * false when the tile does not exist. */
+static bool basemap_tile(struct renderer *r, const char *dir, int z, int x, int y,
+                         GLuint *tex)
+{
+    struct render_basemap *bm = basemap_for(r, dir);
+    *tex = 0;
+    if (!bm)
+        return false;
+    struct basemap_tile *t = find_tile(bm, z, x, y);
+    if (!t) {
+        if (bm->decoding >= BASEMAP_MAX_DECODING)
+            return true; /* asked for again when a decode comes back */
+        int cap = r->basemap_capacity > 0 ? r->basemap_capacity : BASEMAP_MIN_SLOTS;
+        if (!(t = new_slot(bm, cap)))
+            return false;
+        *t = (struct basemap_tile){.z = z, .x = x, .y = y};
+        start_decode(bm, t);
+    }
+    t->last_use = ++bm->uses;
+    if (t->state == TILE_DECODED)
+        upload_tile(t);
+    *tex = t->state == TILE_SHOWN ? t->tex : 0;
+    return t->state != TILE_MISSING;
 }
 
 /* Draws an RGBA texture into rect (no tint). */
@@ -147,7 +308,8 @@ static void view_origin(const struct render_map_info *m, double *ox, double *oy)
     *oy = cy - m->rect.h / 2.0;
 }
 
-/* Draws the basemap tiles covering the panel; returns how many were found. */
+/* Draws the basemap tiles covering the panel (those still decoding leave
+ * the background); returns how many exist. */
 static int draw_basemap(struct renderer *r, const struct render_map_info *m,
                         double ox, double oy)
 {
@@ -157,14 +319,14 @@ static int draw_basemap(struct renderer *r, const struct render_map_info *m,
     int y1 = (int)floor((oy + m->rect.h) / GEO_TILE_PX);
     for (int ty = y0 > 0 ? y0 : 0; ty <= y1 && ty < n; ty++) {
         for (int tx = x0; tx <= x1; tx++) {
-            GLuint tex = basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty);
+            GLuint tex;
+            found += basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex);
             if (!tex)
                 continue;
             struct layout_rect dst = {m->rect.x + (int)lround(tx * GEO_TILE_PX - ox),
                                       m->rect.y + (int)lround(ty * GEO_TILE_PX - oy),
                                       GEO_TILE_PX, GEO_TILE_PX};
             draw_texture(r, tex, dst);
-            found++;
         }
     }
     return found;

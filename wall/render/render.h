@@ -2,10 +2,11 @@
  * render.h - everything the render thread draws with OpenGL 3.3 core: the
  * per-feed video textures (uploaded once per new frame, drawn by every tile
  * that shows the feed), tiles with their fit, labels and status text, flat
- * rectangles, and snapshots of what was drawn.
+ * rectangles, and snapshots of what was drawn (read back here, encoded
+ * anywhere).
  *
  * Threads: every function here must be called on the render thread with the
- * GL context current.
+ * GL context current, except the two image functions that say otherwise.
  */
 #ifndef TESSERA_RENDER_H
 #define TESSERA_RENDER_H
@@ -169,9 +170,21 @@ struct render_map_info {
 };
 
 /* Draws a map panel: the basemap tiles found under basemap_dir (missing
- * tiles leave the background), else a graticule, then the markers.  Tiles
- * are decoded once and kept while used. */
+ * tiles, and tiles still being decoded, leave the background), else a
+ * graticule, then the markers.  Tiles are decoded once (off the render
+ * thread with render_basemap_set_worker) and kept in an LRU cache. */
 void render_map(struct renderer *r, const struct render_map_info *m);
+
+/* Decodes basemap tiles on loop's thread pool from now on; ready(opaque)
+ * is called on the loop's thread each time one is ready to draw (the
+ * caller redraws its map panels).  Without it tiles decode while drawing. */
+struct uv_loop_s;
+void render_basemap_set_worker(struct renderer *r, struct uv_loop_s *loop,
+                               void (*ready)(void *opaque), void *opaque);
+
+/* Sizes the tile cache for the map panels on screen: tiles, the number
+ * they show together, plus a margin. */
+void render_basemap_size(struct renderer *r, int tiles);
 
 /* One row of a list panel. */
 struct render_list_row {
@@ -186,9 +199,25 @@ void render_list(struct renderer *r, struct layout_rect rect, const char *title,
 
 /* ---- snapshots ---- */
 
-/* Reads back what target holds and writes it as an RGB PNG to path (through
- * a temporary file and a rename).  Returns 0 or a negative errno/AVERROR. */
-int render_snapshot_png(struct renderer *r, const struct render_target *target,
-                        const char *path);
+/* Pixels read back from a target: RGB, 3 bytes a pixel, rows packed and
+ * bottom-up (as OpenGL gives them).  The image owns rgb. */
+struct render_image {
+    int width, height;
+    uint8_t *rgb;
+};
+
+/* Reads back what target holds (render thread, GL current).  Returns a new
+ * image (free it with render_image_free, on any thread) or NULL, logged. */
+struct render_image *render_snapshot_read(struct renderer *r,
+                                          const struct render_target *target);
+
+/* Frees an image; accepts NULL.  Any thread. */
+void render_image_free(struct render_image *img);
+
+/* Encodes img as an RGB PNG into pkt (blank; av_packet_unref it after).
+ * Touches no GL and no shared state: any thread, e.g. a libuv worker.
+ * Returns 0 or a negative AVERROR. */
+struct AVPacket;
+int render_image_png(const struct render_image *img, struct AVPacket *pkt);
 
 #endif

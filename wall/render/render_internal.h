@@ -36,6 +36,10 @@ struct renderer {
     struct render_program solid, text, marker;
     struct render_program video[RENDER_VIDEO_LAYOUTS][2]; /* [layout][masked] */
     struct render_basemap *basemap;  /* map tile cache (map.c) */
+    struct uv_loop_s *basemap_loop;  /* decodes tiles on its thread pool, or NULL */
+    void (*basemap_ready)(void *opaque); /* a decoded tile is ready to draw */
+    void *basemap_opaque;
+    int basemap_capacity;            /* tiles the cache holds; 0: the minimum */
     struct render_text_cache *texts;
     int width, height;               /* current target */
     uint64_t frame;                  /* frames begun, for the text cache */

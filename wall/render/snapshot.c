@@ -1,6 +1,8 @@
 /*
- * snapshot.c - reads back what was drawn and writes it as a PNG with
- * libavcodec's PNG encoder, atomically (temporary file, then rename).
+ * snapshot.c - snapshots of what was drawn: the render thread only reads the
+ * pixels back (render_snapshot_read); encoding them as a PNG with
+ * libavcodec's encoder (render_image_png) may run on any thread, e.g. a libuv
+ * worker, so the wall keeps drawing meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,18 +14,31 @@
 #include "base/log.h"
 #include "render/render_internal.h"
 
-/* Reads the framebuffer bottom-up and stores it top-down in frame. */
-static void read_pixels(AVFrame *frame, int width, int height)
+struct render_image *render_snapshot_read(struct renderer *r,
+                                          const struct render_target *target)
 {
-    uint8_t *tmp = malloc((size_t)width * 3 * (size_t)height);
-    if (!tmp)
-        return;
+    struct render_image *img = calloc(1, sizeof(*img));
+    size_t size = (size_t)target->width * 3 * (size_t)target->height;
+    if (!img || !(img->rgb = malloc(size))) {
+        tlog_err(r->log, "snapshot: out of memory for %dx%d pixels", target->width,
+                 target->height);
+        free(img);
+        return NULL;
+    }
+    img->width = target->width;
+    img->height = target->height;
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, tmp);
-    for (int y = 0; y < height; y++)
-        memcpy(frame->data[0] + (size_t)y * (size_t)frame->linesize[0],
-               tmp + (size_t)(height - 1 - y) * (size_t)width * 3, (size_t)width * 3);
-    free(tmp);
+    glReadPixels(0, 0, img->width, img->height, GL_RGB, GL_UNSIGNED_BYTE, img->rgb);
+    return img;
+}
+
+void render_image_free(struct render_image *img)
+{
+    if (!img)
+        return;
+    free(img->rgb);
+    free(img);
 }
 
 /* Encodes frame as one PNG packet. */
@@ -48,46 +63,22 @@ static int encode_png(AVFrame *frame, AVPacket *pkt)
     return ret;
 }
 
-static int write_file(const char *path, const uint8_t *data, size_t size)
+int render_image_png(const struct render_image *img, AVPacket *pkt)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return -errno;
-    size_t n = fwrite(data, 1, size, f);
-    int ret = fclose(f) == 0 && n == size ? 0 : -EIO;
-    if (ret == 0 && rename(tmp, path) != 0)
-        ret = -errno;
-    if (ret < 0)
-        remove(tmp);
-    return ret;
-}
-
-int render_snapshot_png(struct renderer *r, const struct render_target *target,
-                        const char *path)
-{
-    int width = target->width, height = target->height;
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
     AVFrame *frame = av_frame_alloc();
-    AVPacket *pkt = av_packet_alloc();
-    int ret = frame && pkt ? 0 : AVERROR(ENOMEM);
+    int ret = frame ? 0 : AVERROR(ENOMEM);
     if (ret == 0) {
         frame->format = AV_PIX_FMT_RGB24;
-        frame->width = width;
-        frame->height = height;
+        frame->width = img->width;
+        frame->height = img->height;
         ret = av_frame_get_buffer(frame, 0);
     }
-    if (ret == 0) {
-        read_pixels(frame, width, height);
-        ret = encode_png(frame, pkt);
-    }
+    size_t row = (size_t)img->width * 3;
+    for (int y = 0; ret == 0 && y < img->height; y++) /* GL's rows go up */
+        memcpy(frame->data[0] + (size_t)y * (size_t)frame->linesize[0],
+               img->rgb + (size_t)(img->height - 1 - y) * row, row);
     if (ret == 0)
-        ret = write_file(path, pkt->data, (size_t)pkt->size);
-    if (ret < 0)
-        tlog_err(r->log, "cannot write snapshot %s: %s", path, av_err2str(ret));
-    av_packet_free(&pkt);
+        ret = encode_png(frame, pkt);
     av_frame_free(&frame);
     return ret;
 }
