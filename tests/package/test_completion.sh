@@ -50,7 +50,7 @@ expect() {
 }
 
 expect "--hwdec" tessera --hw
-expect "--snapshot --snapshot-after" tessera --headless --snaps
+expect "--snapshot --snapshot-after --snapshot-dir" tessera --headless --snaps
 expect "--list-displays --list-hwdec --log-level" tessera --l
 expect "auto nvdec sw vaapi" tessera --hwdec ""
 expect "vaapi" tessera --hwdec v

@@ -5,7 +5,13 @@
  * viewers, like a real camera):
  *
  *   tessera-test-rtsp [--port N] [--bind ADDR] --mount /name=PATH [--mount ...]
+ *                     [--udp-mount /name=PATH ...] [--audio-mount /name ...]
  *                     [--ready-file PATH]
+ *
+ * --udp-mount serves like --mount but offers RTP over UDP only: a client
+ * asking for TCP gets "461 Unsupported Transport", as from many older
+ * cameras.  --audio-mount serves a silent audio stream and no video (a
+ * camera's SDP while it reboots, say).
  *
  * PATH is a raw Annex-B elementary stream (.h264/.264 or .h265/.hevc) or an
  * MPEG-TS file carrying H.264 (.ts).  Once listening it prints "READY port=N"
@@ -225,9 +231,29 @@ static const char *rtsps_launch_for(const char *path)
     return NULL;
 }
 
-/* Adds one mount described as "/name=PATH" to mounts; returns 0, or -1 with
- * a message on stderr if the spec or the file is unusable. */
-static int rtsps_add_mount(GstRTSPMountPoints *mounts, const char *spec)
+/* Adds a mount at name serving silence (PCMA audio) and no video; returns 0,
+ * or -1 with a message on stderr if the name is unusable. */
+static int rtsps_add_audio_mount(GstRTSPMountPoints *mounts, const char *name)
+{
+    if (name[0] != '/' || name[1] == '\0' || strchr(name, '=')) {
+        fprintf(stderr, "tessera-test-rtsp: bad --audio-mount '%s' (want /name)\n", name);
+        return -1;
+    }
+    GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(
+        factory, "( audiotestsrc is-live=true wave=silence"
+                 " ! audio/x-raw,rate=8000,channels=1 ! alawenc"
+                 " ! rtppcmapay name=pay0 pt=8 )");
+    gst_rtsp_media_factory_set_shared(factory, TRUE);
+    gst_rtsp_mount_points_add_factory(mounts, name, factory); /* takes it */
+    return 0;
+}
+
+/* Adds one mount described as "/name=PATH" to mounts, offering the lower
+ * transports in protocols; returns 0, or -1 with a message on stderr if the
+ * spec or the file is unusable. */
+static int rtsps_add_mount(GstRTSPMountPoints *mounts, const char *spec,
+                           GstRTSPLowerTrans protocols)
 {
     const char *eq = strchr(spec, '=');
     if (spec[0] != '/' || !eq || eq == spec + 1 || eq[1] == '\0') {
@@ -252,6 +278,7 @@ static int rtsps_add_mount(GstRTSPMountPoints *mounts, const char *spec)
     GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
     gst_rtsp_media_factory_set_launch(factory, launch);
     gst_rtsp_media_factory_set_shared(factory, TRUE);
+    gst_rtsp_media_factory_set_protocols(factory, protocols);
     g_signal_connect_data(factory, "media-configure",
                           G_CALLBACK(rtsps_media_configure), g_strdup(path),
                           rtsps_free_handler_data, 0);
@@ -383,6 +410,7 @@ int main(int argc, char **argv)
 {
     gint port = 8554;
     gchar *bind = NULL, *ready_file = NULL, **mount_specs = NULL;
+    gchar **udp_specs = NULL, **audio_specs = NULL;
     GOptionEntry entries[] = {
         {"port", 'p', 0, G_OPTION_ARG_INT, &port,
          "TCP port (0 picks a free one; default 8554)", "N"},
@@ -391,6 +419,10 @@ int main(int argc, char **argv)
         {"mount", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &mount_specs,
          "serve PATH (.h264 .264 .h265 .hevc .ts) at /name; repeatable",
          "/name=PATH"},
+        {"udp-mount", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &udp_specs,
+         "serve PATH at /name over RTP/UDP only (TCP: 461); repeatable", "/name=PATH"},
+        {"audio-mount", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &audio_specs,
+         "serve silent audio and no video at /name; repeatable", "/name"},
         {"ready-file", 'r', 0, G_OPTION_ARG_FILENAME, &ready_file,
          "write the bound port into PATH once listening", "PATH"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -409,7 +441,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "tessera-test-rtsp: %s\n", err->message);
         goto out;
     }
-    if (argc > 1 || !mount_specs || !mount_specs[0] || port < 0 || port > 65535) {
+    if (argc > 1 || (!mount_specs && !udp_specs && !audio_specs) || port < 0 ||
+        port > 65535) {
         fprintf(stderr, "tessera-test-rtsp: need at least one --mount, no other "
                         "arguments, and a port in 0..65535 (see --help)\n");
         goto out;
@@ -423,8 +456,22 @@ int main(int argc, char **argv)
     g_free(service);
     gst_rtsp_server_set_address(app.server, bind ? bind : "127.0.0.1");
     GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(app.server);
-    for (gchar **m = mount_specs; *m; m++) {
-        if (rtsps_add_mount(mounts, *m) < 0) {
+    const GstRTSPLowerTrans all = GST_RTSP_LOWER_TRANS_UDP |
+                                  GST_RTSP_LOWER_TRANS_UDP_MCAST | GST_RTSP_LOWER_TRANS_TCP;
+    for (gchar **m = mount_specs; m && *m; m++) {
+        if (rtsps_add_mount(mounts, *m, all) < 0) {
+            g_object_unref(mounts);
+            goto out;
+        }
+    }
+    for (gchar **m = udp_specs; m && *m; m++) {
+        if (rtsps_add_mount(mounts, *m, GST_RTSP_LOWER_TRANS_UDP) < 0) {
+            g_object_unref(mounts);
+            goto out;
+        }
+    }
+    for (gchar **m = audio_specs; m && *m; m++) {
+        if (rtsps_add_audio_mount(mounts, *m) < 0) {
             g_object_unref(mounts);
             goto out;
         }
@@ -475,6 +522,8 @@ out:
     g_option_context_free(ctx);
     g_clear_error(&err);
     g_strfreev(mount_specs);
+    g_strfreev(udp_specs);
+    g_strfreev(audio_specs);
     g_free(bind);
     g_free(ready_file);
     return status;

@@ -89,7 +89,7 @@ static const struct parse_case good_cases[] = {
 
     /* ---- new keys: what they accept ---- */
     {"feed with every key", FA "'substream': 'rtsp://h/a-low', "
-                            "'stall_after': 2.5, 'hwdec': 'vaapi', "
+                            "'stall_after': 2.5, 'hwdec': 'vaapi', 'transport': 'udp', "
                             "'location': [-33.9, 151.2], 'range_m': 80, "
                             "'owner': 'agency', 'masks': [{'polygon': [[0, 0],"
                             " [1, 0], [0.5, 1]], 'style': 'pixelate'}]" FZ,
@@ -140,6 +140,9 @@ static const struct parse_case good_cases[] = {
     {"displays", "{'feeds': {}, 'outputs': [{'name': 'l', 'size': [64, 64], "
                  "'grid': [1, 1], 'display': 0}, {'name': 'r', 'size': [64, "
                  "64], 'grid': [1, 1], 'display': 'DP-2'}]}", 0, {NULL}},
+    {"display without size", "{'feeds': {}, 'outputs': [{'name': 'l', 'grid': [1, 1], "
+                             "'display': 0}, {'name': 'r', 'grid': [2, 1], "
+                             "'display': 'DP-2'}]}", 0, {NULL}},
     {"named layouts", "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}},\n"
                       " 'layouts': {\n"
                       "  'day': {'outputs': [{'size': [64, 64], 'grid': [1, "
@@ -320,7 +323,8 @@ static const struct parse_case bad_cases[] = {
     {"output not an object", "{'feeds': {}, 'outputs': [[]]}", 0,
      {"1:27: error: output 0 must be an object"}},
     {"output missing keys", "{'feeds': {}, 'outputs': [{}]}", 0,
-     {"1:27: error: missing key \"size\" in output \"main\"",
+     {"1:27: error: missing key \"size\" in output \"main\" (it may be left out "
+      "only when \"display\" names a monitor)",
       "1:27: error: missing key \"grid\" in output \"main\""}},
     {"size shapes", "{'feeds': {}, 'outputs': [\n"
                     " {'name': 'a', 'size': [640], 'grid': [1, 1]},\n"
@@ -511,6 +515,9 @@ static const struct parse_case bad_cases[] = {
     {"hwdec near miss", FA "'hwdec': 'nvdc'" FZ, 0,
      {"3:11: error: \"hwdec\" must be \"auto\", \"nvdec\", \"vaapi\" or "
       "\"sw\"; did you mean \"nvdec\"?"}},
+    {"transport near miss", FA "'transport': 'tpc'" FZ, 0,
+     {"3:15: error: \"transport\" must be \"auto\", \"tcp\" or \"udp\"; did you "
+      "mean \"tcp\"?"}},
     {"hwdec unknown", FA "'hwdec': 'cuda'" FZ, 0,
      {"3:11: error: \"hwdec\" must be \"auto\", \"nvdec\", \"vaapi\" or "
       "\"sw\""}},

@@ -465,6 +465,7 @@ static int app_init(struct app *app)
     route_library_logs(app);
     if (!(app->layout = load_layout(app->opt.layout_path)))
         return -EINVAL;
+    out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
         !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log)))
         return -ENOMEM;
@@ -482,7 +483,8 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
-    if (!(app->hw = hwdec_devices_create(app->log)))
+    if (!(app->hw = hwdec_devices_create(app->log)) ||
+        !(app->reaper = feed_reaper_create(app->log)))
         return -ENOMEM;
     app_secrets_load(app);
     if (app_control_start(app) < 0 || app_audit_open(app) < 0)
@@ -507,7 +509,10 @@ static void app_uninit(struct app *app)
     if (app->outs)
         out_begin(app->outs, 0, &w, &h); /* GL objects go with the context current */
     app_audit_close(app, app->exit_code == EXIT_OK ? "stopped" : "failed");
-    app_feeds_stop_all(app); /* before the loop closes: feeds wake its async handle */
+    app_feeds_stop_all(app);
+    feed_reaper_destroy(app->reaper); /* every feed thread joined, before the
+                                         loop closes: feeds wake its async handle */
+    app->reaper = NULL;
     hwdec_devices_unref(app->hw);
     app_control_stop(app);
     app_watch_close(app);
@@ -541,6 +546,9 @@ static int app_run(const struct app_options *opt)
         ret = EXIT_FAILURE_RUN;
     }
     app_uninit(&app);
+    /* libuv's thread pool (--stats writes) would otherwise be joined by a
+     * library destructor after main returns, while the leak checker runs */
+    uv_library_shutdown();
     return ret;
 }
 

@@ -91,6 +91,7 @@ struct app {
     struct audit *audit;          /* --audit log, or NULL */
     bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
     struct app_feed *feeds;
+    struct feed_reaper *reaper;   /* joins stopped feeds off this thread */
     struct out_set *outs;
     struct renderer *render;
     struct render_target **targets; /* per output: the wall image */
@@ -182,7 +183,13 @@ void app_secrets_load(struct app *app);
  * everything again. */
 void app_feeds_shed(struct app *app);
 
-/* Stops and frees every feed. */
+/* Makes feed f (index into layout->feeds) connect again now, whatever its
+ * state (an ERROR waiting for its long retry included).  Returns 0, -EINVAL
+ * for no such feed, -ENOTCONN when the view does not connect it now. */
+int app_feeds_restart(struct app *app, int f);
+
+/* Stops every feed (the reaper joins them: destroy it to wait) and frees
+ * the app's view of them. */
 void app_feeds_stop_all(struct app *app);
 
 /* Takes new frames (switching substream/main stream as tile sizes ask),
@@ -296,9 +303,6 @@ int64_t app_tours_due(const struct app *app);
 
 /* Frees the wall state, its render targets and the audit tracking. */
 void app_views_close(struct app *app);
-
-/* Restarts feed f now (the restart command); 0 or a negative errno. */
-int app_feeds_restart(struct app *app, int f);
 
 /* Watches the layout file and reloads it when it changes. */
 int app_watch_start(struct app *app);

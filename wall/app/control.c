@@ -324,6 +324,26 @@ static int cmd_unmask(struct app *app, const cJSON *msg, cJSON *reply, char *err
     return -EINVAL;
 }
 
+/* {"type":"restart","feed":"gate"} makes a feed connect again now (one that
+ * says ERROR and waits for its next retry, too). */
+static int cmd_restart(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                       size_t errlen)
+{
+    const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
+    int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
+    struct ws_cmd cmd = {.type = WS_CMD_RESTART_FEED, .origin = WS_ORIGIN_SOCKET,
+                         .now_us = tm_now_us(), .feed = f};
+    int ret = f < 0 ? -EINVAL : app_command(app, &cmd, err, errlen);
+    if (f < 0)
+        snprintf(err, errlen, "\"feed\" must name a feed of the layout");
+    else if (ret == -ENOTCONN)
+        snprintf(err, errlen, "feed \"%s\" is not connected now (no tile shows it)",
+                 feed->valuestring);
+    else
+        cJSON_AddStringToObject(reply, "feed", feed->valuestring);
+    return ret < 0 ? -EINVAL : 0;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
@@ -360,6 +380,7 @@ static const struct app_command commands[] = {
     {"reload", cmd_reload, false},
     {"snapshot", cmd_snapshot, true},
     {"unmask", cmd_unmask, true},
+    {"restart", cmd_restart, false}, /* a wall-state command: audited there */
 };
 
 static int command_hook(void *opaque, const cJSON *msg,

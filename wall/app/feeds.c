@@ -59,6 +59,9 @@ static struct feed *open_feed(struct app *app, const struct layout_feed *lf, boo
         .hwdec = hwdec_mode_resolve(layout_hwdec_mode(lf->hwdec),
                                     (enum hwdec_mode)app->opt.hwdec),
         .hwdec_devices = app->hw,
+        .transport = lf->transport == LAYOUT_TRANSPORT_TCP   ? FEED_TRANSPORT_TCP
+                     : lf->transport == LAYOUT_TRANSPORT_UDP ? FEED_TRANSPORT_UDP
+                                                             : FEED_TRANSPORT_AUTO,
     };
     struct feed *f = feed_create(&cfg, app->log);
     if (f && feed_start(f) < 0) {
@@ -97,16 +100,18 @@ static bool wants_sub(const struct app *app, int i)
 static bool same_source(const struct layout_feed *a, const struct layout_feed *b)
 {
     return strcmp(a->id, b->id) == 0 && strcmp(a->url, b->url) == 0 &&
-           a->loop == b->loop && a->hwdec == b->hwdec &&
+           a->loop == b->loop && a->hwdec == b->hwdec && a->transport == b->transport &&
            !(a->substream || b->substream
                  ? !a->substream || !b->substream || strcmp(a->substream, b->substream)
                  : 0);
 }
 
-static void release_feed(struct app_feed *af)
+/* Stops af's streams without waiting for them (the reaper joins them) and
+ * frees its picture. */
+static void release_feed(struct app *app, struct app_feed *af)
 {
-    feed_destroy(af->next);
-    feed_destroy(af->feed);
+    feed_release(app->reaper, af->next);
+    feed_release(app->reaper, af->feed);
     render_video_destroy(af->video);
     memset(af, 0, sizeof(*af));
 }
@@ -161,9 +166,7 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
         fresh[i].gate = -1; /* decided below */
     }
     for (int j = 0; old && j < old_layout->n_feeds; j++)
-        feed_stop(old[j].feed); /* all at once: each stop interrupts its I/O */
-    for (int j = 0; old && j < old_layout->n_feeds; j++)
-        release_feed(&old[j]);
+        release_feed(app, &old[j]); /* signalled now, joined by the reaper */
     free(old);
     app_feeds_gate(app, time(NULL));
     for (int i = 0; i < layout->n_feeds; i++) /* a reload may change masks */
@@ -192,8 +195,8 @@ static void connect_feed(struct app *app, int i)
 static void disconnect_feed(struct app *app, int i)
 {
     struct app_feed *af = &app->feeds[i];
-    feed_destroy(af->next);
-    feed_destroy(af->feed);
+    feed_release(app->reaper, af->next);
+    feed_release(app->reaper, af->feed);
     render_video_destroy(af->video);
     af->next = af->feed = NULL;
     af->video = NULL;
@@ -307,16 +310,25 @@ void app_feeds_shed(struct app *app)
         app->relaxed_s = 0; /* one feed back every three calm seconds */
 }
 
+int app_feeds_restart(struct app *app, int f)
+{
+    if (f < 0 || f >= app->layout->n_feeds)
+        return -EINVAL;
+    struct app_feed *af = &app->feeds[f];
+    if (!af->feed)
+        return -ENOTCONN;
+    tlog_info(app->log, "feed %s: restarting", app->layout->feeds[f].id);
+    feed_restart(af->feed);
+    feed_restart(af->next);
+    return 0;
+}
+
 void app_feeds_stop_all(struct app *app)
 {
     if (!app->feeds)
         return;
-    for (int i = 0; i < app->layout->n_feeds; i++) {
-        feed_stop(app->feeds[i].next);
-        feed_stop(app->feeds[i].feed);
-    }
     for (int i = 0; i < app->layout->n_feeds; i++)
-        release_feed(&app->feeds[i]);
+        release_feed(app, &app->feeds[i]); /* all stop at once */
     free(app->feeds);
     app->feeds = NULL;
 }
@@ -329,7 +341,7 @@ static void choose_stream(struct app *app, int i)
     bool sub = wants_sub(app, i);
     if (!af->feed || sub == af->on_sub || (af->next && af->next_sub == sub))
         return;
-    feed_destroy(af->next);
+    feed_release(app->reaper, af->next);
     af->next = open_feed(app, &app->layout->feeds[i], sub);
     af->next_sub = sub;
     tlog_info(app->log, "feed %s: switching to its %s", app->layout->feeds[i].id,
@@ -341,7 +353,7 @@ static void choose_stream(struct app *app, int i)
 static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
 {
     if (af->next && feed_take_frame(af->next, app->scratch, arrival)) {
-        feed_destroy(af->feed);
+        feed_release(app->reaper, af->feed);
         af->feed = af->next;
         af->on_sub = af->next_sub;
         af->next = NULL;
@@ -351,6 +363,21 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
         return 1;
     }
     return feed_take_frame(af->feed, app->scratch, arrival);
+}
+
+/* "ERROR · reason · retry in 2:10" (the countdown while a retry is due),
+ * reason already redacted. */
+static void error_text(const struct feed_status *st, const char *detail,
+                       int64_t now_us, char *buf, size_t n)
+{
+    if (!st->retry_at_us) {
+        snprintf(buf, n, "ERROR · %s", detail);
+        return;
+    }
+    int64_t left = (st->retry_at_us - now_us + 999999) / 1000000;
+    left = left < 0 ? 0 : left;
+    snprintf(buf, n, "ERROR · %s · retry in %d:%02d", detail, (int)(left / 60),
+             (int)(left % 60));
 }
 
 /* The tile banner for a feed's status, its URLs redacted; empty when live. */
@@ -369,7 +396,7 @@ static void status_text(const struct feed_status *st, bool has_picture,
     case FEED_STALLED: name = "STALLED"; break;
     case FEED_OFFLINE: name = "OFFLINE"; break;
     case FEED_ENDED: name = "ENDED"; break;
-    case FEED_ERROR: snprintf(buf, n, "ERROR · %s", detail); return;
+    case FEED_ERROR: error_text(st, detail, now_us, buf, n); return;
     }
     if (has_picture)
         snprintf(buf, n, "%s · last image %s ago", name, age);

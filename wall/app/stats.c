@@ -33,6 +33,24 @@ static void add_percentiles(cJSON *parent, const char *name, const struct ring *
     cJSON_AddNumberToObject(o, "p99", (double)p99 / 1000.0);
 }
 
+/* Adds "status_text" (the tile banner, already redacted), "retry_in_s" (to
+ * the next connection attempt, or null) and "transport" (RTSP's in use, or
+ * null). */
+static void add_retry_transport(cJSON *o, const struct app_feed *af,
+                                const struct feed_status *st, int64_t now_us)
+{
+    cJSON_AddStringToObject(o, "status_text", af->status_text);
+    if (af->feed && st->retry_at_us)
+        cJSON_AddNumberToObject(o, "retry_in_s",
+                                (double)((st->retry_at_us - now_us + 999999) / 1000000));
+    else
+        cJSON_AddNullToObject(o, "retry_in_s");
+    if (af->feed && st->transport[0])
+        cJSON_AddStringToObject(o, "transport", st->transport);
+    else
+        cJSON_AddNullToObject(o, "transport");
+}
+
 /* Adds "screen": the texts the renderer is given for this feed's tiles
  * (label, status banner, incident highlight, HUD line), exactly as drawn, so
  * a test can check what reaches the screen. */
@@ -63,6 +81,7 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     char detail[sizeof(st->detail) * 3];
     url_redact_text(af->feed ? st->detail : af->status_text, detail, sizeof(detail));
     cJSON_AddStringToObject(o, "detail", detail);
+    add_retry_transport(o, af, st, now_us);
     /* "masked" only when masks are really in place on the picture */
     cJSON_AddBoolToObject(o, "masked", render_video_mask_state(af->video) > 0 &&
                                            af->unmask_until_us <= now_us);

@@ -287,6 +287,7 @@ static void reload_done(uv_work_t *req, int status)
         tlog_err(app->log, "%s has errors: keeping the layout on screen", job->path);
         set_banner(app, &job->diags);
     } else {
+        out_resolve_sizes(job->layout, app->opt.headless, app->log); /* asks SDL */
         app_apply_layout(app, job->layout, job->origin);
         job->layout = NULL; /* the app's now */
     }
@@ -383,15 +384,4 @@ void app_views_close(struct app *app)
     close_targets(app);
     app_audit_vis_free(app);
     ws_uninit(&app->ws);
-}
-
-/* A stand-in until the feed set's restart (app_feeds_restart in feeds.c,
- * from the feed-backoff work) is merged: says so and restarts nothing.  It
- * is weak so that the real one replaces it at link time without an edit;
- * delete it once that one is in. */
-__attribute__((weak)) int app_feeds_restart(struct app *app, int f)
-{
-    tlog_warn(app->log, "feed %s: restart is not wired to the feed set yet",
-              app->layout->feeds[f].id);
-    return -ENOSYS;
 }

@@ -26,6 +26,8 @@
 #define BACKOFF_MIN_US 500000
 #define BACKOFF_MAX_US 30000000
 #define BACKOFF_RESET_US 60000000
+#define RETRY_MIN_US 30000000  /* errors no quick retry fixes: 30 s ... */
+#define RETRY_MAX_US 300000000 /* ... doubling up to 5 min */
 #define ARRIVALS 32
 #define FEED_NICE 4 /* niceness of feed threads (the render thread has 0) */
 
@@ -61,14 +63,17 @@ struct feed {
     struct tlog *log;
     struct mbox *mbox;
     enum hwdec_mode hwdec;
+    enum feed_transport transport;
     struct hwdec_devices *hwdec_devices;
 
-    /* render thread */
+    /* render thread (the reaper's once released) */
     pthread_t thread;
     bool running;
+    struct feed *reap_next;   /* in the reaper's queue (under its lock) */
 
     /* shared */
     atomic_bool abort;
+    atomic_bool restart;      /* feed_restart(): reconnect now */
     atomic_int importance;    /* 0..1000, set by the render thread: how large
                                  its tile is; small tiles give way first */
     pthread_mutex_t lock;     /* guards status and wakes sleeps */
@@ -134,6 +139,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     f->read_timeout_us = cfg->read_timeout_us > 0 ? cfg->read_timeout_us : 5000000;
     f->stall_after_us = cfg->stall_after_us;
     f->hwdec = cfg->hwdec;
+    f->transport = cfg->transport;
     f->hwdec_devices = hwdec_devices_ref(cfg->hwdec_devices);
     f->rand_state = (unsigned)(uintptr_t)f ^ (unsigned)tm_now_us();
     pthread_mutex_init(&f->lock, NULL);
@@ -177,18 +183,25 @@ void feed_get_status(struct feed *f, int64_t now_us, struct feed_status *st)
 
 /* ---- interruptible waiting (feed thread) ---- */
 
-/* Sleeps until the monotonic time until_us or until feed_stop(); returns
- * non-zero when the feed is stopping. */
+/* True when the current session or wait should end: the feed is stopping
+ * or asked to restart. */
+static bool interrupted(struct feed *f)
+{
+    return atomic_load(&f->abort) || atomic_load(&f->restart);
+}
+
+/* Sleeps until the monotonic time until_us, feed_stop() or feed_restart();
+ * returns non-zero when interrupted by one of those. */
 static int sleep_until(struct feed *f, int64_t until_us)
 {
     struct timespec ts = {.tv_sec = until_us / 1000000,
                           .tv_nsec = (long)(until_us % 1000000) * 1000};
     pthread_mutex_lock(&f->lock);
-    while (!atomic_load(&f->abort) && tm_now_us() < until_us)
+    while (!interrupted(f) && tm_now_us() < until_us)
         if (pthread_cond_timedwait(&f->wake, &f->lock, &ts) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&f->lock);
-    return atomic_load(&f->abort);
+    return interrupted(f);
 }
 
 static int interrupt_cb(void *opaque)
@@ -196,7 +209,7 @@ static int interrupt_cb(void *opaque)
     struct feed *f = opaque;
     if (f->deadline_us && tm_now_us() > f->deadline_us)
         f->timed_out = true;
-    return atomic_load(&f->abort) || f->timed_out;
+    return interrupted(f) || f->timed_out;
 }
 
 /* ---- opening ---- */
@@ -208,14 +221,19 @@ static void session_close(struct session *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* Options for live sources: small probing, TCP for RTSP, socket timeouts. */
-static void live_options(const struct feed *f, AVDictionary **opts)
+static bool is_rtsp(const struct feed *f)
+{
+    return strncmp(f->url, "rtsp", 4) == 0;
+}
+
+/* Options for live sources: small probing, the RTSP transport (udp: RTP over
+ * UDP, else interleaved in the TCP connection), socket timeouts. */
+static void live_options(const struct feed *f, bool udp, AVDictionary **opts)
 {
     char us[32];
     snprintf(us, sizeof(us), "%lld", (long long)f->read_timeout_us);
-    if (strncmp(f->url, "rtsp", 4) == 0) {
-        if (!strstr(f->url, "rtsp_transport"))
-            av_dict_set(opts, "rtsp_transport", "tcp", 0);
+    if (is_rtsp(f)) {
+        av_dict_set(opts, "rtsp_transport", udp ? "udp" : "tcp", 0);
         av_dict_set(opts, "timeout", us, 0);
     } else if (strncmp(f->url, "http", 4) == 0) {
         av_dict_set(opts, "rw_timeout", us, 0);
@@ -228,7 +246,7 @@ static void live_options(const struct feed *f, AVDictionary **opts)
     av_dict_set(opts, "fflags", "nobuffer", 0);
 }
 
-/* Errors that no retry will fix. */
+/* Errors that a quick retry will not fix (they get the long retry). */
 static int is_permanent(int err)
 {
     return err == AVERROR_PROTOCOL_NOT_FOUND || err == AVERROR_DEMUXER_NOT_FOUND ||
@@ -236,11 +254,12 @@ static int is_permanent(int err)
            err == AVERROR(EINVAL) || err == AVERROR_OPTION_NOT_FOUND;
 }
 
-static int open_demuxer(struct feed *f, struct session *s)
+/* Opens the demuxer over one transport (see live_options). */
+static int open_demuxer_via(struct feed *f, struct session *s, bool udp)
 {
     AVDictionary *opts = NULL;
     if (!f->is_file)
-        live_options(f, &opts);
+        live_options(f, udp, &opts);
     s->fmt = avformat_alloc_context();
     if (!s->fmt)
         return AVERROR(ENOMEM);
@@ -253,6 +272,26 @@ static int open_demuxer(struct feed *f, struct session *s)
     if (ret < 0)
         return ret; /* avformat_open_input freed s->fmt */
     return avformat_find_stream_info(s->fmt, NULL);
+}
+
+/* Opens the demuxer; RTSP under "auto" asks for TCP first and falls back to
+ * UDP when the server refuses TCP (461 Unsupported Transport, which FFmpeg
+ * reports as EPROTONOSUPPORT).  The transport in use goes into the status. */
+static int open_demuxer(struct feed *f, struct session *s)
+{
+    bool udp = f->transport == FEED_TRANSPORT_UDP;
+    int ret = open_demuxer_via(f, s, udp);
+    if (ret == AVERROR(EPROTONOSUPPORT) && f->transport == FEED_TRANSPORT_AUTO &&
+        is_rtsp(f) && !interrupted(f)) {
+        tlog_info(f->log, "the server refuses RTSP over TCP: trying UDP");
+        avformat_close_input(&s->fmt);
+        ret = open_demuxer_via(f, s, udp = true);
+    }
+    pthread_mutex_lock(&f->lock);
+    snprintf(f->status.transport, sizeof(f->status.transport), "%s",
+             ret < 0 || !is_rtsp(f) ? "" : udp ? "udp" : "tcp");
+    pthread_mutex_unlock(&f->lock);
+    return ret;
 }
 
 /* Copies the decoder's backend and fallback reason into the status when
@@ -281,7 +320,7 @@ static int session_open(struct feed *f, struct session *s, char *why, size_t n)
     memset(s, 0, sizeof(*s));
     int ret = open_demuxer(f, s);
     if (ret < 0) {
-        snprintf(why, n, "%s", atomic_load(&f->abort) ? "stopped"
+        snprintf(why, n, "%s", interrupted(f) ? "stopped"
                  : f->deadline_us && tm_now_us() > f->deadline_us ? "connection timed out"
                  : av_err2str(ret));
         return ret;
@@ -436,7 +475,7 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
         count_error(f);
     sync_hwdec(f, s);
-    return atomic_load(&f->abort);
+    return interrupted(f);
 }
 
 /* Seeks a looping file back to its start.  The decoder goes on as if the
@@ -526,7 +565,7 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
     AVPacket *pkt = av_packet_alloc();
     AVFrame *fr = av_frame_alloc();
     int ret = pkt && fr ? 0 : AVERROR(ENOMEM);
-    while (ret >= 0 && !atomic_load(&f->abort) && !f->timed_out) {
+    while (ret >= 0 && !interrupted(f) && !f->timed_out) {
         f->deadline_us = tm_now_us() + f->read_timeout_us;
         ret = av_read_frame(s->fmt, pkt);
         if (ret == AVERROR(EAGAIN)) {
@@ -549,9 +588,11 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
             av_packet_unref(pkt);
         }
     }
-    if (atomic_load(&f->abort) || f->timed_out)
+    if (interrupted(f) || f->timed_out)
         ret = AVERROR_EXIT;
-    if (f->timed_out)
+    if (interrupted(f))
+        snprintf(why, n, "%s", atomic_load(&f->abort) ? "stopped" : "restarted");
+    else if (f->timed_out)
         snprintf(why, n, "no data for %.1f s (timed out)", f->read_timeout_us / 1e6);
     else if (ret == AVERROR_EOF)
         snprintf(why, n, "%s", f->is_file ? "end of file" : "stream ended");
@@ -566,6 +607,30 @@ static int run_session(struct feed *f, struct session *s, char *why, size_t n)
 
 /* ---- the thread ---- */
 
+/* Publishes when the next attempt is due (0: none) for tiles and stats. */
+static void set_retry_at(struct feed *f, int64_t at_us)
+{
+    pthread_mutex_lock(&f->lock);
+    f->status.retry_at_us = at_us;
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Waits wait_us before the next attempt, or less when feed_restart() asks;
+ * counts the reconnect.  Returns non-zero when the feed is stopping. */
+static int retry_wait(struct feed *f, int64_t wait_us)
+{
+    int64_t at = tm_now_us() + wait_us;
+    set_retry_at(f, at);
+    sleep_until(f, at);
+    set_retry_at(f, 0);
+    if (atomic_load(&f->abort))
+        return 1;
+    pthread_mutex_lock(&f->lock);
+    f->status.reconnects++;
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
 /* Waits out the current backoff (with +-25 % jitter) and doubles it.
  * Returns non-zero when the feed is stopping. */
 static int backoff_wait(struct feed *f, int64_t *backoff_us)
@@ -575,12 +640,20 @@ static int backoff_wait(struct feed *f, int64_t *backoff_us)
     int64_t wait = *backoff_us + jitter;
     tlog_info(f->log, "reconnecting in %.1f s", wait / 1e6);
     *backoff_us = *backoff_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : *backoff_us * 2;
-    if (sleep_until(f, tm_now_us() + wait))
-        return 1;
-    pthread_mutex_lock(&f->lock);
-    f->status.reconnects++;
-    pthread_mutex_unlock(&f->lock);
-    return 0;
+    return retry_wait(f, wait);
+}
+
+/* An error no quick retry fixes (no video stream, unknown codec ...): the
+ * feed says ERROR and tries again after *retry_us (30 s doubling to 5 min),
+ * or at once on feed_restart().  Returns non-zero when the feed is stopping. */
+static int error_wait(struct feed *f, const char *why, int64_t *retry_us)
+{
+    int64_t wait = *retry_us;
+    set_state(f, FEED_ERROR, why);
+    tlog_info(f->log, "trying again in %d:%02d", (int)(wait / 60000000),
+              (int)(wait / 1000000 % 60));
+    *retry_us = *retry_us * 2 > RETRY_MAX_US ? RETRY_MAX_US : *retry_us * 2;
+    return retry_wait(f, wait);
 }
 
 /* Feed threads run a little below the render thread (Linux niceness is per
@@ -593,32 +666,56 @@ static void lower_priority(struct feed *f)
         tlog_debug(f->log, "cannot lower the feed thread's priority");
 }
 
+/* Opens the source and reads it until the session ends; returns how it
+ * ended (see run_session) with the reason in why.  A session that opened
+ * resets *retry_us; one that lasted resets *backoff_us. */
+static int run_once(struct feed *f, int64_t *backoff_us, int64_t *retry_us, char *why,
+                    size_t n)
+{
+    struct session s;
+    int ret = session_open(f, &s, why, n);
+    if (ret >= 0) {
+        int64_t opened = tm_now_us();
+        *retry_us = RETRY_MIN_US;
+        ret = run_session(f, &s, why, n);
+        if (tm_now_us() - opened > BACKOFF_RESET_US)
+            *backoff_us = BACKOFF_MIN_US;
+    }
+    session_close(&s);
+    return ret;
+}
+
 static void *feed_main(void *arg)
 {
     struct feed *f = arg;
     lower_priority(f);
-    int64_t backoff = BACKOFF_MIN_US;
+    int64_t backoff = BACKOFF_MIN_US, retry = RETRY_MIN_US;
     char why[160];
     tlog_debug(f->log, "opening %s", f->redacted);
     while (!atomic_load(&f->abort)) {
-        struct session s;
-        int ret = session_open(f, &s, why, sizeof(why));
-        if (ret >= 0) {
-            int64_t opened = tm_now_us();
-            ret = run_session(f, &s, why, sizeof(why));
-            if (tm_now_us() - opened > BACKOFF_RESET_US)
-                backoff = BACKOFF_MIN_US;
+        if (atomic_exchange(&f->restart, false)) {
+            backoff = BACKOFF_MIN_US;
+            retry = RETRY_MIN_US;
+            set_state(f, FEED_CONNECTING, "restarted");
         }
-        session_close(&s);
+        int ret = run_once(f, &backoff, &retry, why, sizeof(why));
         if (atomic_load(&f->abort))
             break;
-        if (is_permanent(ret) || (ret == AVERROR_EOF && f->is_file)) {
-            set_state(f, ret == AVERROR_EOF ? FEED_ENDED : FEED_ERROR, why);
-            sleep_until(f, INT64_MAX / 2);
-            break;
+        if (atomic_load(&f->restart))
+            continue;
+        if (ret == AVERROR_EOF && f->is_file) {
+            set_state(f, FEED_ENDED, why);
+            sleep_until(f, INT64_MAX / 2); /* until stopped or restarted */
+            continue;
         }
-        set_state(f, FEED_OFFLINE, why);
-        if (backoff_wait(f, &backoff))
+        int stop;
+        if (is_permanent(ret)) {
+            stop = error_wait(f, why, &retry);
+        } else {
+            set_state(f, FEED_OFFLINE, why);
+            stop = backoff_wait(f, &backoff);
+        }
+        if (stop)
             break;
     }
     return NULL;
@@ -629,6 +726,7 @@ int feed_start(struct feed *f)
     if (f->running)
         return 0;
     atomic_store(&f->abort, false);
+    atomic_store(&f->restart, false);
     set_state(f, FEED_CONNECTING, NULL);
     int ret = pthread_create(&f->thread, NULL, feed_main, f);
     if (ret)
@@ -637,7 +735,7 @@ int feed_start(struct feed *f)
     return 0;
 }
 
-void feed_stop(struct feed *f)
+void feed_stop_async(struct feed *f)
 {
     if (!f || !f->running)
         return;
@@ -645,8 +743,25 @@ void feed_stop(struct feed *f)
     atomic_store(&f->abort, true);
     pthread_cond_broadcast(&f->wake);
     pthread_mutex_unlock(&f->lock);
+}
+
+void feed_stop(struct feed *f)
+{
+    if (!f || !f->running)
+        return;
+    feed_stop_async(f);
     pthread_join(f->thread, NULL);
     f->running = false;
+}
+
+void feed_restart(struct feed *f)
+{
+    if (!f || !f->running)
+        return;
+    pthread_mutex_lock(&f->lock);
+    atomic_store(&f->restart, true);
+    pthread_cond_broadcast(&f->wake);
+    pthread_mutex_unlock(&f->lock);
 }
 
 void feed_destroy(struct feed *f)
@@ -690,4 +805,86 @@ int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us)
 struct mbox_counts feed_mbox_counts(struct feed *f)
 {
     return mbox_counts(f->mbox);
+}
+
+/* ---- the reaper ---- */
+
+struct feed_reaper {
+    struct tlog *log;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct feed *queue;  /* under lock: released feeds not yet freed */
+    bool closing;        /* under lock: feed_reaper_destroy() was called */
+};
+
+static void *reaper_main(void *arg)
+{
+    struct feed_reaper *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (!r->queue && !r->closing)
+            pthread_cond_wait(&r->wake, &r->lock);
+        struct feed *f = r->queue;
+        if (!f)
+            break; /* closing, and nothing left */
+        r->queue = f->reap_next;
+        pthread_mutex_unlock(&r->lock);
+        int64_t t0 = tm_now_us();
+        feed_destroy(f);
+        if (tm_now_us() - t0 > 1000000)
+            tlog_debug(r->log, "a feed took %.1f s to stop", (tm_now_us() - t0) / 1e6);
+        pthread_mutex_lock(&r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+struct feed_reaper *feed_reaper_create(const struct tlog *parent)
+{
+    struct feed_reaper *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    r->log = tlog_create(parent, "feed-reaper");
+    if (!r->log || pthread_create(&r->thread, NULL, reaper_main, r) != 0) {
+        tlog_destroy(r->log);
+        pthread_cond_destroy(&r->wake);
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void feed_release(struct feed_reaper *r, struct feed *f)
+{
+    if (!f)
+        return;
+    if (!r) {
+        feed_destroy(f);
+        return;
+    }
+    feed_stop_async(f);
+    pthread_mutex_lock(&r->lock);
+    f->reap_next = r->queue;
+    r->queue = f;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void feed_reaper_destroy(struct feed_reaper *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->closing = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+    tlog_destroy(r->log);
+    free(r);
 }

@@ -7,7 +7,8 @@
  *
  * Threads: feed_create/start/stop/destroy and the readers (feed_take_frame,
  * feed_get_status) are called from the render thread; everything else runs on
- * the feed's own thread.
+ * the feed's own thread.  A feed handed to a reaper (feed_release) belongs to
+ * the reaper's thread from then on.
  */
 #ifndef TESSERA_FEED_H
 #define TESSERA_FEED_H
@@ -22,14 +23,23 @@
 
 struct tlog;
 struct feed;
+struct feed_reaper;
 
 enum feed_state {
     FEED_CONNECTING = 0, /* opening the source, no picture yet */
     FEED_LIVE,           /* frames arriving */
     FEED_STALLED,        /* connected, but no new frame for stall_after */
     FEED_OFFLINE,        /* source refused, closed or timed out; retrying */
-    FEED_ERROR,          /* a problem no retry fixes (see detail) */
+    FEED_ERROR,          /* a problem a quick retry does not fix (see detail):
+                                retried after 30 s, doubling up to 5 min */
     FEED_ENDED,          /* a file without "loop" reached its end */
+};
+
+/* How RTSP carries the stream. */
+enum feed_transport {
+    FEED_TRANSPORT_AUTO = 0, /* TCP; UDP when the server refuses TCP */
+    FEED_TRANSPORT_TCP,      /* interleaved in the RTSP connection only */
+    FEED_TRANSPORT_UDP,      /* RTP over UDP only */
 };
 
 struct feed_config {
@@ -44,6 +54,7 @@ struct feed_config {
     mbox_notify_fn notify;   /* called when a new frame is ready; may be NULL */
     void *notify_opaque;
     enum hwdec_mode hwdec;   /* decode backend wanted (DEFAULT: auto) */
+    enum feed_transport transport; /* RTSP only */
     struct hwdec_devices *hwdec_devices; /* shared devices; the feed takes a
                                             reference; NULL: software only */
 };
@@ -52,6 +63,9 @@ struct feed_config {
 struct feed_status {
     enum feed_state state;
     char detail[160];        /* why offline/error, empty otherwise */
+    int64_t retry_at_us;     /* offline/error: monotonic time of the next
+                                attempt; 0: none planned */
+    char transport[8];       /* RTSP: "tcp" or "udp" in use; else empty */
     char codec[32];
     int width, height;
     int64_t last_frame_us;   /* monotonic time of the newest frame; 0: none */
@@ -80,8 +94,33 @@ int feed_start(struct feed *f);
  * accepts NULL. */
 void feed_stop(struct feed *f);
 
+/* Makes a running feed drop its connection (or its wait before the next
+ * attempt) and connect again now, with its backoff reset.  Returns at once;
+ * accepts NULL and a stopped feed (nothing happens). */
+void feed_restart(struct feed *f);
+
 /* Stops the feed if needed and frees it; accepts NULL. */
 void feed_destroy(struct feed *f);
+
+/* Asks the feed's thread to stop (interrupting any FFmpeg call) and returns
+ * at once, without joining it; feed_stop() or feed_destroy() joins it later.
+ * Accepts NULL and a stopped feed. */
+void feed_stop_async(struct feed *f);
+
+/* Starts a reaper: a thread that joins and frees the feeds handed to it, so
+ * that stopping a feed never waits on the caller's thread.  NULL on failure. */
+struct feed_reaper *feed_reaper_create(const struct tlog *parent);
+
+/* Stops f now (feed_stop_async) and hands it to the reaper, which joins its
+ * thread and frees it; the caller must not touch f again.  Frames it sends
+ * meanwhile still call its notify callback.  With r NULL, feed_destroy(f).
+ * Accepts NULL f. */
+void feed_release(struct feed_reaper *r, struct feed *f);
+
+/* Joins and frees every feed handed over (all of them stop in parallel),
+ * then the reaper's thread; after it returns no feed thread of r is left.
+ * Accepts NULL. */
+void feed_reaper_destroy(struct feed_reaper *r);
 
 /* Asks the feed to decode key frames only (shed load: the wall cannot keep
  * up) or everything again; any thread. */

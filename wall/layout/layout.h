@@ -46,6 +46,12 @@ enum layout_hwdec {
     LAYOUT_HWDEC_SW,
 };
 
+enum layout_transport {
+    LAYOUT_TRANSPORT_AUTO = 0, /* "auto" (default): TCP, then UDP if refused */
+    LAYOUT_TRANSPORT_TCP,
+    LAYOUT_TRANSPORT_UDP,
+};
+
 enum layout_owner {
     LAYOUT_OWNER_AGENCY = 0, /* default: the operating agency's own camera */
     LAYOUT_OWNER_PRIVATE,    /* shared by a private owner under a waiver */
@@ -93,6 +99,7 @@ struct layout_feed {
     double stall_after;   /* "stall_after": seconds without a frame before the
                              tile says STALLED; 0: automatic */
     enum layout_hwdec hwdec;  /* "hwdec" */
+    enum layout_transport transport; /* "transport": RTSP over TCP or UDP */
     bool has_location;    /* "location": [lat, lon] */
     double lat, lon;
     double range_m;       /* "range_m": metres the camera covers; 0: none */
@@ -139,7 +146,9 @@ struct layout_tile {
 
 struct layout_output {
     char *name;            /* unique */
-    int width, height;     /* "size" in pixels */
+    int width, height;     /* "size" in pixels; 0x0 when left out (allowed
+                              with "display": the monitor's size, filled in
+                              by out_resolve_sizes() before use) */
     int grid_cols, grid_rows; /* "grid": [columns, rows] */
     int gap;               /* "gap": pixels between tiles, default 0 */
     struct layout_tile *tiles;

@@ -693,14 +693,14 @@ static bool lj_when(struct lj *c, const cJSON *node, const char *key, bool end,
 /* The keys of a feed object, in the order of feed_keys[]. */
 enum feed_key {
     FK_URL, FK_LABEL, FK_LOOP, FK_SUBSTREAM, FK_STALL, FK_HWDEC, FK_LOCATION,
-    FK_RANGE, FK_OWNER, FK_CONSENT, FK_MASKS, FK_N
+    FK_RANGE, FK_OWNER, FK_CONSENT, FK_MASKS, FK_TRANSPORT, FK_N
 };
 
 static const struct lj_key feed_keys[FK_N] = {
     {"url", true}, {"label", false}, {"loop", false}, {"substream", false},
     {"stall_after", false}, {"hwdec", false}, {"location", false},
     {"range_m", false}, {"owner", false}, {"consent", false},
-    {"masks", false}};
+    {"masks", false}, {"transport", false}};
 
 enum consent_key { CK_REF, CK_GRANTED, CK_EXPIRES, CK_SCOPE, CK_N };
 
@@ -1004,11 +1004,13 @@ static int lj_feed_twin(const struct lj *c, const cJSON *member)
     return -1;
 }
 
-/* Reads "substream", "stall_after" and "hwdec": how the feed is decoded. */
+/* Reads "substream", "stall_after", "hwdec" and "transport": how the feed is
+ * fetched and decoded. */
 static void lj_feed_video(struct lj *c, struct layout_feed *f,
                           const cJSON *const found[FK_N])
 {
     static const char *const hwdecs[] = {"auto", "nvdec", "vaapi", "sw"};
+    static const char *const transports[] = {"auto", "tcp", "udp"};
     int v;
 
     if (found[FK_SUBSTREAM] && !is_nonempty_string(found[FK_SUBSTREAM]))
@@ -1021,6 +1023,9 @@ static void lj_feed_video(struct lj *c, struct layout_feed *f,
                     LAYOUT_MAX_STALL_AFTER, &f->stall_after);
     if (found[FK_HWDEC] && lj_enum(c, found[FK_HWDEC], "hwdec", hwdecs, 4, &v))
         f->hwdec = (enum layout_hwdec)(LAYOUT_HWDEC_AUTO + v);
+    if (found[FK_TRANSPORT] &&
+        lj_enum(c, found[FK_TRANSPORT], "transport", transports, 3, &v))
+        f->transport = (enum layout_transport)v;
 }
 
 /* Reads "location" and "range_m" (which needs "location"). */
@@ -1619,7 +1624,7 @@ static void lj_output_display(struct lj *c, struct layout_output *o,
 static void lj_output(struct lj *c, struct layout_output *o, const cJSON *obj,
                       int index, int count)
 {
-    static const struct lj_key keys[] = {{"name", false}, {"size", true},
+    static const struct lj_key keys[] = {{"name", false}, {"size", false},
         {"grid", true}, {"gap", false}, {"tiles", false}, {"display", false}};
     const cJSON *found[6];
     char who[QUOTE_SIZE + 8];
@@ -1627,6 +1632,9 @@ static void lj_output(struct lj *c, struct layout_output *o, const cJSON *obj,
 
     lj_members(c, obj, "output", keys, 6, found);
     lj_output_name(c, o, obj, found[0], index, count, who, sizeof who);
+    if (!found[1] && !found[5]) /* without it, the display's size */
+        lj_err(c, at_value(c, obj), "missing key \"size\" in %s (it may be left "
+               "out only when \"display\" names a monitor)", who);
     lj_missing(c, obj, who, keys, 6, found);
     size_ok = lj_output_size(c, o, found[1]);
     grid_ok = lj_output_grid(c, o, found[2], size_ok);

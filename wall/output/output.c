@@ -331,6 +331,76 @@ static int start_video(bool headless, const struct tlog *log)
     return 0;
 }
 
+/* Stops SDL video and, once nothing of SDL is in use, SDL itself (its
+ * thread-local storage and hints go too): nothing of SDL outlives the last
+ * output set. */
+static void stop_video(void)
+{
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0)
+        SDL_Quit();
+}
+
+/* ---- sizes from displays ---- */
+
+/* The display an output of a view names (as wanted_display() does, with
+ * taken[] marking displays earlier outputs of the view took), or -1. */
+static int named_display(const struct layout_output *lo, const bool *taken, int n)
+{
+    for (int pass = 0; lo->display_name && pass < 2; pass++)
+        for (int d = 0; d < n; d++)
+            if (!taken[d] && display_called(d, lo->display_name, pass))
+                return d;
+    return !lo->display_name && lo->display_index < n ? lo->display_index : -1;
+}
+
+/* Gives output lo of a view its display's size (see out_resolve_sizes). */
+static void size_from_display(struct layout_output *lo, bool headless, bool *taken,
+                              int n, const struct tlog *log)
+{
+    int d = headless ? -1 : named_display(lo, taken, n);
+    SDL_Rect b = {0, 0, 0, 0};
+    if (d >= 0 && SDL_GetDisplayBounds(d, &b) == 0 && b.w > 0 && b.h > 0) {
+        taken[d] = true;
+        lo->width = b.w;
+        lo->height = b.h;
+        tlog_info(log, "output %s: no \"size\": %dx%d, the size of display %d", lo->name,
+                  b.w, b.h, d);
+        return;
+    }
+    lo->width = OUT_DEFAULT_WIDTH;
+    lo->height = OUT_DEFAULT_HEIGHT;
+    tlog_printf(log, headless ? TLOG_INFO : TLOG_WARN, "output %s: no \"size\" and %s: "
+                "%dx%d", lo->name, headless ? "headless" : "its display is not connected",
+                lo->width, lo->height);
+}
+
+void out_resolve_sizes(struct layout *layout, bool headless, const struct tlog *log)
+{
+    bool any = false, video = false;
+    for (int v = 0; v < layout->n_views; v++)
+        for (int o = 0; o < layout->views[v].n_outputs; o++)
+            any = any || layout->views[v].outputs[o].width <= 0;
+    if (!any)
+        return;
+    if (!headless)
+        video = start_video(false, log) == 0;
+    int n = video ? SDL_GetNumVideoDisplays() : 0;
+    bool *taken = calloc((size_t)(n > 0 ? n : 1), sizeof(*taken));
+    for (int v = 0; v < layout->n_views; v++) {
+        for (int d = 0; taken && d < n; d++)
+            taken[d] = false; /* each view places its outputs afresh */
+        for (int o = 0; o < layout->views[v].n_outputs; o++) {
+            struct layout_output *lo = &layout->views[v].outputs[o];
+            if (lo->width <= 0 || lo->height <= 0)
+                size_from_display(lo, headless || !taken || n <= 0, taken, n, log);
+        }
+    }
+    free(taken);
+    if (video)
+        stop_video();
+}
+
 struct out_set *out_set_create(const struct layout *layout,
                                const struct out_options *opt,
                                const struct tlog *log)
@@ -367,7 +437,7 @@ struct out_set *out_set_create(const struct layout *layout,
 fail:
     out_set_destroy(set);
     if (!set)
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        stop_video();
     return NULL;
 }
 
@@ -385,7 +455,7 @@ void out_set_destroy(struct out_set *set)
     }
     free(set->win);
     free(set);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    stop_video();
 }
 
 /* Makes existing window i show output lo (name, size, display wanted);
@@ -673,6 +743,6 @@ int out_list_displays(FILE *f, const struct tlog *log)
             fprintf(f, "unknown\n");
     }
     fflush(f);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    stop_video();
     return 0;
 }

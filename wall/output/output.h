@@ -59,6 +59,17 @@ struct out_input {
     int x, y;             /* CLICK (left button): in the output's layout pixels */
 };
 
+/* The size an output without "size" gets when there is no monitor to ask
+ * (headless, or its display is not connected). */
+#define OUT_DEFAULT_WIDTH 1920
+#define OUT_DEFAULT_HEIGHT 1080
+
+/* Gives every output of every view of layout that has no "size" (0x0) one:
+ * the bounds of the display it names or, headless or when that display is
+ * missing, OUT_DEFAULT_WIDTH x OUT_DEFAULT_HEIGHT; each choice is logged.
+ * Call it once after loading a layout, before anything reads sizes. */
+void out_resolve_sizes(struct layout *layout, bool headless, const struct tlog *log);
+
 /* Initialises SDL video, creates one window per output of layout, one GL
  * context, and loads GL entry points with GLEW.  Each window goes to the
  * display its output names (at that display's bounds), else output i to

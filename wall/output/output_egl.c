@@ -245,6 +245,21 @@ fail:
     return NULL;
 }
 
+void out_resolve_sizes(struct layout *layout, bool headless, const struct tlog *log)
+{
+    (void)headless; /* this build has no displays: always headless */
+    for (int v = 0; v < layout->n_views; v++)
+        for (int o = 0; o < layout->views[v].n_outputs; o++) {
+            struct layout_output *lo = &layout->views[v].outputs[o];
+            if (lo->width > 0 && lo->height > 0)
+                continue;
+            lo->width = OUT_DEFAULT_WIDTH;
+            lo->height = OUT_DEFAULT_HEIGHT;
+            tlog_info(log, "output %s: no \"size\" and headless: %dx%d", lo->name,
+                      lo->width, lo->height);
+        }
+}
+
 void out_set_destroy(struct out_set *set)
 {
     if (!set)
