@@ -57,6 +57,10 @@ reply=$(unmask first-secret)
 [[ $reply == *'"ok":true'* ]] || fail "the secret read at start was refused: $reply"
 reply=$(send '{"type":"reload"}')
 [[ $reply == *'"ok":true'* ]] || fail "reload: $reply"
+for _ in $(seq 100); do # the file is read off the render thread
+    grep -q "reloaded $layout" "$TEST_TMPDIR/wall.err" && break
+    sleep 0.1
+done
 reply=$(unmask second-secret)
 [[ $reply == *'"ok":true'* ]] || fail "the secret read on reload was refused: $reply"
 note "the supervisor secret is read at start and on reload, not per request"

@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <SDL2/SDL.h>
 #include <libavformat/avformat.h>
 #include <uv.h>
 
@@ -36,7 +35,7 @@
 #include "output/output.h"
 #include "render/render.h"
 
-/* ---- logging from FFmpeg and SDL ---- */
+/* ---- logging from FFmpeg and SDL (through output/) ---- */
 
 /* FFmpeg's messages lack the feed they concern, and each feed already logs
  * what happened to it once, with its name; so FFmpeg's errors and warnings
@@ -51,22 +50,13 @@ static void av_log_to_tlog(void *avcl, int level, const char *fmt, va_list vl)
     tlog_printf(NULL, level <= AV_LOG_FATAL ? TLOG_ERROR : TLOG_INFO, "ffmpeg: %s", line);
 }
 
-static void sdl_log_to_tlog(void *opaque, int category, SDL_LogPriority prio,
-                            const char *msg)
-{
-    (void)category;
-    tlog_printf(opaque, prio >= SDL_LOG_PRIORITY_ERROR ? TLOG_ERROR
-                        : prio >= SDL_LOG_PRIORITY_WARN ? TLOG_WARN : TLOG_DEBUG,
-                "SDL: %s", msg);
-}
-
 static void route_library_logs(struct app *app)
 {
     static const int av_levels[] = {AV_LOG_FATAL, AV_LOG_FATAL, AV_LOG_FATAL,
                                     AV_LOG_WARNING, AV_LOG_INFO};
     av_log_set_level(av_levels[app->opt.log_level]);
     av_log_set_callback(av_log_to_tlog);
-    SDL_LogSetOutputFunction(sdl_log_to_tlog, app->log);
+    out_route_logs(app->log);
 }
 
 /* ---- layout ---- */
@@ -164,7 +154,7 @@ static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect r
         .alert = s == FEED_OFFLINE || s == FEED_ERROR || af->gate == CONSENT_REFUSED,
         .dim = s != FEED_LIVE,
         .highlight = af->highlight[0] ? af->highlight : NULL,
-        .selected = app->outputs[o].selected == t,
+        .selected = app->ws.outputs[o].selected == t,
         .unmasked = af->unmask_until_us > tm_now_us(),
     };
     char label[256];
@@ -263,8 +253,12 @@ static void draw_wall(struct app *app, bool take_snapshot)
 {
     int w, h;
     int64_t t0 = tm_now_us();
+    int n = app_output_count(app) < out_count(app->outs) ? app_output_count(app)
+                                                          : out_count(app->outs);
     out_begin(app->outs, 0, &w, &h);
-    for (int i = 0; i < out_count(app->outs); i++) {
+    for (int i = 0; i < n; i++) {
+        if (i >= app->n_targets || !app->targets[i])
+            continue; /* its framebuffer could not be made (logged) */
         bool drew = draw_output(app, i, app->full_redraw);
         if (take_snapshot)
             app_snaps_capture(app->snaps, app->render, app->targets[i], i);
@@ -296,23 +290,23 @@ void app_stop(struct app *app, int exit_code)
     uv_stop(&app->loop);
 }
 
-/* Input and window events.  A window close or SDL_QUIT does not stop the
+/* Input and window events.  A window close or a quit request does not stop the
  * wall: the outputs show a confirmation banner (Ctrl+Q quits, Esc keeps it
- * running); display changes re-place the windows; both redraw everything. */
+ * running); display changes re-place the windows; both redraw everything.
+ * Keys and clicks become commands (input.c). */
 static void pump_events(struct app *app)
 {
-    SDL_Event ev;
+    struct out_input in;
+    unsigned flags = 0;
     int64_t now = tm_now_us();
-    while (SDL_PollEvent(&ev)) {
-        if (out_handle_event(app->outs, &ev, now) & OUT_REDRAW)
-            app->dirty = app->full_redraw = true;
-        if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED)
-            app->dirty = app->present_all = true; /* the targets hold the picture */
-        else
-            app_input_event(app, &ev);
-    }
-    if (out_tick(app->outs, now) & OUT_REDRAW) /* banner timed out */
+    while (out_poll(app->outs, now, &in, &flags))
+        if (app_input(app, &in))
+            app_stop(app, EXIT_OK);
+    flags |= out_tick(app->outs, now); /* banner timed out */
+    if (flags & OUT_REDRAW)
         app->dirty = app->full_redraw = true;
+    if (flags & OUT_PRESENT)
+        app->dirty = app->present_all = true; /* the targets hold the picture */
 }
 
 /* Microseconds until the next deadline (snapshot, duration), capped at cap. */
@@ -327,6 +321,9 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
         int64_t due = app->start_us + (int64_t)(app->opt.duration * 1e6) - now;
         wait = due < wait ? due : wait;
     }
+    int64_t tour = app_tours_due(app);
+    if (tour && tour - now < wait)
+        wait = tour - now;
     return wait < 0 ? 0 : wait;
 }
 
@@ -462,48 +459,6 @@ static void close_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
-/* A relative "basemap" is relative to the layout file's directory. */
-static int resolve_basemap(struct app *app)
-{
-    const char *bm = app->layout->basemap;
-    if (!bm)
-        return 0;
-    if (bm[0] == '/')
-        return (app->basemap_dir = strdup(bm)) ? 0 : -ENOMEM;
-    char *copy = strdup(app->opt.layout_path);
-    if (!copy)
-        return -ENOMEM;
-    size_t n = strlen(copy) + strlen(bm) + 2;
-    if ((app->basemap_dir = malloc(n)))
-        snprintf(app->basemap_dir, n, "%s/%s", dirname(copy), bm);
-    free(copy);
-    return app->basemap_dir ? 0 : -ENOMEM;
-}
-
-static int create_targets(struct app *app)
-{
-    int n = app->layout->n_outputs;
-    if (!(app->targets = calloc((size_t)n, sizeof(*app->targets))))
-        return -ENOMEM;
-    for (int i = 0; i < n; i++) {
-        const struct layout_output *lo = &app->layout->outputs[i];
-        if (!(app->targets[i] = render_target_create(lo->width, lo->height))) {
-            tlog_err(app->log, "cannot create a %dx%d framebuffer for output %s",
-                     lo->width, lo->height, lo->name);
-            return -EIO;
-        }
-    }
-    return 0;
-}
-
-static void destroy_targets(struct app *app)
-{
-    for (int i = 0; app->targets && i < app->layout->n_outputs; i++)
-        render_target_destroy(app->targets[i]);
-    free(app->targets);
-    app->targets = NULL;
-}
-
 static int app_init(struct app *app)
 {
     char buf[PATH_MAX];
@@ -512,7 +467,6 @@ static int app_init(struct app *app)
         return -EINVAL;
     out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
-        resolve_basemap(app) < 0 ||
         !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log)))
         return -ENOMEM;
     struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync};
@@ -522,8 +476,6 @@ static int app_init(struct app *app)
     if (!(app->render = render_create(shaders, app->log)))
         return -EIO;
     app_panels_init(app); /* basemap tiles decode on the thread pool */
-    if (create_targets(app) < 0)
-        return -EIO;
     app->pack_yuv = app->opt.yuv_upload == 2 ||
                     (app->opt.yuv_upload == 0 && render_is_software(app->render));
     tlog_debug(app->log, "YUV upload: %s", app->pack_yuv ? "packed" : "planar");
@@ -531,20 +483,25 @@ static int app_init(struct app *app)
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();
     app->dirty = app->full_redraw = true;
-    app_secrets_load(app);
-    if (app_control_start(app) < 0 || app_views_init(app) < 0 || app_audit_open(app) < 0)
-        return -EIO;
-    if (!app->opt.snapshot)
-        app_watch_start(app); /* a one-shot snapshot does not reload */
     if (!(app->hw = hwdec_devices_create(app->log)) ||
         !(app->reaper = feed_reaper_create(app->log)))
         return -ENOMEM;
-    return app_feeds_apply(app, app->layout);
+    app_secrets_load(app);
+    if (app_control_start(app) < 0 || app_audit_open(app) < 0)
+        return -EIO;
+    struct layout *l = app->layout;
+    app->layout = NULL; /* app_apply_layout() takes it over */
+    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0)
+        return -EIO;
+    if (!app->opt.snapshot)
+        app_watch_start(app); /* a one-shot snapshot does not reload */
+    return 0;
 }
 
 static void app_uninit(struct app *app)
 {
     int w, h;
+    app->stopping = true; /* a layout read still in flight is dropped */
     if (app->loop_ready) { /* nothing may fire while the rest goes away */
         uv_timer_stop(&app->tick);
         uv_timer_stop(&app->stats_timer);
@@ -559,8 +516,7 @@ static void app_uninit(struct app *app)
     hwdec_devices_unref(app->hw);
     app_control_stop(app);
     app_watch_close(app);
-    app_views_free_outputs(app);
-    destroy_targets(app);
+    app_views_close(app);
     render_destroy(app->render);
     out_set_destroy(app->outs);
     close_loop(app); /* snapshots being written finish here */

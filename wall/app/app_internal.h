@@ -18,12 +18,14 @@
 #include "base/secret.h"
 #include "feed/feed.h"
 #include "layout/layout.h"
+#include "output/output.h"
+#include "wallstate/wallstate.h"
 
+struct app_reload;
 struct audit;
 struct cJSON;
 struct hwdec_devices;
 struct ovl_client_info;
-union SDL_Event;
 struct ovl_server;
 struct ovl_state;
 struct out_set;
@@ -59,24 +61,24 @@ struct app_feed {
     double kbps;
 };
 
-/* Operator state of one output of the current view. */
-struct app_output {
-    int maximized;                /* tile enlarged to the whole output, or -1 */
-    int selected;                 /* tile with the selection outline, or -1 */
-    int *tour_pos;                /* per tile: tour position last drawn */
-    int *vis_feed;                /* per tile: feed on screen (audit), or -1 */
+/* What the audit log last saw on one output of the view shown. */
+struct app_vis {
+    char *output;                 /* the output's name */
+    int n_tiles;
+    int *vis_feed;                /* per tile: feed on screen, or -1 */
     int64_t *vis_from;            /* per tile: since when (wall clock, us) */
 };
 
 struct app {
     struct app_options opt;
     struct tlog *log;
-    struct layout *layout;
-    int view;                     /* index into layout->views shown now */
-    int64_t view_since_us;        /* when it was shown (tours count from it) */
-    int64_t tour_next_us;         /* next wall-tour step; 0: no wall tour */
-    struct app_output *outputs;   /* per output of the view */
-    int outputs_n;
+    struct layout *layout;        /* owned; app->ws borrows it */
+    struct wall_state ws;         /* what the wall shows: changed by
+                                     app_command() only */
+    struct app_vis *vis;          /* per output of the view (audit) */
+    int vis_n;
+    struct app_reload *reload;    /* a layout read in flight, or NULL */
+    bool reload_again;            /* the file changed again meanwhile */
     char banner[512];             /* a reload error shown on every output */
     bool help;                    /* the F1 key map is shown */
     struct app_snaps *snaps;      /* snapshots (app/snapshots.h) */
@@ -93,6 +95,8 @@ struct app {
     struct out_set *outs;
     struct renderer *render;
     struct render_target **targets; /* per output: the wall image */
+    int (*target_wh)[2];          /* ... and its width and height */
+    int n_targets;
     AVFrame *scratch;
     struct ovl_state *ovl;        /* incidents and units (overlay socket) */
     struct ovl_server *control;   /* NULL without a control socket */
@@ -194,7 +198,8 @@ void app_feeds_collect(struct app *app, int64_t now_us);
 
 /* ---- audit_hooks.c (each does nothing without --audit) ---- */
 
-/* Opens --audit and records the start and the layout; 0 or negative errno. */
+/* Opens --audit and records the start (before the layout is applied, so
+ * that what applying it does is recorded too); 0 or negative errno. */
 int app_audit_open(struct app *app);
 
 /* Closes the visible intervals, records the stop and closes the log. */
@@ -218,57 +223,90 @@ void app_audit_command(struct app *app, const struct ovl_client_info *who,
  * when closing) and starts the new ones. */
 void app_audit_visibility(struct app *app, bool closing);
 
+/* Ends every visible interval (feed ids from old, the layout they were
+ * shown from) and sets the tracking up for the view shown now; 0 or
+ * -ENOMEM. */
+int app_audit_vis_reset(struct app *app, const struct layout *old);
+
+/* Frees the tracking (after app_audit_close()). */
+void app_audit_vis_free(struct app *app);
+
+/* Records a wall-state command (or its refusal, ret < 0, with err). */
+void app_audit_ws_command(struct app *app, const struct ws_cmd *cmd, int ret,
+                          const char *err);
+
 /* ---- input.c ---- */
 
-/* Handles a key or mouse event of the operator. */
-void app_input_event(struct app *app, const union SDL_Event *ev);
+/* Turns an operator's key or click into a command (or a HUD/help toggle);
+ * returns true for Ctrl+Q: the operator asks the wall to quit. */
+bool app_input(struct app *app, const struct out_input *in);
 
 /* Draws the F1 key map centred in rect with text of px pixels. */
 void app_draw_help(struct app *app, struct layout_rect rect, int px);
 
-/* ---- views.c ---- */
+/* ---- reading the wall state (every file of app/ may) ---- */
 
-/* Output o of the current view, and how many there are. */
-const struct layout_output *app_output(const struct app *app, int o);
-int app_output_count(const struct app *app);
+/* Output o of the view shown, and how many there are. */
+static inline const struct layout_output *app_output(const struct app *app, int o)
+{
+    return ws_output(&app->ws, o);
+}
+
+static inline int app_output_count(const struct app *app)
+{
+    return ws_output_count(&app->ws);
+}
 
 /* The index of the output named name (NULL: the first), or -1. */
-int app_output_index(const struct app *app, const char *name);
+static inline int app_output_index(const struct app *app, const char *name)
+{
+    return ws_output_index(&app->ws, name);
+}
 
-/* The feed tile t of output o shows now (tours advance), or -1 for a panel. */
-int app_tile_feed(const struct app *app, int o, int t);
+/* The feed tile t of output o shows now, or -1 for a panel. */
+static inline int app_tile_feed(const struct app *app, int o, int t)
+{
+    return ws_tile_feed(&app->ws, o, t);
+}
 
-/* Where tile t of output o is drawn now: its cell, the whole output when it
- * is enlarged, or an empty rectangle when another tile is enlarged. */
-struct layout_rect app_tile_rect(const struct app *app, int o, int t);
+/* Where tile t of output o is drawn now (empty: hidden by an enlarged one). */
+static inline struct layout_rect app_tile_rect(const struct app *app, int o, int t)
+{
+    return ws_tile_rect(&app->ws, o, t);
+}
 
-/* Shows view 0 of the loaded layout and sets up the operator state. */
-int app_views_init(struct app *app);
+/* ---- views.c: the one path for every change to what the wall shows ---- */
 
-/* Frees the per-output operator state. */
-void app_views_free_outputs(struct app *app);
+/* Applies cmd to the wall state, records it in the audit log, and makes
+ * the rest follow what changed: outputs, render targets, basemap, the feed
+ * set, the redraw.  Socket commands take their client from app->cmd_client.
+ * Returns 0, or a negative errno with a sentence in err (which may be NULL)
+ * and nothing changed. */
+int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
 
-/* Shows view v (feeds both views show stay connected).  Returns 0, -ENOENT
- * for no such view, -EINVAL when its outputs do not match the wall's. */
-int app_switch_view(struct app *app, int v);
+/* Shows layout l (start or reload; the app takes l over either way): the
+ * view of the same name stays, operator state stays on tiles that still
+ * exist, feeds of the same source keep their connection.  Returns 0 or a
+ * negative errno (then l is freed and the old layout stays). */
+int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin);
 
-/* Advances the wall tour and tile tours. */
+/* Starts reading the layout file on libuv's thread pool; when it is read,
+ * it is shown (app_apply_layout()), or the old one stays with a banner.
+ * A reload asked for while one is in flight runs after it.  0 or -ENOMEM. */
+int app_reload(struct app *app, enum ws_origin origin);
+
+/* Issues the tour command when a tour step is due at now_us. */
 void app_tours_tick(struct app *app, int64_t now_us);
 
-/* Reloads the layout file: on success the new layout is shown (feeds that
- * stay are kept); on errors the old one stays, with a banner.  Returns 0 or
- * a negative errno. */
-int app_reload(struct app *app);
+/* The time the next tour step is due (monotonic us), or 0. */
+int64_t app_tours_due(const struct app *app);
+
+/* Frees the wall state, its render targets and the audit tracking. */
+void app_views_close(struct app *app);
 
 /* Watches the layout file and reloads it when it changes. */
 int app_watch_start(struct app *app);
 void app_watch_close(struct app *app);
-
-/* Operator actions; keys, clicks and control commands all use these.  Each
- * returns 0 or -EINVAL for an output or tile that does not exist. */
-int app_action_maximize(struct app *app, int o, int t); /* again: restore */
-int app_action_select(struct app *app, int o, int t);
-int app_action_move(struct app *app, int o, int dx, int dy);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which
  * camera tiles have an open incident within range. */

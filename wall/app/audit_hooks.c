@@ -2,7 +2,8 @@
  * audit_hooks.c - what the wall tells its audit log (--audit): start and
  * stop, layouts loaded, switched and reloaded, every interval a feed was
  * visible in a tile, consent refusals, masks lifted and restored, and the
- * control commands that changed what is shown.  Without --audit every hook
+ * commands (from keys, the socket and timers alike) that changed what is
+ * shown: app_command() records each one here.  Without --audit every hook
  * does nothing.  Records go to the audit module's writer thread: the render
  * thread never waits on the disk.
  */
@@ -28,8 +29,7 @@ int app_audit_open(struct app *app)
         return err < 0 ? err : -1;
     }
     audit_program_start(app->audit, TESSERA_VERSION, app->opt.layout_path);
-    app_audit_layout(app, "loaded");
-    return 0;
+    return 0; /* the layout's "loaded" comes with its command (views.c) */
 }
 
 void app_audit_close(struct app *app, const char *reason)
@@ -46,7 +46,7 @@ void app_audit_layout(struct app *app, const char *action)
 {
     if (app->audit)
         audit_layout(app->audit, app->opt.layout_path,
-                     app->layout->views[app->view].name, action);
+                     app->layout->views[app->ws.view].name, action);
 }
 
 void app_audit_consent(struct app *app, int feed, const char *why)
@@ -92,20 +92,88 @@ static int visible_feed(const struct app *app, int o, int t)
 
 void app_audit_visibility(struct app *app, bool closing)
 {
-    if (!app->audit || !app->outputs)
+    if (!app->audit || !app->vis)
         return;
     int64_t now = tm_wall_us();
-    for (int o = 0; o < app->outputs_n; o++) {
-        struct app_output *out = &app->outputs[o];
-        for (int t = 0; t < app_output(app, o)->n_tiles; t++) {
+    for (int o = 0; o < app->vis_n; o++) {
+        struct app_vis *v = &app->vis[o];
+        for (int t = 0; t < v->n_tiles; t++) {
             int f = closing ? -1 : visible_feed(app, o, t);
-            if (f == out->vis_feed[t])
+            if (f == v->vis_feed[t])
                 continue;
-            if (out->vis_feed[t] >= 0)
-                audit_visible(app->audit, app->layout->feeds[out->vis_feed[t]].id,
-                              app_output(app, o)->name, t, out->vis_from[t], now);
-            out->vis_feed[t] = f;
-            out->vis_from[t] = now;
+            if (v->vis_feed[t] >= 0)
+                audit_visible(app->audit, app->layout->feeds[v->vis_feed[t]].id, v->output,
+                              t, v->vis_from[t], now);
+            v->vis_feed[t] = f;
+            v->vis_from[t] = now;
         }
     }
+}
+
+/* Ends every interval still open, naming feeds from layout old. */
+static void end_intervals(struct app *app, const struct layout *old)
+{
+    int64_t now = tm_wall_us();
+    for (int o = 0; app->audit && old && o < app->vis_n; o++) {
+        const struct app_vis *v = &app->vis[o];
+        for (int t = 0; t < v->n_tiles; t++)
+            if (v->vis_feed[t] >= 0)
+                audit_visible(app->audit, old->feeds[v->vis_feed[t]].id, v->output, t,
+                              v->vis_from[t], now);
+    }
+}
+
+void app_audit_vis_free(struct app *app)
+{
+    for (int o = 0; app->vis && o < app->vis_n; o++) {
+        free(app->vis[o].output);
+        free(app->vis[o].vis_feed);
+        free(app->vis[o].vis_from);
+    }
+    free(app->vis);
+    app->vis = NULL;
+    app->vis_n = 0;
+}
+
+int app_audit_vis_reset(struct app *app, const struct layout *old)
+{
+    end_intervals(app, old);
+    app_audit_vis_free(app);
+    int n = app_output_count(app);
+    if (!(app->vis = calloc((size_t)n + 1, sizeof(*app->vis))))
+        return -ENOMEM;
+    app->vis_n = n;
+    for (int o = 0; o < n; o++) {
+        struct app_vis *v = &app->vis[o];
+        size_t tiles = (size_t)app_output(app, o)->n_tiles + 1;
+        v->output = strdup(app_output(app, o)->name);
+        v->vis_feed = malloc(tiles * sizeof(int));
+        v->vis_from = calloc(tiles, sizeof(int64_t));
+        if (!v->output || !v->vis_feed || !v->vis_from)
+            return -ENOMEM; /* freed with the rest */
+        v->n_tiles = (int)tiles - 1;
+        for (size_t t = 0; t < tiles; t++)
+            v->vis_feed[t] = -1;
+    }
+    return 0;
+}
+
+void app_audit_ws_command(struct app *app, const struct ws_cmd *cmd, int ret,
+                          const char *err)
+{
+    static const bool audited[WS_CMD_COUNT] = {
+        [WS_CMD_SHOW_VIEW] = true, [WS_CMD_MAXIMIZE] = true, [WS_CMD_RESTORE] = true,
+        [WS_CMD_PIN] = true, [WS_CMD_UNPIN] = true, [WS_CMD_RESTART_FEED] = true,
+    };
+    if (!app->audit || cmd->type < 0 || cmd->type >= WS_CMD_COUNT || !audited[cmd->type])
+        return;
+    char text[256], summary[512];
+    ws_cmd_describe(&app->ws, cmd, text, sizeof(text));
+    snprintf(summary, sizeof(summary), "%s%s%s", text, ret < 0 ? " -> refused: " : "",
+             ret < 0 ? err : "");
+    const struct ovl_client_info *who =
+        cmd->origin == WS_ORIGIN_SOCKET ? app->cmd_client : NULL;
+    audit_command(app->audit, ws_cmd_name(cmd->type),
+                  who && who->kind == OVL_PEER_UNIX && who->has_cred ? (long)who->uid : -1,
+                  who && who->kind == OVL_PEER_TCP ? who->addr : NULL, summary);
 }

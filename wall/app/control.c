@@ -99,6 +99,14 @@ static int command_tile(const cJSON *msg, int *tile, char *err, size_t errlen)
     return 0;
 }
 
+/* Applies a command built from a socket message (audited there). */
+static int socket_command(struct app *app, struct ws_cmd cmd, char *err, size_t errlen)
+{
+    cmd.origin = WS_ORIGIN_SOCKET;
+    cmd.now_us = tm_now_us();
+    return app_command(app, &cmd, err, errlen) < 0 ? -EINVAL : 0;
+}
+
 /* {"type":"layout","name":"night"} shows a named layout. */
 static int cmd_layout(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                       size_t errlen)
@@ -109,43 +117,60 @@ static int cmd_layout(struct app *app, const cJSON *msg, cJSON *reply, char *err
         return -EINVAL;
     }
     int v = layout_find_view(app->layout, name->valuestring);
-    int ret = v < 0 ? -ENOENT : app_switch_view(app, v);
-    if (ret == -ENOENT)
+    if (v < 0) {
         snprintf(err, errlen, "no layout named \"%s\"", name->valuestring);
-    else if (ret < 0)
-        snprintf(err, errlen, "layout \"%s\" does not fit the wall's outputs",
-                 name->valuestring);
-    else
+        return -EINVAL;
+    }
+    int ret = socket_command(app, (struct ws_cmd){.type = WS_CMD_SHOW_VIEW, .view = v},
+                             err, errlen);
+    if (ret == 0)
         cJSON_AddStringToObject(reply, "layout", name->valuestring);
-    return ret == -ENOENT ? -EINVAL : ret;
+    return ret;
 }
 
-/* {"type":"maximize","output":"main","tile":3} enlarges a tile (again, or
- * without "tile": restores the grid); "select" moves the selection there. */
-static int cmd_tile_action(struct app *app, const cJSON *msg, bool maximize, char *err,
-                           size_t errlen)
+/* {"type":T,"output":"main","tile":3}: a command on one tile (type given);
+ * without "tile" the tile is -1. */
+static int cmd_tile_action(struct app *app, const cJSON *msg, enum ws_cmd_type type,
+                           char *err, size_t errlen)
 {
     int o = command_output(app, msg, err, errlen), t;
     if (o < 0 || command_tile(msg, &t, err, errlen) < 0)
         return -EINVAL;
-    int ret = maximize ? app_action_maximize(app, o, t) : app_action_select(app, o, t);
-    if (ret < 0)
-        snprintf(err, errlen, "output \"%s\" has no tile %d", app_output(app, o)->name, t);
-    return ret;
+    return socket_command(app, (struct ws_cmd){.type = type, .output = o, .tile = t}, err,
+                          errlen);
 }
 
+/* {"type":"maximize","output":"main","tile":3} enlarges a tile (again, or
+ * without "tile": restores the grid). */
 static int cmd_maximize(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                         size_t errlen)
 {
     (void)reply;
-    return cmd_tile_action(app, msg, true, err, errlen);
+    return cmd_tile_action(app, msg, WS_CMD_MAXIMIZE, err, errlen);
 }
 
+/* {"type":"select","output":"main","tile":3} moves the selection there. */
 static int cmd_select(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                       size_t errlen)
 {
     (void)reply;
-    return cmd_tile_action(app, msg, false, err, errlen);
+    return cmd_tile_action(app, msg, WS_CMD_SELECT, err, errlen);
+}
+
+/* {"type":"pin","output":"main","tile":2} keeps the tile on the feed it
+ * shows through tours and layout switches; "unpin" lets it go. */
+static int cmd_pin(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                   size_t errlen)
+{
+    (void)reply;
+    return cmd_tile_action(app, msg, WS_CMD_PIN, err, errlen);
+}
+
+static int cmd_unpin(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                     size_t errlen)
+{
+    (void)reply;
+    return cmd_tile_action(app, msg, WS_CMD_UNPIN, err, errlen);
 }
 
 /* {"type":"move","direction":"left"|"right"|"up"|"down"} moves the selection. */
@@ -161,7 +186,9 @@ static int cmd_move(struct app *app, const cJSON *msg, cJSON *reply, char *err,
         return -EINVAL;
     for (int i = 0; i < 4; i++)
         if (cJSON_IsString(d) && strcmp(d->valuestring, dirs[i]) == 0)
-            return app_action_move(app, o, dx[i], dy[i]);
+            return socket_command(app, (struct ws_cmd){.type = WS_CMD_MOVE, .output = o,
+                                                       .dx = dx[i], .dy = dy[i]},
+                                  err, errlen);
     snprintf(err, errlen, "\"direction\" must be \"left\", \"right\", \"up\" or \"down\"");
     return -EINVAL;
 }
@@ -181,16 +208,19 @@ static int cmd_help(struct app *app, const cJSON *msg, cJSON *reply, char *err,
     return 0;
 }
 
-/* {"type":"reload"} reloads the layout file now. */
+/* {"type":"reload"} starts reading the layout file now (off the render
+ * thread); the reply says it started: the outcome shows in the stats
+ * ("layout_error"), the log and the audit log. */
 static int cmd_reload(struct app *app, const cJSON *msg, cJSON *reply, char *err,
                       size_t errlen)
 {
     (void)msg;
-    (void)reply;
-    if (app_reload(app) == 0)
+    if (app_reload(app, WS_ORIGIN_SOCKET) == 0) {
+        cJSON_AddStringToObject(reply, "reload", "started");
         return 0;
-    snprintf(err, errlen, "%s", app->banner[0] ? app->banner : "reload failed");
-    return -EINVAL;
+    }
+    snprintf(err, errlen, "cannot start reading the layout file");
+    return -ENOMEM;
 }
 
 /* {"type":"snapshot","name":"wall.png"} writes what the outputs show into
@@ -301,7 +331,9 @@ static int cmd_restart(struct app *app, const cJSON *msg, cJSON *reply, char *er
 {
     const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
     int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
-    int ret = f < 0 ? -EINVAL : app_feeds_restart(app, f);
+    struct ws_cmd cmd = {.type = WS_CMD_RESTART_FEED, .origin = WS_ORIGIN_SOCKET,
+                         .now_us = tm_now_us(), .feed = f};
+    int ret = f < 0 ? -EINVAL : app_command(app, &cmd, err, errlen);
     if (f < 0)
         snprintf(err, errlen, "\"feed\" must name a feed of the layout");
     else if (ret == -ENOTCONN)
@@ -338,14 +370,17 @@ static void audit_outcome(struct app *app, const struct ovl_client_info *who,
 static const struct app_command commands[] = {
     {"hud", cmd_hud, false},
     {"help", cmd_help, false},
-    {"layout", cmd_layout, true},
-    {"maximize", cmd_maximize, true},
+    /* wall-state commands: app_command() audits them */
+    {"layout", cmd_layout, false},
+    {"maximize", cmd_maximize, false},
     {"select", cmd_select, false},
     {"move", cmd_move, false},
-    {"reload", cmd_reload, true},
+    {"pin", cmd_pin, false},
+    {"unpin", cmd_unpin, false},
+    {"reload", cmd_reload, false},
     {"snapshot", cmd_snapshot, true},
     {"unmask", cmd_unmask, true},
-    {"restart", cmd_restart, true},
+    {"restart", cmd_restart, false}, /* a wall-state command: audited there */
 };
 
 static int command_hook(void *opaque, const cJSON *msg,
@@ -357,7 +392,7 @@ static int command_hook(void *opaque, const cJSON *msg,
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (!cJSON_IsString(type) || strcmp(type->valuestring, commands[i].type) != 0)
             continue;
-        app->cmd_client = who; /* cmd_unmask counts failures per client */
+        app->cmd_client = who; /* for unmask's guard and app_command()'s audit */
         int ret = commands[i].run(app, msg, reply, err, errlen);
         app->cmd_client = NULL;
         if (commands[i].changes_view)

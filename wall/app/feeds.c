@@ -74,7 +74,7 @@ static struct feed *open_feed(struct app *app, const struct layout_feed *lf, boo
 /* Largest tile area (pixels) showing feed i in the current view. */
 static long largest_tile(const struct app *app, int feed)
 {
-    const struct layout_view *v = &app->layout->views[app->view];
+    const struct layout_view *v = &app->layout->views[app->ws.view];
     long best = 0;
     for (int o = 0; o < v->n_outputs; o++) {
         const struct layout_output *lo = &v->outputs[o];
@@ -153,7 +153,7 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     if (app->ovl) /* incidents expire after the layout's "incident_ttl" */
         ovl_state_set_incident_ttl(app->ovl, (int64_t)(layout->incident_ttl + 0.999));
     for (int i = 0; i < layout->n_feeds; i++) {
-        if (!layout_feed_shown(layout, app->view, i))
+        if (!ws_feed_wanted(&app->ws, i))
             continue;
         struct app_feed *keep = reusable(old, old_layout, &layout->feeds[i]);
         if (keep) {

@@ -1,13 +1,13 @@
 /*
- * input.c - the operator's keys and mouse: every action here goes through
- * the same app_action_* / app_switch_view functions the control socket uses,
- * and the F1 key map lists them all (one table, so the help cannot drift from
- * what the keys do).
+ * input.c - the operator's keys and mouse, as the output module hands them
+ * over (struct out_input: no SDL here).  Each one becomes a wall-state
+ * command for app_command(), the same path the control socket and the
+ * timers take; the F1 key map lists them all (one table, so the help cannot
+ * drift from what the keys do).
  */
-#include <SDL2/SDL.h>
-
 #include "app/app_internal.h"
-#include "output/output.h"
+#include "base/log.h"
+#include "base/timeutil.h"
 #include "render/render.h"
 
 /* The key map, as shown by F1 (and in the README). */
@@ -18,6 +18,8 @@ static const char *const key_map[] = {
     "Enter          enlarge / restore the selected tile",
     "keypad 1 … 9   enlarge / restore tile 1 … 9",
     "Esc            restore (and keep the wall running)",
+    "P              pin / unpin the selected tile",
+    "R              restart the selected tile's feed",
     "H              operator HUD: state, rate, latency per tile",
     "F1             this key map",
     "Ctrl+Q         quit",
@@ -39,66 +41,83 @@ void app_draw_help(struct app *app, struct layout_rect all, int px)
     }
 }
 
-/* The output a window event belongs to (the first without a window). */
-static int event_output(struct app *app, uint32_t window_id)
+/* Applies a command of the operator's (refusals are logged at debug: a key
+ * pressed where it means nothing). */
+static void key_command(struct app *app, struct ws_cmd cmd)
 {
-    int o = app->outs ? out_index_of_window(app->outs, window_id) : -1;
-    return o >= 0 && o < app->outputs_n ? o : 0;
+    char err[160];
+    cmd.origin = WS_ORIGIN_KEY;
+    cmd.now_us = tm_now_us();
+    if (app_command(app, &cmd, err, sizeof(err)) < 0)
+        tlog_debug(app->log, "key: %s: %s", ws_cmd_name(cmd.type), err);
 }
 
-static void on_key(struct app *app, const SDL_KeyboardEvent *key)
+/* Keys that act on the selected tile of output o: Enter, P, R. */
+static void on_selected(struct app *app, int o, const struct out_input *in)
 {
-    SDL_Keycode k = key->keysym.sym;
-    int o = event_output(app, key->windowID);
-    if (k == SDLK_q && (key->keysym.mod & KMOD_CTRL))
-        app_stop(app, EXIT_OK);
-    else if (key->repeat && k != SDLK_LEFT && k != SDLK_RIGHT && k != SDLK_UP && k != SDLK_DOWN)
+    int t = app->ws.outputs[o].selected;
+    if (in->key == OUT_KEY_ENTER)
+        key_command(app, (struct ws_cmd){.type = WS_CMD_MAXIMIZE, .output = o, .tile = t});
+    else if (t >= 0 && in->letter == 'p')
+        key_command(app, (struct ws_cmd){.type = ws_tile_pinned(&app->ws, o, t)
+                                                     ? WS_CMD_UNPIN : WS_CMD_PIN,
+                                         .output = o, .tile = t});
+    else if (t >= 0 && in->letter == 'r' && app_tile_feed(app, o, t) >= 0)
+        key_command(app, (struct ws_cmd){.type = WS_CMD_RESTART_FEED,
+                                         .feed = app_tile_feed(app, o, t)});
+}
+
+static void on_key(struct app *app, const struct out_input *in)
+{
+    int o = in->output < app_output_count(app) ? in->output : 0;
+    bool arrow = in->key >= OUT_KEY_LEFT && in->key <= OUT_KEY_DOWN;
+    if (in->repeat && !arrow)
         return;
-    else if (k == SDLK_h)
+    else if (in->key == OUT_KEY_LETTER && in->letter == 'h')
         app->hud = !app->hud;
-    else if (k == SDLK_F1)
+    else if (in->key == OUT_KEY_F1)
         app->help = !app->help;
-    else if (k >= SDLK_1 && k <= SDLK_9)
-        app_switch_view(app, (int)(k - SDLK_1));
-    else if (k >= SDLK_KP_1 && k <= SDLK_KP_9)
-        app_action_maximize(app, o, (int)(k - SDLK_KP_1));
-    else if (k == SDLK_RETURN || k == SDLK_KP_ENTER)
-        app_action_maximize(app, o, app->outputs[o].selected);
-    else if (k == SDLK_ESCAPE && app->outputs[o].maximized >= 0)
-        app_action_maximize(app, o, -1);
-    else if (k == SDLK_LEFT || k == SDLK_RIGHT)
-        app_action_move(app, o, k == SDLK_LEFT ? -1 : 1, 0);
-    else if (k == SDLK_UP || k == SDLK_DOWN)
-        app_action_move(app, o, 0, k == SDLK_UP ? -1 : 1);
+    else if (in->key == OUT_KEY_DIGIT)
+        key_command(app, (struct ws_cmd){.type = WS_CMD_SHOW_VIEW, .view = in->digit - 1});
+    else if (in->key == OUT_KEY_KEYPAD_DIGIT)
+        key_command(app, (struct ws_cmd){.type = WS_CMD_MAXIMIZE, .output = o,
+                                         .tile = in->digit - 1});
+    else if (in->key == OUT_KEY_ESCAPE && app->ws.outputs[o].maximized >= 0)
+        key_command(app, (struct ws_cmd){.type = WS_CMD_RESTORE, .output = o});
+    else if (arrow)
+        key_command(app, (struct ws_cmd){
+                             .type = WS_CMD_MOVE, .output = o,
+                             .dx = in->key == OUT_KEY_LEFT ? -1 : in->key == OUT_KEY_RIGHT,
+                             .dy = in->key == OUT_KEY_UP ? -1 : in->key == OUT_KEY_DOWN});
+    else if (in->key == OUT_KEY_ENTER || in->key == OUT_KEY_LETTER)
+        on_selected(app, o, in);
     app->dirty = app->full_redraw = true;
 }
 
 /* A click enlarges the tile under the pointer; a click on the enlarged tile
  * restores the grid. */
-static void on_click(struct app *app, const SDL_MouseButtonEvent *b)
+static void on_click(struct app *app, const struct out_input *in)
 {
-    if (b->button != SDL_BUTTON_LEFT)
-        return;
-    int o = event_output(app, b->windowID);
-    if (app->outputs[o].maximized >= 0) {
-        app_action_maximize(app, o, -1);
+    int o = in->output < app_output_count(app) ? in->output : 0;
+    if (app->ws.outputs[o].maximized >= 0) {
+        key_command(app, (struct ws_cmd){.type = WS_CMD_RESTORE, .output = o});
         return;
     }
-    int w = 0, h = 0;
-    SDL_Window *win = SDL_GetWindowFromID(b->windowID);
-    if (win)
-        SDL_GetWindowSize(win, &w, &h);
-    const struct layout_output *lo = app_output(app, o);
-    int x = w > 0 ? b->x * lo->width / w : b->x, y = h > 0 ? b->y * lo->height / h : b->y;
-    int t = layout_tile_at(lo, x, y);
+    int t = layout_tile_at(app_output(app, o), in->x, in->y);
     if (t >= 0)
-        app_action_maximize(app, o, t);
+        key_command(app, (struct ws_cmd){.type = WS_CMD_MAXIMIZE, .output = o, .tile = t});
 }
 
-void app_input_event(struct app *app, const SDL_Event *ev)
+bool app_input(struct app *app, const struct out_input *in)
 {
-    if (ev->type == SDL_KEYDOWN)
-        on_key(app, &ev->key);
-    else if (ev->type == SDL_MOUSEBUTTONDOWN)
-        on_click(app, &ev->button);
+    if (in->kind == OUT_INPUT_KEY && in->key == OUT_KEY_LETTER && in->letter == 'q' &&
+        in->ctrl)
+        return true;
+    if (app_output_count(app) == 0)
+        return false;
+    if (in->kind == OUT_INPUT_KEY)
+        on_key(app, in);
+    else if (in->kind == OUT_INPUT_CLICK)
+        on_click(app, in);
+    return false;
 }

@@ -124,12 +124,18 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
 static cJSON *outputs_json(const struct app *app)
 {
     cJSON *outs = cJSON_CreateArray();
-    for (int o = 0; o < app->outputs_n; o++) {
+    for (int o = 0; o < app_output_count(app); o++) {
         const struct layout_output *lo = app_output(app, o);
-        cJSON *out = cJSON_CreateObject(), *tiles;
+        cJSON *out = cJSON_CreateObject(), *tiles, *pinned;
         cJSON_AddStringToObject(out, "name", lo->name);
-        cJSON_AddNumberToObject(out, "maximized", app->outputs[o].maximized);
-        cJSON_AddNumberToObject(out, "selected", app->outputs[o].selected);
+        cJSON_AddNumberToObject(out, "width", lo->width);
+        cJSON_AddNumberToObject(out, "height", lo->height);
+        cJSON_AddNumberToObject(out, "maximized", app->ws.outputs[o].maximized);
+        cJSON_AddNumberToObject(out, "selected", app->ws.outputs[o].selected);
+        pinned = cJSON_AddArrayToObject(out, "pinned");
+        for (int t = 0; t < lo->n_tiles; t++)
+            if (ws_tile_pinned(&app->ws, o, t))
+                cJSON_AddItemToArray(pinned, cJSON_CreateNumber(t));
         tiles = cJSON_AddArrayToObject(out, "tiles");
         for (int t = 0; t < lo->n_tiles; t++) {
             int f = app_tile_feed(app, o, t);
@@ -149,7 +155,8 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     if (!doc)
         return NULL;
     cJSON_AddNumberToObject(doc, "uptime_s", (double)((now_us - app->start_us) / 1000000));
-    cJSON_AddStringToObject(doc, "layout", app->layout->views[app->view].name);
+    cJSON_AddStringToObject(doc, "layout", app->layout->views[app->ws.view].name);
+    cJSON_AddNumberToObject(doc, "commands", (double)app->ws.seq);
     if (app->banner[0])
         cJSON_AddStringToObject(doc, "layout_error", app->banner);
     cJSON *feeds = cJSON_AddArrayToObject(doc, "feeds");

@@ -1,9 +1,13 @@
 /*
- * views.c - what the wall shows and how operators change it: the current
- * named layout (view), tile and wall tours, enlarged and selected tiles, the
- * key map overlay, switching views and reloading the layout file when it
- * changes on disk (a broken file keeps the last good layout on screen, with a
- * banner carrying the file:line:column message).
+ * views.c - the one path for every change to what the wall shows.  Keys
+ * (input.c), the control socket (control.c), the tour timer and the layout
+ * file watch (here) build a struct ws_cmd; app_command() applies it to the
+ * wall state (wallstate/), records it in the audit log, and makes the rest
+ * follow: windows and render targets for the outputs, the basemap, the feed
+ * set, the redraw.  Start and reload are the same command (a layout read);
+ * reloads read the file on libuv's thread pool, never on the render thread,
+ * and a broken file keeps the last good layout on screen, with a banner
+ * carrying the file:line:column message.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -12,178 +16,219 @@
 #include <string.h>
 
 #include "app/app_internal.h"
-#include "output/output.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "base/timeutil.h"
+#include "output/output.h"
+#include "overlay/server.h"
+#include "render/render.h"
 
 #define RELOAD_SETTLE_MS 150 /* editors write in several steps */
 
-const struct layout_output *app_output(const struct app *app, int o)
+/* A layout file read on the thread pool: the worker fills layout and diags,
+ * the render thread takes them in reload_done(). */
+struct app_reload {
+    uv_work_t req;
+    struct app *app;
+    char *path;
+    enum ws_origin origin;
+    struct layout *layout;
+    struct layout_diags diags;
+    const char *secret_path;      /* --supervisor-secret-file (re-read too), or NULL */
+    char secret[sizeof(((struct app *)0)->supervisor_secret)];
+    int secret_ret;
+};
+
+static void close_targets(struct app *app);
+
+/* ---- what follows a command ---- */
+
+/* The directory of layout l's "basemap" (a relative one is relative to the
+ * layout file's directory), or NULL without one; *err is -ENOMEM when it
+ * cannot be built. */
+static char *basemap_dir(const struct app *app, const struct layout *l, int *err)
 {
-    return &app->layout->views[app->view].outputs[o];
+    *err = 0;
+    if (!l->basemap)
+        return NULL;
+    char *copy = strdup(app->opt.layout_path), *dir = NULL;
+    size_t n = (copy ? strlen(copy) : 0) + strlen(l->basemap) + 2;
+    if (l->basemap[0] == '/')
+        dir = strdup(l->basemap);
+    else if (copy && (dir = malloc(n)))
+        snprintf(dir, n, "%s/%s", dirname(copy), l->basemap);
+    free(copy);
+    *err = dir ? 0 : -ENOMEM;
+    return dir;
 }
 
-int app_output_count(const struct app *app)
-{
-    return app->layout->views[app->view].n_outputs;
-}
-
-/* The current position of a tile's tour (0 without a tour). */
-static int tour_index(const struct app *app, const struct layout_tile *tile)
-{
-    if (tile->n_tour < 2 || tile->dwell <= 0)
-        return 0;
-    int64_t step = (int64_t)(tile->dwell * 1e6);
-    return (int)(((tm_now_us() - app->view_since_us) / step) % tile->n_tour);
-}
-
-int app_tile_feed(const struct app *app, int o, int t)
-{
-    const struct layout_tile *tile = &app_output(app, o)->tiles[t];
-    if (tile->panel != LAYOUT_PANEL_NONE)
-        return -1;
-    return tile->n_tour >= 2 ? tile->tour[tour_index(app, tile)] : tile->feed;
-}
-
-struct layout_rect app_tile_rect(const struct app *app, int o, int t)
-{
-    const struct layout_output *lo = app_output(app, o);
-    int max = app->outputs ? app->outputs[o].maximized : -1;
-    if (max < 0)
-        return layout_tile_rect(lo, &lo->tiles[t]);
-    if (max == t)
-        return (struct layout_rect){0, 0, lo->width, lo->height};
-    return (struct layout_rect){0, 0, 0, 0};
-}
-
-/* ---- per-output operator state ---- */
-
-static int reset_outputs(struct app *app)
+/* One wall image per output of the view: kept where the size stayed,
+ * made anew where it changed or the output is new.  0, -ENOMEM or -EIO. */
+static int apply_targets(struct app *app)
 {
     int n = app_output_count(app);
-    struct app_output *outs = calloc((size_t)n, sizeof(*outs));
-    if (!outs)
+    struct render_target **t = calloc((size_t)n + 1, sizeof(*t));
+    int (*wh)[2] = calloc((size_t)n + 1, sizeof(*wh));
+    if (!t || !wh) {
+        free(t);
+        free(wh);
         return -ENOMEM;
+    }
     for (int o = 0; o < n; o++) {
-        outs[o].maximized = -1;
-        outs[o].selected = -1;
-        size_t n_tiles = (size_t)app_output(app, o)->n_tiles + 1;
-        outs[o].tour_pos = calloc(n_tiles, sizeof(int));
-        outs[o].vis_feed = malloc(n_tiles * sizeof(int));
-        outs[o].vis_from = calloc(n_tiles, sizeof(int64_t));
-        for (size_t t = 0; outs[o].vis_feed && t < n_tiles; t++)
-            outs[o].vis_feed[t] = -1;
-        if (!outs[o].tour_pos || !outs[o].vis_feed || !outs[o].vis_from) {
-            app->outputs_n = n;
-            app->outputs = outs;
-            return -ENOMEM;
+        const struct layout_output *lo = app_output(app, o);
+        wh[o][0] = lo->width;
+        wh[o][1] = lo->height;
+        if (o < app->n_targets && app->target_wh[o][0] == lo->width &&
+            app->target_wh[o][1] == lo->height) {
+            t[o] = app->targets[o];
+            app->targets[o] = NULL;
+        } else if (!(t[o] = render_target_create(lo->width, lo->height))) {
+            tlog_err(app->log, "cannot create a %dx%d framebuffer for output %s",
+                     lo->width, lo->height, lo->name);
         }
     }
-    app_views_free_outputs(app);
-    app->outputs = outs;
-    app->outputs_n = n;
+    close_targets(app);
+    app->targets = t;
+    app->target_wh = wh;
+    app->n_targets = n;
+    for (int o = 0; o < n; o++)
+        if (!t[o])
+            return -EIO;
     return 0;
 }
 
-void app_views_free_outputs(struct app *app)
+/* A new layout: windows, targets and the basemap follow its outputs. */
+static int follow_layout(struct app *app)
 {
-    for (int o = 0; app->outputs && o < app->outputs_n; o++) {
-        free(app->outputs[o].tour_pos);
-        free(app->outputs[o].vis_feed);
-        free(app->outputs[o].vis_from);
-    }
-    free(app->outputs);
-    app->outputs = NULL;
-    app->outputs_n = 0;
-}
-
-/* Why view v of layout l cannot be shown on the wall's windows, or NULL. */
-static const char *incompatible(const struct app *app, const struct layout *l, int v)
-{
-    const struct layout_view *now = &app->layout->views[app->view];
-    const struct layout_view *next = &l->views[v];
-    if (next->n_outputs != now->n_outputs)
-        return "it has another number of outputs";
-    for (int o = 0; o < now->n_outputs; o++) {
-        const struct layout_output *a = &now->outputs[o], *b = &next->outputs[o];
-        if (strcmp(a->name, b->name) != 0 || a->width != b->width || a->height != b->height)
-            return "its outputs differ in name or size (restart the wall to apply)";
-    }
-    return NULL;
-}
-
-int app_views_init(struct app *app)
-{
-    app->view = 0;
-    app->view_since_us = tm_now_us();
-    app->tour_next_us = app->layout->n_tour_views >= 2
-                            ? app->view_since_us + (int64_t)(app->layout->tour_dwell * 1e6)
-                            : 0;
-    return reset_outputs(app);
-}
-
-/* Makes layout l (which replaces the current one when it differs) and its
- * view v current, keeping the feeds both share. */
-static int show(struct app *app, struct layout *l, int v)
-{
-    struct layout *old = app->layout;
-    int old_view = app->view;
-    app_audit_visibility(app, true); /* the old tiles' intervals end here */
-    app->layout = l;
-    app->view = v;
-    if (reset_outputs(app) < 0 || app_feeds_apply(app, old) < 0) {
-        app->layout = old;
-        app->view = old_view;
-        return -ENOMEM;
-    }
-    if (old != l)
-        layout_destroy(old);
-    app->view_since_us = tm_now_us();
-    app->dirty = app->full_redraw = app->panels_dirty = true;
-    app->ovl_generation--; /* recompute camera highlights for the new feeds */
+    const struct layout_view *v = &app->layout->views[app->ws.view];
+    int ret, err;
+    if (out_set_apply(app->outs, v->outputs, v->n_outputs) < 0)
+        tlog_err(app->log, "cannot make the windows for the new outputs");
+    if ((ret = apply_targets(app)) < 0)
+        return ret;
+    char *dir = basemap_dir(app, app->layout, &err);
+    if (err < 0)
+        return err;
+    free(app->basemap_dir);
+    app->basemap_dir = dir;
     return 0;
 }
 
-int app_switch_view(struct app *app, int v)
+/* Explains a refused command in err. */
+static void explain(const struct app *app, const struct ws_cmd *cmd, int ret, char *err,
+                    size_t n)
 {
-    if (v < 0 || v >= app->layout->n_views)
-        return -ENOENT;
-    if (v == app->view)
-        return 0;
-    const char *why = incompatible(app, app->layout, v);
-    if (why) {
-        tlog_err(app->log, "cannot show layout \"%s\": %s", app->layout->views[v].name, why);
-        return -EINVAL;
-    }
-    tlog_info(app->log, "showing layout \"%s\"", app->layout->views[v].name);
-    int ret = show(app, app->layout, v);
-    if (ret == 0)
+    const struct wall_state *ws = &app->ws;
+    bool out_ok = cmd->output >= 0 && cmd->output < app_output_count(app);
+    if (!err || !n)
+        return;
+    if (ret == -ENOMEM)
+        snprintf(err, n, "out of memory");
+    else if (cmd->type == WS_CMD_SHOW_VIEW && ret == -ENOENT)
+        snprintf(err, n, "no layout number %d", cmd->view + 1);
+    else if (cmd->type == WS_CMD_SHOW_VIEW)
+        snprintf(err, n, "layout \"%s\" does not fit the wall's outputs",
+                 ws->layout->views[cmd->view].name);
+    else if (cmd->type == WS_CMD_RESTART_FEED)
+        snprintf(err, n, "no such feed");
+    else if (!out_ok)
+        snprintf(err, n, "no such output");
+    else if (cmd->type == WS_CMD_PIN && cmd->tile >= 0 &&
+             cmd->tile < ws->outputs[cmd->output].n_tiles)
+        snprintf(err, n, "tile %d of output \"%s\" shows no feed to pin", cmd->tile,
+                 app_output(app, cmd->output)->name);
+    else
+        snprintf(err, n, "output \"%s\" has no tile %d", app_output(app, cmd->output)->name,
+                 cmd->tile);
+}
+
+/* Makes the rest of the app follow a command that changed what (old: the
+ * layout before it).  0 or a negative errno. */
+static int follow(struct app *app, const struct layout *old, unsigned what,
+                  const struct ws_cmd *cmd)
+{
+    int ret = 0, r;
+    if (what & WS_CHANGED_LAYOUT) /* first: what follows from it comes after */
+        app_audit_layout(app, cmd->origin == WS_ORIGIN_START ? "loaded" : "reloaded");
+    if (what & (WS_CHANGED_VIEW | WS_CHANGED_LAYOUT))
+        ret = app_audit_vis_reset(app, old);
+    if ((what & WS_CHANGED_LAYOUT) && (r = follow_layout(app)) < 0)
+        ret = r;
+    /* always: app->feeds must match app->layout */
+    if ((what & WS_CHANGED_FEEDS) && (r = app_feeds_apply(app, old ? old : app->layout)) < 0)
+        ret = r;
+    if ((what & WS_RESTART_FEED) && (r = app_feeds_restart(app, cmd->feed)) < 0)
+        ret = r;
+    if ((what & WS_CHANGED_VIEW) && !(what & WS_CHANGED_LAYOUT)) {
+        tlog_info(app->log, "showing layout \"%s\"", app->layout->views[app->ws.view].name);
         app_audit_layout(app, "switched");
+    }
+    if (what & (WS_CHANGED_VIEW | WS_CHANGED_FEEDS))
+        app->ovl_generation--; /* recompute camera highlights for the new feeds */
+    if (what & WS_CHANGED_TILES)
+        app->dirty = app->full_redraw = app->panels_dirty = true;
     return ret;
 }
 
-/* Advances the wall tour and notices tile tours that moved on. */
+int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen)
+{
+    const struct layout *old = app->ws.layout;
+    unsigned what = 0;
+    const struct ovl_client_info *who = app->cmd_client;
+    if (cmd->origin == WS_ORIGIN_SOCKET && who && who->kind == OVL_PEER_TCP)
+        snprintf(cmd->client, sizeof(cmd->client), "%s", who->addr);
+    else if (cmd->origin == WS_ORIGIN_SOCKET && who && who->has_cred)
+        snprintf(cmd->client, sizeof(cmd->client), "uid %ld", (long)who->uid);
+    int ret = ws_apply(&app->ws, cmd, &what);
+    if (ret < 0)
+        explain(app, cmd, ret, err, errlen);
+    app_audit_ws_command(app, cmd, ret, err ? err : "");
+    if (ret < 0)
+        return ret;
+    char text[256];
+    tlog_debug(app->log, "%s", ws_cmd_describe(&app->ws, cmd, text, sizeof(text)));
+    ret = follow(app, old, what, cmd);
+    if (ret < 0 && err)
+        snprintf(err, errlen, "the wall could not follow: %s", strerror(-ret));
+    return ret;
+}
+
+int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin)
+{
+    struct layout *old = app->layout;
+    struct ws_cmd cmd = {.type = WS_CMD_LAYOUT, .origin = origin, .now_us = tm_now_us(),
+                         .layout = l};
+    app->layout = l; /* the feed set and the targets read the new one */
+    int ret = app_command(app, &cmd, NULL, 0);
+    if (ret < 0 && app->ws.layout != l) {
+        app->layout = old; /* refused: nothing changed */
+        layout_destroy(l);
+        return ret;
+    }
+    if (old != l)
+        layout_destroy(old);
+    if (origin != WS_ORIGIN_START) {
+        app->banner[0] = '\0';
+        tlog_info(app->log, "reloaded %s", app->opt.layout_path);
+    }
+    return ret;
+}
+
+/* ---- tours ---- */
+
+int64_t app_tours_due(const struct app *app)
+{
+    return ws_next_tour_us(&app->ws);
+}
+
 void app_tours_tick(struct app *app, int64_t now_us)
 {
-    if (app->tour_next_us && now_us >= app->tour_next_us) {
-        const struct layout *l = app->layout;
-        int pos = 0;
-        for (int i = 0; i < l->n_tour_views; i++)
-            if (l->tour_views[i] == app->view)
-                pos = (i + 1) % l->n_tour_views;
-        app->tour_next_us = now_us + (int64_t)(l->tour_dwell * 1e6);
-        app_switch_view(app, l->tour_views[pos]);
-    }
-    for (int o = 0; o < app->outputs_n; o++) {
-        const struct layout_output *lo = app_output(app, o);
-        for (int t = 0; t < lo->n_tiles; t++) {
-            int pos = tour_index(app, &lo->tiles[t]);
-            if (pos != app->outputs[o].tour_pos[t]) {
-                app->outputs[o].tour_pos[t] = pos;
-                app->dirty = app->full_redraw = true;
-            }
-        }
-    }
+    int64_t due = ws_next_tour_us(&app->ws);
+    if (!due || now_us < due)
+        return;
+    struct ws_cmd cmd = {.type = WS_CMD_TOUR_TICK, .origin = WS_ORIGIN_TIMER,
+                         .now_us = now_us};
+    app_command(app, &cmd, NULL, 0);
 }
 
 /* ---- reloading the file ---- */
@@ -204,48 +249,83 @@ static void set_banner(struct app *app, const struct layout_diags *d)
     app->dirty = app->full_redraw = true;
 }
 
-int app_reload(struct app *app)
+/* On the thread pool: reads and checks the file; touches nothing else. */
+static void reload_work(uv_work_t *req)
 {
-    struct layout_diags diags = {0};
-    struct layout *l = NULL;
-    app_secrets_load(app); /* a reload re-reads the secrets too */
-    layout_load_file(app->opt.layout_path, &l, &diags);
-    layout_diags_print(&diags, app->opt.layout_path, stderr);
-    if (!l) {
-        tlog_err(app->log, "%s has errors: keeping the layout on screen",
-                 app->opt.layout_path);
-        set_banner(app, &diags);
-        layout_diags_clear(&diags);
-        return -EINVAL;
+    struct app_reload *job = req->data;
+    layout_load_file(job->path, &job->layout, &job->diags);
+    if (job->secret_path) /* a reload re-reads the supervisor secret too */
+        job->secret_ret = secret_read_file(job->secret_path, job->secret, sizeof(job->secret));
+}
+
+static void reload_free(struct app_reload *job)
+{
+    secret_wipe(job->secret, sizeof(job->secret));
+    layout_destroy(job->layout);
+    layout_diags_clear(&job->diags);
+    free(job->path);
+    free(job);
+}
+
+/* Back on the render thread: shows what was read, or keeps the old layout. */
+static void reload_done(uv_work_t *req, int status)
+{
+    struct app_reload *job = req->data;
+    struct app *app = job->app;
+    app->reload = NULL;
+    if (status < 0 || app->stopping) {
+        reload_free(job);
+        return;
     }
-    layout_diags_clear(&diags);
-    out_resolve_sizes(l, app->opt.headless, app->log);
-    int v = layout_find_view(l, app->layout->views[app->view].name);
-    v = v < 0 ? 0 : v;
-    const char *why = incompatible(app, l, v);
-    if (why) {
-        snprintf(app->banner, sizeof(app->banner), "LAYOUT NOT RELOADED · %s: %s",
-                 app->opt.layout_path, why);
-        tlog_err(app->log, "%s", app->banner);
-        layout_destroy(l);
-        app->dirty = app->full_redraw = true;
-        return -EINVAL;
+    if (job->secret_path && job->secret_ret < 0)
+        tlog_err(app->log, "cannot read the supervisor secret from %s (%s): masks cannot "
+                 "be lifted", job->secret_path, strerror(-job->secret_ret));
+    if (job->secret_path)
+        memcpy(app->supervisor_secret, job->secret, sizeof(job->secret));
+    layout_diags_print(&job->diags, job->path, stderr);
+    if (!job->layout) {
+        tlog_err(app->log, "%s has errors: keeping the layout on screen", job->path);
+        set_banner(app, &job->diags);
+    } else {
+        out_resolve_sizes(job->layout, app->opt.headless, app->log); /* asks SDL */
+        app_apply_layout(app, job->layout, job->origin);
+        job->layout = NULL; /* the app's now */
     }
-    int ret = show(app, l, v);
+    enum ws_origin origin = job->origin;
+    reload_free(job);
+    if (app->reload_again) {
+        app->reload_again = false;
+        app_reload(app, origin);
+    }
+}
+
+int app_reload(struct app *app, enum ws_origin origin)
+{
+    if (app->reload) {
+        app->reload_again = true;
+        return 0;
+    }
+    struct app_reload *job = calloc(1, sizeof(*job));
+    if (!job || !(job->path = strdup(app->opt.layout_path))) {
+        free(job);
+        return -ENOMEM;
+    }
+    job->app = app;
+    job->origin = origin;
+    job->secret_path = app->opt.supervisor_secret_file;
+    job->req.data = job;
+    int ret = uv_queue_work(&app->loop, &job->req, reload_work, reload_done);
     if (ret < 0) {
-        layout_destroy(l);
+        reload_free(job);
         return ret;
     }
-    app->banner[0] = '\0';
-    tlog_info(app->log, "reloaded %s", app->opt.layout_path);
-    app_audit_layout(app, "reloaded");
+    app->reload = job;
     return 0;
 }
 
 static void on_reload_timer(uv_timer_t *timer)
 {
-    struct app *app = timer->data;
-    app_reload(app);
+    app_reload(timer->data, WS_ORIGIN_FILE_WATCH);
 }
 
 static void on_file_event(uv_fs_event_t *ev, const char *name, int events, int status)
@@ -287,57 +367,21 @@ void app_watch_close(struct app *app)
     app->watching = false;
 }
 
-/* ---- operator actions (keys, mouse and control commands share these) ---- */
-
-int app_action_maximize(struct app *app, int o, int t)
+/* Destroys the render targets (NULL entries too). */
+static void close_targets(struct app *app)
 {
-    if (o < 0 || o >= app->outputs_n || t < -1 || t >= app_output(app, o)->n_tiles)
-        return -EINVAL;
-    app->outputs[o].maximized = app->outputs[o].maximized == t ? -1 : t;
-    app->outputs[o].selected = t >= 0 ? t : app->outputs[o].selected;
-    app->dirty = app->full_redraw = app->panels_dirty = true;
-    return 0;
+    for (int o = 0; o < app->n_targets; o++)
+        render_target_destroy(app->targets[o]);
+    free(app->targets);
+    free(app->target_wh);
+    app->targets = NULL;
+    app->target_wh = NULL;
+    app->n_targets = 0;
 }
 
-int app_action_select(struct app *app, int o, int t)
+void app_views_close(struct app *app)
 {
-    if (o < 0 || o >= app->outputs_n || t < -1 || t >= app_output(app, o)->n_tiles)
-        return -EINVAL;
-    app->outputs[o].selected = t;
-    app->dirty = app->full_redraw = true;
-    return 0;
-}
-
-/* The tile whose centre is nearest to the selected one's in direction
- * (dx, dy) (one of them 0). */
-int app_action_move(struct app *app, int o, int dx, int dy)
-{
-    if (o < 0 || o >= app->outputs_n)
-        return -EINVAL;
-    const struct layout_output *lo = app_output(app, o);
-    int cur = app->outputs[o].selected, best = -1;
-    long best_d = 0;
-    if (cur < 0)
-        return lo->n_tiles ? app_action_select(app, o, 0) : 0;
-    struct layout_rect c = layout_tile_rect(lo, &lo->tiles[cur]);
-    for (int t = 0; t < lo->n_tiles; t++) {
-        struct layout_rect r = layout_tile_rect(lo, &lo->tiles[t]);
-        long ddx = (r.x + r.w / 2) - (c.x + c.w / 2), ddy = (r.y + r.h / 2) - (c.y + c.h / 2);
-        if (t == cur || (dx && ddx * dx <= 0) || (dy && ddy * dy <= 0))
-            continue;
-        long d = ddx * ddx + ddy * ddy;
-        if (best < 0 || d < best_d) {
-            best = t;
-            best_d = d;
-        }
-    }
-    return best >= 0 ? app_action_select(app, o, best) : 0;
-}
-
-int app_output_index(const struct app *app, const char *name)
-{
-    for (int o = 0; o < app_output_count(app); o++)
-        if (!name || strcmp(app_output(app, o)->name, name) == 0)
-            return o;
-    return -1;
+    close_targets(app);
+    app_audit_vis_free(app);
+    ws_uninit(&app->ws);
 }

@@ -56,6 +56,8 @@ struct out_set {
     const struct tlog *log;
     struct out_window *win;
     int n;
+    int spare;             /* windows past n kept hidden for reuse (the
+                              context was made with window 0) */
     SDL_GLContext gl;
     bool headless, vsync;
     int vsync_window;      /* the window with swap interval 1, or -1 */
@@ -445,7 +447,7 @@ void out_set_destroy(struct out_set *set)
         return;
     if (set->gl)
         SDL_GL_DeleteContext(set->gl);
-    for (int i = 0; set->win && i < set->n; i++) {
+    for (int i = 0; set->win && i < set->n + set->spare; i++) {
         if (set->win[i].window)
             SDL_DestroyWindow(set->win[i].window);
         free(set->win[i].name);
@@ -454,6 +456,61 @@ void out_set_destroy(struct out_set *set)
     free(set->win);
     free(set);
     stop_video();
+}
+
+/* Makes existing window i show output lo (name, size, display wanted);
+ * 0 or -1. */
+static int reuse_window(struct out_set *set, int i, const struct layout_output *lo)
+{
+    struct out_window *w = &set->win[i];
+    char *name = strdup(lo->name), *want = lo->display_name ? strdup(lo->display_name) : NULL;
+    if (!name || (lo->display_name && !want)) {
+        free(name);
+        free(want);
+        return -1;
+    }
+    free(w->name);
+    free(w->want_name);
+    w->name = name;
+    w->want_name = want;
+    w->want_index = lo->display_index;
+    if (w->width != lo->width || w->height != lo->height)
+        SDL_SetWindowSize(w->window, lo->width, lo->height);
+    w->width = lo->width;
+    w->height = lo->height;
+    SDL_SetWindowTitle(w->window, lo->name);
+    if (w->place == OUT_PLACE_SHOWN)
+        w->place = OUT_PLACE_NEW; /* placed again below */
+    return 0;
+}
+
+int out_set_apply(struct out_set *set, const struct layout_output *outs, int n)
+{
+    int have = set->n + set->spare;
+    if (n > have) {
+        struct out_window *win = realloc(set->win, (size_t)n * sizeof(*win));
+        if (!win)
+            return -1;
+        memset(win + have, 0, (size_t)(n - have) * sizeof(*win));
+        set->win = win;
+    }
+    for (int i = 0; i < n; i++) {
+        int ret = i < have ? reuse_window(set, i, &outs[i]) : create_window(set, i, &outs[i]);
+        if (ret < 0) {
+            set->spare = (i < have ? have : i + 1) - set->n;
+            return -1;
+        }
+    }
+    for (int i = n; i < set->n; i++) {
+        SDL_HideWindow(set->win[i].window);
+        set->win[i].place = OUT_PLACE_NEW;
+    }
+    set->spare = (have > n ? have : n) - n;
+    set->n = n;
+    set->vsync_window = -2;
+    place_all(set);
+    apply_vsync(set);
+    return 0;
 }
 
 int out_count(const struct out_set *set)
@@ -563,6 +620,76 @@ unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
     default:
         return 0;
     }
+}
+
+/* The app's name for an SDL key. */
+static void translate_key(const SDL_KeyboardEvent *k, struct out_input *in)
+{
+    SDL_Keycode c = k->keysym.sym;
+    in->kind = OUT_INPUT_KEY;
+    in->ctrl = (k->keysym.mod & KMOD_CTRL) != 0;
+    in->repeat = k->repeat != 0;
+    if (c >= SDLK_1 && c <= SDLK_9)
+        in->key = OUT_KEY_DIGIT, in->digit = (int)(c - SDLK_1) + 1;
+    else if (c >= SDLK_KP_1 && c <= SDLK_KP_9)
+        in->key = OUT_KEY_KEYPAD_DIGIT, in->digit = (int)(c - SDLK_KP_1) + 1;
+    else if (c >= SDLK_a && c <= SDLK_z)
+        in->key = OUT_KEY_LETTER, in->letter = (char)('a' + (c - SDLK_a));
+    else
+        in->key = c == SDLK_RETURN || c == SDLK_KP_ENTER ? OUT_KEY_ENTER
+                : c == SDLK_ESCAPE ? OUT_KEY_ESCAPE : c == SDLK_LEFT ? OUT_KEY_LEFT
+                : c == SDLK_RIGHT ? OUT_KEY_RIGHT : c == SDLK_UP ? OUT_KEY_UP
+                : c == SDLK_DOWN ? OUT_KEY_DOWN : c == SDLK_F1 ? OUT_KEY_F1 : OUT_KEY_OTHER;
+}
+
+/* A left click, in the layout pixels of the output it came to. */
+static void translate_click(const struct out_set *set, const SDL_MouseButtonEvent *b,
+                            struct out_input *in)
+{
+    if (b->button != SDL_BUTTON_LEFT || in->output >= set->n)
+        return;
+    const struct out_window *w = &set->win[in->output];
+    int ww = 0, wh = 0;
+    SDL_GetWindowSize(w->window, &ww, &wh);
+    in->kind = OUT_INPUT_CLICK;
+    in->x = ww > 0 ? b->x * w->width / ww : b->x;
+    in->y = wh > 0 ? b->y * w->height / wh : b->y;
+}
+
+bool out_poll(struct out_set *set, int64_t now_us, struct out_input *in, unsigned *flags)
+{
+    SDL_Event ev;
+    if (!SDL_PollEvent(&ev))
+        return false;
+    *in = (struct out_input){.kind = OUT_INPUT_NONE};
+    *flags |= out_handle_event(set, &ev, now_us);
+    if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_EXPOSED) {
+        *flags |= OUT_PRESENT; /* the app's targets still hold the picture */
+        return true;
+    }
+    uint32_t id = ev.type == SDL_KEYDOWN ? ev.key.windowID
+                : ev.type == SDL_MOUSEBUTTONDOWN ? ev.button.windowID : 0;
+    int o = out_index_of_window(set, id);
+    in->output = o < 0 ? 0 : o;
+    if (ev.type == SDL_KEYDOWN)
+        translate_key(&ev.key, in);
+    else if (ev.type == SDL_MOUSEBUTTONDOWN)
+        translate_click(set, &ev.button, in);
+    return true;
+}
+
+static void sdl_log_to_tlog(void *opaque, int category, SDL_LogPriority prio,
+                            const char *msg)
+{
+    (void)category;
+    tlog_printf(opaque, prio >= SDL_LOG_PRIORITY_ERROR ? TLOG_ERROR
+                        : prio >= SDL_LOG_PRIORITY_WARN ? TLOG_WARN : TLOG_DEBUG,
+                "SDL: %s", msg);
+}
+
+void out_route_logs(const struct tlog *log)
+{
+    SDL_LogSetOutputFunction(sdl_log_to_tlog, (void *)log);
 }
 
 unsigned out_tick(struct out_set *set, int64_t now_us)

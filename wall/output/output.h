@@ -31,6 +31,32 @@ struct out_options {
 /* What out_handle_event() and out_tick() ask of the app (bit flags). */
 enum {
     OUT_REDRAW = 1, /* windows moved, appeared or the banner changed: redraw all */
+    OUT_PRESENT = 2, /* a window was uncovered: present every output again */
+};
+
+/* The operator's keys and clicks, in the app's own terms (out_poll() turns
+ * SDL's events into these; nothing outside output/ sees SDL). */
+enum out_input_kind { OUT_INPUT_NONE = 0, OUT_INPUT_KEY, OUT_INPUT_CLICK };
+
+enum out_key {
+    OUT_KEY_OTHER = 0,
+    OUT_KEY_DIGIT,        /* 1 … 9 of the main keys (.digit) */
+    OUT_KEY_KEYPAD_DIGIT, /* 1 … 9 of the keypad (.digit) */
+    OUT_KEY_ENTER,        /* Return or keypad Enter */
+    OUT_KEY_ESCAPE,
+    OUT_KEY_LEFT, OUT_KEY_RIGHT, OUT_KEY_UP, OUT_KEY_DOWN,
+    OUT_KEY_LETTER,       /* a … z (.letter, lower case) */
+    OUT_KEY_F1,
+};
+
+struct out_input {
+    enum out_input_kind kind;
+    int output;           /* the output whose window it came to; 0 if none */
+    enum out_key key;     /* KEY */
+    int digit;            /* DIGIT, KEYPAD_DIGIT: 1 … 9 */
+    char letter;          /* LETTER */
+    bool ctrl, repeat;    /* KEY: Ctrl held; the key repeats */
+    int x, y;             /* CLICK (left button): in the output's layout pixels */
 };
 
 /* The size an output without "size" gets when there is no monitor to ask
@@ -53,6 +79,13 @@ void out_resolve_sizes(struct layout *layout, bool headless, const struct tlog *
 struct out_set *out_set_create(const struct layout *layout,
                                const struct out_options *opt,
                                const struct tlog *log);
+
+/* Makes the set show these n outputs (a reloaded layout): windows are
+ * renamed, resized and placed again, created for outputs added and hidden
+ * for outputs removed; the GL context and its objects stay.  Returns 0, or
+ * -1 (logged) when a window cannot be created (the set stays usable, with
+ * its old outputs named as far as they were changed). */
+int out_set_apply(struct out_set *set, const struct layout_output *outs, int n);
 
 /* Destroys windows and the context and shuts SDL video down; accepts NULL. */
 void out_set_destroy(struct out_set *set);
@@ -94,6 +127,16 @@ bool out_visible(const struct out_set *set, int i);
 unsigned out_handle_event(struct out_set *set, const union SDL_Event *ev,
                           int64_t now_us);
 
+/* Routes SDL's log messages to log (call before out_set_create()). */
+void out_route_logs(const struct tlog *log);
+
+/* Takes the pending events one at a time: those that concern outputs and
+ * the kiosk are handled here (OUT_REDRAW / OUT_PRESENT ORed into *flags);
+ * an operator's key or click fills *in.  Returns true when an event was
+ * taken (in->kind is OUT_INPUT_NONE when it was not operator input), false
+ * when none is left. */
+bool out_poll(struct out_set *set, int64_t now_us, struct out_input *in, unsigned *flags);
+
 /* Lets time pass at now_us (call once per loop turn): the banner ends after
  * 10 s, the cursor hides after 3 s without motion.  Returns OUT_REDRAW or 0. */
 unsigned out_tick(struct out_set *set, int64_t now_us);
@@ -123,6 +166,18 @@ static inline unsigned out_handle_event(struct out_set *set, const union SDL_Eve
 {
     (void)set, (void)ev, (void)now_us;
     return 0;
+}
+
+static inline void out_route_logs(const struct tlog *log)
+{
+    (void)log;
+}
+
+static inline bool out_poll(struct out_set *set, int64_t now_us, struct out_input *in,
+                            unsigned *flags)
+{
+    (void)set, (void)now_us, (void)in, (void)flags;
+    return false;
 }
 
 static inline unsigned out_tick(struct out_set *set, int64_t now_us)

@@ -276,6 +276,29 @@ void out_set_destroy(struct out_set *set)
     free(set);
 }
 
+int out_set_apply(struct out_set *set, const struct layout_output *outs, int n)
+{
+    struct out_output *out = calloc((size_t)n + 1, sizeof(*out));
+    for (int i = 0; out && i < n; i++) {
+        out[i].width = outs[i].width;
+        out[i].height = outs[i].height;
+        if (!(out[i].name = strdup(outs[i].name))) {
+            while (i-- > 0)
+                free(out[i].name);
+            free(out);
+            return -1;
+        }
+    }
+    if (!out)
+        return -1;
+    for (int i = 0; i < set->n; i++)
+        free(set->out[i].name);
+    free(set->out);
+    set->out = out;
+    set->n = n;
+    return 0;
+}
+
 int out_count(const struct out_set *set)
 {
     return set->n;

@@ -1,0 +1,164 @@
+/*
+ * wallstate.h - what the wall shows, as one piece of pure data, and the
+ * typed commands that are the only way to change it.
+ *
+ * Keys, the control socket, the tour timer and the layout file watch each
+ * build a struct ws_cmd; ws_apply() is the one function that changes a
+ * struct wall_state.  The state holds the view shown, the operator state of
+ * each tile of each output (maximized, selected, tour position, feed held
+ * while enlarged), the wall tour's schedule and the pins.  Rendering and the
+ * feed set read it through the ws_ look-ups; they never write it.
+ *
+ * No GL, no SDL, no libuv, no clock: every time comes in a command, so the
+ * state is unit-tested with tables and can later be replicated between PCs
+ * (the same commands applied in the same order give the same state).
+ *
+ * Threads: a wall_state belongs to one thread (the render thread in the app).
+ */
+#ifndef TESSERA_WALLSTATE_H
+#define TESSERA_WALLSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout/layout.h"
+
+/* Where a command came from (audited with it). */
+enum ws_origin {
+    WS_ORIGIN_START = 0,   /* the layout read at start */
+    WS_ORIGIN_KEY,         /* the operator's keyboard or mouse */
+    WS_ORIGIN_SOCKET,      /* a control-socket client */
+    WS_ORIGIN_TIMER,       /* the tour timer */
+    WS_ORIGIN_FILE_WATCH,  /* the layout file changed on disk */
+};
+
+enum ws_cmd_type {
+    WS_CMD_LAYOUT = 0,     /* a layout read (start or reload): .layout */
+    WS_CMD_SHOW_VIEW,      /* show named layout .view (operator: restores) */
+    WS_CMD_MAXIMIZE,       /* enlarge .tile of .output; the same tile again
+                              (or .tile -1) restores */
+    WS_CMD_RESTORE,        /* restore .output's grid */
+    WS_CMD_SELECT,         /* select .tile of .output (-1: none) */
+    WS_CMD_MOVE,           /* move .output's selection by (.dx, .dy) */
+    WS_CMD_PIN,            /* keep .tile of .output on its feed now */
+    WS_CMD_UNPIN,          /* let it follow its tour and layout again */
+    WS_CMD_TOUR_TICK,      /* steps every tour due at .now_us */
+    WS_CMD_RESTART_FEED,   /* restart .feed now (the feed set acts; the
+                              state only checks and sequences it) */
+    WS_CMD_COUNT
+};
+
+/* A command: filled in by whoever builds it, sequenced by ws_apply(). */
+struct ws_cmd {
+    enum ws_cmd_type type;
+    enum ws_origin origin;
+    char client[64];       /* who (socket: "uid 1000" / an address); or "" */
+    uint64_t seq;          /* set by ws_apply(): 1, 2, … per state */
+    int64_t now_us;        /* monotonic time of the command: tours count from it */
+    int output, tile;      /* MAXIMIZE, RESTORE, SELECT, MOVE, PIN, UNPIN */
+    int view;              /* SHOW_VIEW */
+    int dx, dy;            /* MOVE: one of them 0, the other -1 or 1 */
+    int feed;              /* RESTART_FEED */
+    const struct layout *layout; /* LAYOUT: borrowed; must outlive its use
+                                    as the state's layout */
+};
+
+/* What a command changed (bit flags returned through ws_apply()). */
+enum {
+    WS_CHANGED_TILES = 1,   /* what some tile shows or where: redraw */
+    WS_CHANGED_VIEW = 2,    /* another view: feeds to start/stop, audit */
+    WS_CHANGED_LAYOUT = 4,  /* another layout: outputs, basemap, masks */
+    WS_CHANGED_FEEDS = 8,   /* the set of feeds wanted may have changed */
+    WS_RESTART_FEED = 16,   /* RESTART_FEED: the feed set restarts cmd->feed */
+};
+
+/* Per tile of an output of the view shown. */
+struct ws_tile {
+    int tour_pos;          /* position in the tile's tour (0 without one) */
+    int64_t tour_next_us;  /* its next step; 0: no tour or not cycling */
+    int hold_feed;         /* feed kept while the tile is enlarged, or -1 */
+};
+
+/* Operator state of one output of the view shown. */
+struct ws_output {
+    int maximized;         /* tile enlarged to the whole output, or -1 */
+    int selected;          /* tile with the selection outline, or -1 */
+    struct ws_tile *tiles;
+    int n_tiles;
+};
+
+/* A pinned tile: output (by name) and tile index keep feed through tours,
+ * views and reloads until unpinned. */
+struct ws_pin {
+    char *output;
+    int tile;
+    int feed;              /* index into the state's layout's feeds */
+};
+
+struct wall_state {
+    const struct layout *layout; /* borrowed (see WS_CMD_LAYOUT); NULL before */
+    int view;                    /* index into layout->views */
+    int64_t tour_next_us;        /* next wall-tour step; 0: no wall tour */
+    double tour_dwell;           /* the dwell that scheduled it */
+    struct ws_output *outputs;   /* per output of the view shown */
+    int n_outputs;
+    struct ws_pin *pins;
+    int n_pins;
+    uint64_t seq;                /* commands applied so far */
+};
+
+/* Zeroes ws: no layout, nothing shown, until a WS_CMD_LAYOUT. */
+void ws_init(struct wall_state *ws);
+
+/* Frees everything ws owns (not its layout); ws may be ws_init()ed again. */
+void ws_uninit(struct wall_state *ws);
+
+/* Applies cmd to ws: on success sets cmd->seq, ORs what changed into
+ * *changed (may be NULL) and returns 0; otherwise returns -EINVAL (no such
+ * output, tile, feed or command; a view that does not fit the outputs),
+ * -ENOENT (no such view) or -ENOMEM, and ws is unchanged.  Before the first
+ * WS_CMD_LAYOUT every other command fails with -EINVAL. */
+int ws_apply(struct wall_state *ws, struct ws_cmd *cmd, unsigned *changed);
+
+/* The command type's name as the audit log and the socket spell it. */
+const char *ws_cmd_name(enum ws_cmd_type type);
+
+/* The origin's name ("start", "key", "socket", "timer", "file"). */
+const char *ws_origin_name(enum ws_origin origin);
+
+/* Writes a one-line description of cmd (type, origin, arguments) into buf
+ * (always terminated); returns buf. */
+const char *ws_cmd_describe(const struct wall_state *ws, const struct ws_cmd *cmd,
+                            char *buf, size_t n);
+
+/* ---- reading the state (rendering, the feed set, stats) ---- */
+
+/* Output o of the view shown (0 <= o < ws_output_count()). */
+const struct layout_output *ws_output(const struct wall_state *ws, int o);
+
+/* The number of outputs of the view shown (0 before a layout). */
+int ws_output_count(const struct wall_state *ws);
+
+/* The index of the output named name (NULL: the first), or -1. */
+int ws_output_index(const struct wall_state *ws, const char *name);
+
+/* The feed tile t of output o shows now (pin, held, tour or its own feed),
+ * or -1 for a panel or indexes out of range. */
+int ws_tile_feed(const struct wall_state *ws, int o, int t);
+
+/* Whether tile t of output o is pinned. */
+bool ws_tile_pinned(const struct wall_state *ws, int o, int t);
+
+/* Where tile t of output o is drawn: its cell, the whole output when it is
+ * enlarged, an empty rectangle when another tile is. */
+struct layout_rect ws_tile_rect(const struct wall_state *ws, int o, int t);
+
+/* Whether the feed set should run feed f: a tile of the view shown may show
+ * it (directly, in its tour, pinned or held). */
+bool ws_feed_wanted(const struct wall_state *ws, int f);
+
+/* The earliest time a WS_CMD_TOUR_TICK has something to do, or 0 (none). */
+int64_t ws_next_tour_us(const struct wall_state *ws);
+
+#endif
