@@ -363,7 +363,8 @@ static void app_frame(struct app *app)
     pump_events(app);
     app_tours_tick(app, now);
     app_feeds_collect(app, now);
-    app_overlay_update(app);
+    if (app_overlay_update(app))
+        app_feeds_gate(app, time(NULL)); /* incident-only cameras */
     app_audit_visibility(app, false);
     if (app_panels_due(app))
         app->dirty = true;

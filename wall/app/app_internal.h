@@ -309,8 +309,10 @@ int app_watch_start(struct app *app);
 void app_watch_close(struct app *app);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which
- * camera tiles have an open incident within range. */
-void app_overlay_update(struct app *app);
+ * camera tiles have an open incident within range.  Returns true when the
+ * overlay changed (the caller then re-runs the consent gate, which opens and
+ * closes incident-only cameras). */
+bool app_overlay_update(struct app *app);
 
 /* True when an open incident lies within lf's location/range_m. */
 bool app_incident_near(struct app *app, const struct layout_feed *lf);

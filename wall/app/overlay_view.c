@@ -60,14 +60,13 @@ bool app_incident_near(struct app *app, const struct layout_feed *lf)
            incident_in_range(app, lf, true, &dist) != NULL;
 }
 
-void app_overlay_update(struct app *app)
+bool app_overlay_update(struct app *app)
 {
     uint64_t gen = ovl_state_generation(app->ovl);
     if (gen == app->ovl_generation)
-        return;
+        return false;
     app->ovl_generation = gen;
     app->panels_dirty = app->dirty = true;
-    app_feeds_gate(app, time(NULL)); /* incident-only cameras */
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         const struct layout_feed *lf = &app->layout->feeds[i];
@@ -84,6 +83,7 @@ void app_overlay_update(struct app *app)
             af->status_changed = true;
         }
     }
+    return true;
 }
 
 /* Grows app->markers to hold n; returns 0 or -1. */
