@@ -93,6 +93,21 @@ snap() {
     done
     fail "snapshot $1 not written"
 }
+# map_snap NAME TILE COLS RGB: snapshots NAME until the map panel in tile
+# TILE (of COLS) shows RGB: basemap tiles are decoded on libuv's thread pool
+# and the panel shows the plain background until they are (up to 10 s).
+map_snap() {
+    local i tw=$((W / $3)) rgb
+    rgb=$(hex_rgb "$4")
+    for ((i = 0; i < 20; i++)); do
+        snap "$1"
+        # shellcheck disable=SC2086 # rgb is "R G B"
+        "$TESSERA_PNG_PROBE" "$TEST_TMPDIR/$1.png" expect $(($2 * tw + tw * 35 / 100)) \
+            $((H * 35 / 100)) $((tw * 3 / 10)) $((H * 3 / 10)) $rgb 40 >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    tile_colour "$TEST_TMPDIR/$1.png" "$2" "$3" "$4"
+}
 W=640 H=360 # output main's size now
 tile_colour() { # PNG TILE COLS RGB: tile TILE of a COLS x 1 grid on main has colour RGB
     local tw=$((W / $3))
@@ -168,18 +183,14 @@ change "tile count changed: a map panel added" \
     'L["basemap"] = "mapA"' \
     'for v in L["layouts"].values(): v["outputs"][0]["grid"] = [3, 1]; v["outputs"][0]["tiles"].append(panel_map(2))'
 wait_until 'len(d["outputs"][0]["tiles"]) == 3' 5
-snap s8
-tile_colour "$TEST_TMPDIR/s8.png" 2 3 0xC040C0
+map_snap s8 2 3 0xC040C0
 change "basemap changed" 'L["basemap"] = "mapB"'
-sleep 0.5
-snap s9
-tile_colour "$TEST_TMPDIR/s9.png" 2 3 0x40C0C0
+map_snap s9 2 3 0x40C0C0
 change "broken file" BROKEN
 wait_until '"layout_error" in d and len(d["outputs"][0]["tiles"]) == 3' 5
 change "broken file fixed" 'L["feeds"]["b"]["label"] = "B"'
 wait_until '"layout_error" not in d' 5
-snap s10
-tile_colour "$TEST_TMPDIR/s10.png" 2 3 0x40C0C0
+map_snap s10 2 3 0x40C0C0
 expect_ok '{"type":"select","output":"main","tile":2}'
 wait_until 'd["outputs"][0]["selected"] == 2' 3
 change "selected tile removed" \
