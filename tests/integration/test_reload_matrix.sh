@@ -138,7 +138,8 @@ expect_ok '{"type":"layout","name":"day"}'
 change "tile tour retimed" 'L["layouts"]["day"]["outputs"][0]["tiles"][1]["tour"]["dwell"] = 30'
 change "view added" 'L["layouts"]["extra"] = view(out([tile("d", 0)]))'
 expect_ok '{"type":"layout","name":"extra"}'
-wait_until 'd["outputs"][0]["tiles"] == ["d"]' 5
+# d was shown by no tile before: wait for its first pictures, not only the view
+wait_until 'd["outputs"][0]["tiles"] == ["d"] and feed("d")["state"] == "live" and feed("d")["frames_displayed"] > 2' 15
 snap s1
 expect_tile_colour "view extra shows d" "$TEST_TMPDIR/s1.png" 0 0 640 360 0xE0D020 40
 expect_ok '{"type":"layout","name":"day"}'
