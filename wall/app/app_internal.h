@@ -169,9 +169,6 @@ int app_unmask(struct app *app, int f, double minutes, const char *reason,
 /* Puts lifted masks back once their time is up (audited). */
 void app_masks_tick(struct app *app, int64_t now_us);
 
-/* Reads the first line of a secret file into buf; 0 or a negative errno. */
-int app_read_secret(const char *path, char *buf, size_t n);
-
 /* (Re)reads the supervisor secret (at start and on every reload, never per
  * request); an unreadable file leaves none, so unmask is refused. */
 void app_secrets_load(struct app *app);

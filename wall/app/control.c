@@ -402,12 +402,6 @@ static int command_hook(void *opaque, const cJSON *msg,
     return -ENOENT;
 }
 
-/* Reads a secret file's first line into buf; returns 0 or a negative errno. */
-int app_read_secret(const char *path, char *buf, size_t n)
-{
-    return secret_read_file(path, buf, n);
-}
-
 void app_secrets_load(struct app *app)
 {
     if (!app->unmask_guard.max_fails)
@@ -448,7 +442,7 @@ static int open_server(struct app *app, const char *spec, bool explicit,
     char token[OVL_TOKEN_MAX + 2] = "";
     int ret;
     if (app->opt.control_token_file &&
-        (ret = app_read_secret(app->opt.control_token_file, token, sizeof(token))) < 0) {
+        (ret = secret_read_file(app->opt.control_token_file, token, sizeof(token))) < 0) {
         tlog_err(app->log, "cannot read a token from %s", app->opt.control_token_file);
         return ret;
     }
