@@ -587,15 +587,19 @@ static const struct parse_case bad_cases[] = {
     {"april 31", CA CONSENT("2026-04-31", "2026-12-31x") "}" FZ, 0,
      {"4:13: error: \"granted\" 2026-04-31 is not a date (April 2026 has 30 "
       "days)",
-      "5:13: error: \"expires\" 2026-12-31x is not a time with an offset (add "
+      "5:13: error: \"expires\" \"2026-12-31x\" is not a time with an offset (add "
       "\"Z\" or e.g. \"-06:00\"; a date alone is read in the layout's \"timezone\")"}},
     {"time without an offset", CA CONSENT("2026-04-01T00:00:00", "2026-12-31") "}" FZ, 0,
-     {"4:13: error: \"granted\" 2026-04-01T00:00:00 is not a time with an offset "
+     {"4:13: error: \"granted\" \"2026-04-01T00:00:00\" is not a time with an offset "
       "(add \"Z\" or e.g. \"-06:00\"; a date alone is read in the layout's "
       "\"timezone\")"}},
     {"bad times", CA CONSENT("2026-04-01T24:00:00Z", "2026-12-31T10:00:00+25:00") "}" FZ, 0,
-     {"4:13: error: \"granted\" 2026-04-01T24:00:00Z is not " DATE_FORMS,
-      "5:13: error: \"expires\" 2026-12-31T10:00:00+25:00 is not " DATE_FORMS}},
+     {"4:13: error: \"granted\" \"2026-04-01T24:00:00Z\" is not " DATE_FORMS,
+      "5:13: error: \"expires\" \"2026-12-31T10:00:00+25:00\" is not " DATE_FORMS}},
+    {"control character in a time", CA CONSENT("2026-04-01\\n", "2026-12-31") "}" FZ, 0,
+     {"4:13: error: \"granted\" \"2026-04-01\\u000a\" is not a time with an offset "
+      "(add \"Z\" or e.g. \"-06:00\"; a date alone is read in the layout's "
+      "\"timezone\")"}},
     {"times out of order", CA CONSENT("2026-04-01T10:00:00Z", "2026-04-01T05:00:00-05:00")
      "}" FZ, 0,
      {"5:13: error: \"expires\" 2026-04-01T05:00:00-05:00 is before \"granted\" "

@@ -676,7 +676,8 @@ static bool lj_when(struct lj *c, const cJSON *node, const char *key, bool end,
     } else if (time_part(s + 10, &secs)) {
         *epoch = day * 86400 + secs;
     } else {
-        lj_err(c, at_value(c, node), "\"%s\" %s is not %s", key, s,
+        char q[QUOTE_SIZE];
+        lj_err(c, at_value(c, node), "\"%s\" %s is not %s", key, quote(q, s),
                strchr(s + 10, 'Z') || strchr(s + 10, 'z') || strchr(s + 11, '+') ||
                        strchr(s + 11, '-')
                    ? DATE_FORMS
