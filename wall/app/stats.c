@@ -155,6 +155,9 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     if (!doc)
         return NULL;
     cJSON_AddNumberToObject(doc, "uptime_s", (double)((now_us - app->start_us) / 1000000));
+    /* the same instant in ms: the counters below were read then, whenever
+     * the file itself is written */
+    cJSON_AddNumberToObject(doc, "uptime_ms", (double)((now_us - app->start_us) / 1000));
     cJSON_AddStringToObject(doc, "layout", app->layout->views[app->ws.view].name);
     cJSON_AddNumberToObject(doc, "commands", (double)app->ws.seq);
     if (app->banner[0])
