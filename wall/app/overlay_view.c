@@ -148,7 +148,9 @@ static void draw_map(struct app *app, const struct layout_tile *tile,
             app->markers[n++] = (struct render_marker){
                 .lat = unit[i]->d.lat, .lon = unit[i]->d.lon, .kind = RENDER_MARKER_UNIT,
                 .color = {0.3f, 0.95f, 0.55f, 1}, .heading_deg = (float)unit[i]->d.heading,
-                .text = unit[i]->d.id, .faded = unit[i]->stale};
+                .text = (unit[i]->d.fields & OVL_UNIT_LABEL) ? unit[i]->d.label
+                                                              : unit[i]->d.id,
+                .faded = unit[i]->stale};
     for (size_t i = ni; i-- > 0;) /* highest priority drawn last, on top */
         if (inc[i]->d.fields & OVL_INC_POS)
             app->markers[n++] = (struct render_marker){
