@@ -24,10 +24,11 @@ SOCK, STATS, SNAPDIR = sys.argv[1:4]
 TCP_PORT, GROUP, UDP_PORT, LISTEN_PORT = int(sys.argv[4]), sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
 EIDO_DIR = sys.argv[8]
 LAT0, LON0 = 52.3717, 4.8917
+T0 = time.time()
 
 
 def note(msg):
-    print("# " + msg, file=sys.stderr, flush=True)
+    print("# %.1f s: %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
 
 
 def fail(msg):
@@ -74,7 +75,16 @@ class Control:
             time.sleep(0.1)
         fail("not within %d s: %s" % (seconds, what))
 
+    def frames(self):
+        return self.send({"type": "stats"})["stats"]["render"]["frames"]
+
     def snapshot(self, name):
+        # map panels redraw at most every 100 ms once the state changed (and
+        # a headless wall idles up to 250 ms): let a frame and 0.6 s pass so
+        # the snapshot shows what the state holds
+        first, t = self.frames(), time.time()
+        self.wait("a frame drawn", lambda: time.time() - t > 0.6 and
+                  (self.frames() > first or time.time() - t > 2), 20)
         r = self.send({"type": "snapshot", "name": name})
         if not r.get("ok"):
             fail("snapshot %s: %s" % (name, r))
@@ -154,7 +164,10 @@ send_tak(unit_events(25, 25, 0), cut=True)
 ctl.wait("50 units", lambda: moved_to(ctl.units(), 0, 50, 0))
 send_udp(unit_events(0, 25, 1))
 send_tak(unit_events(25, 25, 1), cut=True)
-ctl.wait("50 units moved", lambda: moved_to(ctl.units(), 0, 50, 1))
+lat, lon = cot_send.unit_pos(44, 1, LAT0, LON0)
+send_tak([cot_send.event("U-44", lat, lon, "U44", 60, ce=50)])  # accuracy ring 50 m
+ctl.wait("50 units moved", lambda: moved_to(ctl.units(), 0, 50, 1) and
+         ctl.units()["U-44"].get("ce_m") == 50)
 u = ctl.units()["U-03"]
 if u.get("label") != "U3":
     fail("callsign not the label: %s" % u)

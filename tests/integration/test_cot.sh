@@ -3,7 +3,7 @@
 # wall (issue 15).  A TAK-style stream the wall connects to and ATAK-style
 # multicast on loopback move 50 units; the map panel shows them at the
 # pixels Web Mercator puts them, with their callsigns; a t-x-d-d removes one;
-# a unit past its stale time fades, then goes.  Hostile peers on the
+# a unit past its stale time fades, then goes; a known ce draws a ring.  Hostile peers on the
 # tcp-listen port (malformed XML, a 10 MB event, deep nesting, entity
 # expansion, TAK protobuf, half an event then silence) and a 20,000 events/s
 # flood are refused and counted while the other sources keep applying.  An
@@ -88,6 +88,14 @@ for i in 0 5 10 15 20 25 30 35 40 45 49; do
     frac_gt "$d" 0.05 || fail "unit $i: no callsign beside the marker (diff $d)"
 done
 note "50 units drawn where they are, with callsigns"
+# U-44 came with ce=50: a ring of 50 m (34 px at zoom 16 here) around it;
+# U-43 (ce unknown) has none
+read -r ux uy < <(pixel 44 1)
+read -r r g b < <(png_avg "$moved" $((ux - 1)) $((uy - 34)) 3 3)
+((g > r + 50)) || fail "no accuracy ring around U-44 ($r $g $b)"
+read -r ux uy < <(pixel 43 1)
+read -r r g b < <(png_avg "$moved" $((ux - 1)) $((uy - 34)) 3 3)
+((g < 60)) || fail "a ring around U-43, whose ce is unknown ($r $g $b)"
 read -r ux uy < <(pixel 7 1)
 png_expect "U-07 before the delete" "$moved" $((ux - 1)) $((uy + 1)) 3 3 76 242 140 60
 read -r r g b < <(png_avg "$deleted" $((ux - 1)) $((uy + 1)) 3 3)
