@@ -64,6 +64,7 @@ grep -c "TAK Protocol version 1" "$TEST_TMPDIR/wall.err" | grep -qx 1 ||
 pixel() {
     python3 - "$1" "$2" "$lat" "$lon" "$here" <<'PY'
 import math, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[5])
 import cot_send
 def proj(la, lo, z=16):
