@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "check.h"
 #include "cot/cot.h"
+#include "cot/inputs.h"
 
 #define T0 "2026-12-05T10:00:00.000Z"
 #define T1 "2026-12-05T10:00:30Z"
@@ -189,9 +192,51 @@ static void test_split(struct check_counts *cc)
     cot_split_uninit(&sp);
 }
 
+static void test_specs(struct check_counts *cc)
+{
+    struct cot_spec sp;
+    char err[300];
+    CHECK_INT(cc, cot_spec_parse("udp:239.2.3.1:6969", &sp, err, sizeof err), 0);
+    CHECK(cc, sp.kind == COT_SPEC_UDP && sp.port == 6969, "udp");
+    CHECK_STR(cc, sp.host, "239.2.3.1");
+    CHECK_INT(cc, cot_spec_parse("tcp:takserver.example:8087", &sp, err, sizeof err), 0);
+    CHECK(cc, sp.kind == COT_SPEC_TCP, "tcp");
+    CHECK_INT(cc, cot_spec_parse("tcp-listen:[::1]:4242", &sp, err, sizeof err), 0);
+    CHECK(cc, sp.kind == COT_SPEC_TCP_LISTEN && sp.port == 4242, "listen");
+    CHECK_STR(cc, sp.host, "::1");
+    static const char *const bad_specs[] = {"239.2.3.1:6969", "udp:239.2.3.1", "udp::6969",
+                                      "tcp:h:0", "tcp:h:65536", "tcp:h:80x", "sctp:h:1"};
+    for (size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++)
+        CHECK(cc, cot_spec_parse(bad_specs[i], &sp, err, sizeof err) == -EINVAL, "spec %s",
+              bad_specs[i]);
+
+    struct cot_cidr nets[3];
+    CHECK_INT(cc, cot_cidr_parse("10.20.0.0/16", &nets[0]), 0);
+    CHECK_INT(cc, cot_cidr_parse("192.168.1.7", &nets[1]), 0);
+    CHECK_INT(cc, cot_cidr_parse("fd00::/8", &nets[2]), 0);
+    CHECK_INT(cc, cot_cidr_parse("10.0.0.0/33", &nets[0]), -EINVAL);
+    CHECK_INT(cc, cot_cidr_parse("ten/8", &nets[0]), -EINVAL);
+    cot_cidr_parse("10.20.0.0/16", &nets[0]);
+    struct sockaddr_in a4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
+    inet_pton(AF_INET, "10.20.255.1", &a4.sin_addr);
+    CHECK(cc, cot_cidr_match(nets, 3, (struct sockaddr *)&a4), "10.20.255.1 in");
+    inet_pton(AF_INET, "10.21.0.1", &a4.sin_addr);
+    CHECK(cc, !cot_cidr_match(nets, 3, (struct sockaddr *)&a4), "10.21.0.1 out");
+    inet_pton(AF_INET, "192.168.1.7", &a4.sin_addr);
+    CHECK(cc, cot_cidr_match(nets, 3, (struct sockaddr *)&a4), "host /32");
+    inet_pton(AF_INET6, "::ffff:10.20.1.1", &a6.sin6_addr);
+    CHECK(cc, cot_cidr_match(nets, 3, (struct sockaddr *)&a6), "v4-mapped");
+    inet_pton(AF_INET6, "fd12::1", &a6.sin6_addr);
+    CHECK(cc, cot_cidr_match(nets, 3, (struct sockaddr *)&a6), "fd12::1 in fd00::/8");
+    inet_pton(AF_INET6, "fe80::1", &a6.sin6_addr);
+    CHECK(cc, !cot_cidr_match(nets, 3, (struct sockaddr *)&a6), "fe80::1 out");
+}
+
 int main(void)
 {
     struct check_counts cc = {0};
+    test_specs(&cc);
     test_atak_event(&cc);
     test_kinds(&cc);
     test_bad(&cc);
