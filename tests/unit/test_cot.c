@@ -38,6 +38,7 @@ static void test_atak_event(struct check_counts *cc)
     CHECK_STR(cc, ev.uid, "ANDROID-589520ccfcd20f01");
     CHECK_STR(cc, ev.type, "a-f-G-U-C");
     CHECK_STR(cc, ev.callsign, "ENGINE 12");
+    CHECK_INT(cc, ev.time_ms, ev.time_s * 1000); /* ".000Z" */
     CHECK(cc, ev.lat == 32.3001 && ev.lon == -90.1822 && ev.ce == 12.5, "point");
     CHECK(cc, ev.has_track && ev.course == 135.5 && ev.speed == 12.2, "track");
     /* 10:00:00 now, stale at 10:00:30: fades in 30 s */
@@ -72,6 +73,11 @@ static void test_kinds(struct check_counts *cc)
     struct ovl_unit_data u;
     unsigned set;
     char err[OVL_ERR_MAX];
+    static const char frac[] =
+        "<event uid=\"f\" type=\"a-f\" time=\"2026-12-05T10:00:00.25+01:00\" "
+        "stale=\"" T1 "\"></event>";
+    CHECK_INT(cc, cot_parse(frac, strlen(frac), &ev, err, sizeof err), 0);
+    CHECK_INT(cc, ev.time_ms, (ev.time_s * 1000) + 250);
     CHECK_INT(cc, cot_parse(del, strlen(del), &ev, err, sizeof err), 0);
     CHECK_INT(cc, cot_to_unit(&ev, ev.time_s, &u, &set, err, sizeof err), COT_DELETE);
     CHECK_STR(cc, u.id, "ANDROID-1");

@@ -59,6 +59,17 @@ static bool cot__num(const XML_Char **atts, const char *name, double *v)
     return *end == '\0' && isfinite(*v);
 }
 
+/* Milliseconds of an RFC 3339 time whose seconds are epoch_s: the fraction
+ * after "YYYY-MM-DDTHH:MM:SS" (first three digits), if any. */
+static int64_t cot__ms(const char *s, int64_t epoch_s)
+{
+    int64_t ms = 0;
+    if (strlen(s) > 20 && s[19] == '.')
+        for (int i = 20, scale = 100; i < 23 && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+            ms += (s[i] - '0') * scale;
+    return epoch_s * 1000 + ms;
+}
+
 static int cot__event(struct cot__ctx *c, const XML_Char **atts)
 {
     struct cot_event *ev = c->ev;
@@ -73,6 +84,7 @@ static int cot__event(struct cot__ctx *c, const XML_Char **atts)
         return cot__fail(c, -EINVAL, "event time: missing or not a date-time");
     if (!stale || ovl_parse_rfc3339(stale, strlen(stale), &ev->stale_s) < 0)
         return cot__fail(c, -EINVAL, "event stale: missing or not a date-time");
+    ev->time_ms = cot__ms(time, ev->time_s);
     cot__copy(ev->uid, sizeof ev->uid, uid);
     cot__copy(ev->type, sizeof ev->type, type);
     return 0;

@@ -38,6 +38,7 @@ struct cot_event {
     char callsign[OVL_LABEL_MAX + 1]; /* <contact callsign>; "" if none */
     char link_uid[OVL_UNIT_UID_MAX + 1]; /* <link uid> (what t-x-d-d deletes) */
     int64_t time_s, stale_s;          /* seconds since the Unix epoch */
+    int64_t time_ms;                  /* time to the millisecond (its fraction) */
     double lat, lon, ce;              /* ce: COT_UNKNOWN when not known */
     double course, speed;             /* degrees true, m/s; valid if has_track */
     bool has_point, has_track;

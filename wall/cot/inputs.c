@@ -63,6 +63,7 @@ static void cot__apply_event(struct cot__src *s, const struct cot_event *ev)
         return;
     }
     s->k.events++;
+    ring_add(&s->k.age_us, wall_us - ev->time_ms * 1000);
     if (action == COT_NOT_DRAWN)
         s->k.not_drawn++;
     else if (action == COT_DELETE)
@@ -219,6 +220,11 @@ static cJSON *cot__src_json(const struct cot__src *s)
     cJSON_AddNumberToObject(o, "not_drawn", (double)s->k.not_drawn);
     cJSON_AddNumberToObject(o, "unsupported", (double)s->k.unsupported);
     cJSON_AddNumberToObject(o, "dropped", (double)s->k.dropped);
+    if (s->k.age_us.n) { /* event time to applied: same clock on one host only */
+        cJSON *age = cJSON_AddObjectToObject(o, "age_ms");
+        cJSON_AddNumberToObject(age, "p50", (double)ring_percentile(&s->k.age_us, 50) / 1000.0);
+        cJSON_AddNumberToObject(age, "p99", (double)ring_percentile(&s->k.age_us, 99) / 1000.0);
+    }
     if (s->kind[0] != 'e')
         cJSON_AddBoolToObject(o, "connected", s->connected);
     return o;

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 
+#include "base/ring.h"
 #include "cot/cot.h"
 #include "cot/inputs.h"
 
@@ -21,6 +22,7 @@ struct cot__counts {
     uint64_t unsupported; /* TAK Protocol v1 messages */
     uint64_t dropped;     /* over the rate limit, not parsed */
     char last_error[OVL_ERR_MAX + 64];
+    struct ring age_us;   /* applied (wall clock) minus the event's time */
 };
 
 /* One input (a line of the stats). */
