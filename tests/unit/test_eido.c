@@ -90,6 +90,34 @@ static void test_closed_other_spelling(struct check_counts *cc)
     CHECK(cc, r.inc.fields & OVL_INC_TIME, "time");
 }
 
+/* One $ref object (not an array) picks that resource and location. */
+static void test_single_ref(struct check_counts *cc)
+{
+    static const char doc[] =
+        "{\"incidentTrackingIdentifier\":\"x\",\"incidentComponent\":{"
+        "\"emergencyResourceReference\":{\"$ref\":\"r2\"},"
+        "\"locationReference\":{\"$ref\":\"l2\"}},"
+        "\"locationComponent\":[{\"$id\":\"l1\",\"locationByValue\":"
+        "\"<p><gml:pos>1 2</gml:pos></p>\"},{\"$id\":\"l2\",\"locationByValue\":"
+        "\"<p><gml:pos>3 4</gml:pos></p>\"}],"
+        "\"emergencyResourceComponent\":[{\"$id\":\"r1\",\"emergencyResourceName\":\"A\"},"
+        "{\"$id\":\"r2\",\"emergencyResourceName\":\"B\"}]}";
+    struct eido_result r;
+    char err[OVL_ERR_MAX];
+    CHECK_INT(cc, eido_parse_text(doc, strlen(doc), &r, err, sizeof err), 0);
+    CHECK_INT(cc, r.inc.n_units, 1);
+    CHECK_STR(cc, r.inc.units[0], "B");
+    CHECK(cc, r.inc.lat == 3 && r.inc.lon == 4, "referenced location %f", r.inc.lat);
+    /* an empty reference object names nothing: every resource counts */
+    static const char empty[] =
+        "{\"incidentTrackingIdentifier\":\"x\",\"incidentComponent\":{"
+        "\"emergencyResourceReference\":{}},\"emergencyResourceComponent\":["
+        "{\"$id\":\"r1\",\"emergencyResourceName\":\"A\"},"
+        "{\"$id\":\"r2\",\"emergencyResourceName\":\"B\"}]}";
+    CHECK_INT(cc, eido_parse_text(empty, strlen(empty), &r, err, sizeof err), 0);
+    CHECK_INT(cc, r.inc.n_units, 2);
+}
+
 static void test_pidf(struct check_counts *cc)
 {
     struct eido_location loc;
@@ -143,6 +171,7 @@ int main(void)
     struct check_counts cc = {0};
     test_open(&cc);
     test_closed_other_spelling(&cc);
+    test_single_ref(&cc);
     test_pidf(&cc);
     test_bad(&cc);
     return check_report(&cc);

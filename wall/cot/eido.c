@@ -216,8 +216,8 @@ static bool eido__referenced(const cJSON *refs, const cJSON *comp)
         return true;
     if (!cJSON_IsString(id))
         return false;
-    if (cJSON_IsObject(refs))
-        refs = cJSON_GetObjectItem(refs, "$ref") ? refs : NULL;
+    if (cJSON_IsObject(refs) && !cJSON_GetObjectItem(refs, "$ref"))
+        return true; /* not a reference: as if there were none */
     for (it = cJSON_IsArray(refs) ? refs->child : refs; it; it = it->next) {
         const cJSON *r = eido__get(it, "$ref");
         if (cJSON_IsString(r) && strcmp(r->valuestring, id->valuestring) == 0)
