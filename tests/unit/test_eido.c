@@ -132,6 +132,15 @@ static void test_pidf(struct check_counts *cc)
     static const char broken[] = "<presence><gml:pos>40.44 -80.0 34</gml:pos><x></presence>";
     CHECK_INT(cc, eido_pidf_parse(broken, strlen(broken), &loc, err, sizeof err), -EINVAL);
     CHECK(cc, loc.has_pos && loc.lat == 40.44 && loc.lon == -80.0, "kept pos");
+    /* a civic element longer than kept, ending in 4-byte characters: cut
+     * between characters, never inside one */
+    char longer[600];
+    int n = snprintf(longer, sizeof longer, "<presence><A3>");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(longer + n, sizeof longer - (size_t)n, "a\xf0\x9f\x9a\x92");
+    n += snprintf(longer + n, sizeof longer - (size_t)n, "</A3></presence>");
+    CHECK_INT(cc, eido_pidf_parse(longer, (size_t)n, &loc, err, sizeof err), 0);
+    CHECK(cc, ovl_utf8_check(loc.address, strlen(loc.address), NULL) == 0, "valid UTF-8 cut");
     static const char far[] = "<presence><gml:pos>400 -80.0</gml:pos></presence>";
     CHECK_INT(cc, eido_pidf_parse(far, strlen(far), &loc, err, sizeof err), 0);
     CHECK(cc, !loc.has_pos, "latitude out of range ignored");

@@ -64,8 +64,8 @@ static void XMLCALL eido__text(void *opaque, const XML_Char *s, int len)
     size_t n = (size_t)len;
     if (p->collect < 0)
         return;
-    if (n > EIDO__TEXT_MAX - p->text_len)
-        n = EIDO__TEXT_MAX - p->text_len;
+    if (n > EIDO__TEXT_MAX - p->text_len) /* whole characters only */
+        n = ovl_utf8_cut(s, n, EIDO__TEXT_MAX - p->text_len);
     memcpy(p->text + p->text_len, s, n);
     p->text_len += n;
 }
