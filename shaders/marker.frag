@@ -1,8 +1,10 @@
 #version 330 core
 // Map markers drawn in a square quad: a disc with a dark rim (incidents,
-// cameras) or an arrow pointing along u_heading (units).  v_uv spans 0..1.
+// cameras), an arrow pointing along u_heading (units), or a thin circle (a
+// unit's accuracy ring, u_heading then its line width, 0..1 of the radius).
+// v_uv spans 0..1.
 uniform vec4 u_color;
-uniform int u_shape;      // 0: disc, 1: arrow, 2: square
+uniform int u_shape;      // 0: disc, 1: arrow, 2: square, 3: ring
 uniform float u_heading;  // radians clockwise from north (up)
 in vec2 v_uv;
 out vec4 frag;
@@ -18,6 +20,10 @@ void main()
         float edge = max(abs(q.x) * 1.6 - q.y * 0.55 - 0.5, q.y - 0.8);
         inside = step(edge, 0.0);
         rim = step(edge, 0.0) - step(edge, -0.18);
+    } else if (u_shape == 3) {
+        float d = length(p);
+        inside = step(d, 1.0) - step(d, 1.0 - u_heading);
+        rim = 0.0;
     } else if (u_shape == 2) {
         float d = max(abs(p.x), abs(p.y));
         inside = step(d, 0.85);

@@ -48,7 +48,11 @@ _tessera_value() {
         _tessera_words 'unix: tcp:127.0.0.1:'
         compopt -o nospace 2>/dev/null || true ;;
     --snapshot) _tessera_files '*.png' ;;
-    --shaders | --snapshot-dir) _tessera_files '*/' ;;
+    --shaders | --snapshot-dir | --eido-dir) _tessera_files '*/' ;;
+    --cot)
+        _tessera_words 'udp:239.2.3.1:6969 udp:0.0.0.0:4242 tcp: tcp-listen:127.0.0.1:'
+        compopt -o nospace 2>/dev/null || true ;;
+    --cot-allow) ;; # a network: nothing to offer
     --snapshot-after | --duration | --max-fps | --control-idle | --tile | --lat | --lon | \
         --priority | --id | --output | --feed | --minutes) ;; # a number or a name: nothing to offer
     --*) _tessera_files '*' ;;

@@ -24,6 +24,7 @@
 struct app_reload;
 struct audit;
 struct cJSON;
+struct cot_inputs;
 struct hwdec_devices;
 struct ovl_client_info;
 struct ovl_server;
@@ -99,6 +100,7 @@ struct app {
     int n_targets;
     AVFrame *scratch;
     struct ovl_state *ovl;        /* incidents and units (overlay socket) */
+    struct cot_inputs *inputs;    /* --cot, --eido-dir and socket EIDO; or NULL */
     struct ovl_server *control;   /* NULL without a control socket */
     struct tlog *control_log;
     uint64_t ovl_generation;      /* overlay state last looked at */

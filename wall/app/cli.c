@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "cot/inputs.h"
 #include "hwdec/hwdec.h"
 
 enum {
@@ -17,6 +18,7 @@ enum {
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
     OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR,
+    OPT_COT, OPT_COT_ALLOW, OPT_EIDO_DIR,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +47,9 @@ static const struct option long_options[] = {
     {"verify-audit", required_argument, NULL, OPT_VERIFY_AUDIT},
     {"supervisor-secret-file", required_argument, NULL, OPT_SUPERVISOR_SECRET_FILE},
     {"yuv-upload", required_argument, NULL, OPT_YUV_UPLOAD},
+    {"cot", required_argument, NULL, OPT_COT},
+    {"cot-allow", required_argument, NULL, OPT_COT_ALLOW},
+    {"eido-dir", required_argument, NULL, OPT_EIDO_DIR},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,6 +109,17 @@ static void print_help(FILE *f, const char *prog)
 "  --yuv-upload MODE      planar (Y, U, V textures), packed (one texture,\n"
 "                         interleaved by the feed threads: cheaper with\n"
 "                         software OpenGL) or auto (packed on llvmpipe)\n"
+"  --cot SPEC             take Cursor on Target positions (TAK) as units, with\n"
+"                         the cad role; repeatable: udp:GROUP:PORT (joins a\n"
+"                         multicast group, e.g. udp:239.2.3.1:6969; a unicast\n"
+"                         address listens there), tcp:HOST:PORT (connects to a\n"
+"                         TAK Server's plain stream, reconnecting) or\n"
+"                         tcp-listen:HOST:PORT\n"
+"  --cot-allow CIDR       senders allowed beyond loopback (repeatable); needed\n"
+"                         for tcp-listen on a non-loopback address, and limits\n"
+"                         udp senders when given\n"
+"  --eido-dir DIR         apply NENA EIDO incident documents (*.json) dropped\n"
+"                         into DIR by a CAD export\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -162,6 +178,32 @@ static enum cli_result usage(FILE *err, const char *prog, const char *msg,
     return CLI_ERROR;
 }
 
+/* Checks and records --cot SPEC or --cot-allow CIDR; -1 after a usage
+ * error. */
+static int apply_cot(int c, const char *arg, struct app_options *opt, FILE *err,
+                     const char *prog)
+{
+    char why[300];
+    struct cot_spec sp;
+    struct cot_cidr cidr;
+    int *n = c == OPT_COT ? &opt->n_cot : &opt->n_cot_allow;
+    if (*n >= COT_INPUTS_MAX) {
+        usage(err, prog, c == OPT_COT ? "too many --cot (16 at most):"
+                                      : "too many --cot-allow (16 at most):", arg);
+        return -1;
+    }
+    if (c == OPT_COT && cot_spec_parse(arg, &sp, why, sizeof why) < 0) {
+        usage(err, prog, "--cot:", why);
+        return -1;
+    }
+    if (c == OPT_COT_ALLOW && cot_cidr_parse(arg, &cidr) < 0) {
+        usage(err, prog, "--cot-allow takes an address or CIDR (10.0.0.0/8):", arg);
+        return -1;
+    }
+    (c == OPT_COT ? opt->cot : opt->cot_allow)[(*n)++] = arg;
+    return 0;
+}
+
 /* Applies one option; returns CLI_RUN to go on. */
 static enum cli_result apply(int c, const char *arg, struct app_options *opt,
                              FILE *out, FILE *err, const char *prog)
@@ -196,6 +238,12 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
             return usage(err, prog, "--yuv-upload takes auto, planar or packed:", arg);
         opt->yuv_upload = !strcmp(arg, "planar") ? 1 : !strcmp(arg, "packed") ? 2 : 0;
         break;
+    case OPT_COT:
+    case OPT_COT_ALLOW:
+        if (apply_cot(c, arg, opt, err, prog) < 0)
+            return CLI_ERROR;
+        break;
+    case OPT_EIDO_DIR: opt->eido_dir = arg; break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);

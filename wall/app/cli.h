@@ -39,6 +39,11 @@ struct app_options {
     const char *verify_audit; /* --verify-audit: check this log and exit */
     const char *supervisor_secret_file; /* --supervisor-secret-file */
     int yuv_upload;           /* --yuv-upload: 0 auto, 1 planar, 2 packed */
+    const char *cot[16];      /* --cot SPEC, repeatable (COT_INPUTS_MAX) */
+    int n_cot;
+    const char *cot_allow[16]; /* --cot-allow CIDR, repeatable */
+    int n_cot_allow;
+    const char *eido_dir;     /* --eido-dir DIR, or NULL */
 };
 
 /* Outcome of cli_parse(). */

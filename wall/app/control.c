@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/secret.h"
 #include "base/timeutil.h"
+#include "cot/inputs.h"
 #include "overlay/server.h"
 #include "overlay/state.h"
 #include "overlay/tokens.h"
@@ -344,6 +345,31 @@ static int cmd_restart(struct app *app, const cJSON *msg, cJSON *reply, char *er
     return ret < 0 ? -EINVAL : 0;
 }
 
+/* {"type":"eido","document":{...}} applies a NENA EIDO incident document;
+ * the reply names the incident and whether it was closed. */
+static int cmd_eido(struct app *app, const cJSON *msg, cJSON *reply, char *err,
+                    size_t errlen)
+{
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(msg, "document");
+    char id[OVL_ID_MAX + 1];
+    bool closed;
+    if (!cJSON_IsObject(doc)) {
+        snprintf(err, errlen, "document: must be an EIDO object");
+        return -EINVAL;
+    }
+    if (!app->inputs) {
+        snprintf(err, errlen, "EIDO input not running");
+        return -EIO;
+    }
+    int ret = cot_inputs_eido(app->inputs, doc, &closed, id, err, errlen);
+    if (ret < 0)
+        return ret;
+    cJSON_AddStringToObject(reply, "incident", id);
+    cJSON_AddBoolToObject(reply, "closed", closed);
+    app->dirty = app->panels_dirty = true;
+    return 0;
+}
+
 struct app_command {
     const char *type;
     int (*run)(struct app *app, const cJSON *msg, cJSON *reply, char *err,
@@ -381,6 +407,7 @@ static const struct app_command commands[] = {
     {"snapshot", cmd_snapshot, true},
     {"unmask", cmd_unmask, true},
     {"restart", cmd_restart, false}, /* a wall-state command: audited there */
+    {"eido", cmd_eido, false},       /* NENA EIDO document (cad role) */
 };
 
 static int command_hook(void *opaque, const cJSON *msg,
@@ -461,6 +488,17 @@ static int open_server(struct app *app, const char *spec, bool explicit,
     return 0;
 }
 
+/* Opens the CoT and EIDO inputs of the command line on the loop. */
+static int inputs_start(struct app *app)
+{
+    struct cot_inputs_config cfg = {
+        .cot = app->opt.cot, .n_cot = (size_t)app->opt.n_cot,
+        .allow = app->opt.cot_allow, .n_allow = (size_t)app->opt.n_cot_allow,
+        .eido_dir = app->opt.eido_dir};
+    app->inputs = cot_inputs_create(&app->loop, app->ovl, &cfg, app->log);
+    return app->inputs ? 0 : -EIO;
+}
+
 int app_control_start(struct app *app)
 {
     char spec[OVL_SPEC_MAX];
@@ -485,11 +523,13 @@ int app_control_start(struct app *app)
         ret = 0;
     }
     ovl_tokens_free(tokens, n_tokens); /* the server keeps a copy */
-    return ret;
+    return ret < 0 ? ret : inputs_start(app);
 }
 
 void app_control_stop(struct app *app)
 {
+    cot_inputs_destroy(app->inputs); /* before the state it writes to */
+    app->inputs = NULL;
     ovl_server_destroy(app->control);
     app->control = NULL;
     ovl_state_destroy(app->ovl);

@@ -127,6 +127,10 @@ void app_panels_init(struct app *app)
     render_basemap_set_worker(app->render, &app->loop, basemap_tile_ready, app);
 }
 
+/* A unit's accuracy (CoT ce) is drawn as a ring only when it means
+ * something at street level. */
+#define UNIT_RING_MAX_M 300.0
+
 static void draw_map(struct app *app, const struct layout_tile *tile,
                      struct layout_rect rect)
 {
@@ -148,7 +152,11 @@ static void draw_map(struct app *app, const struct layout_tile *tile,
             app->markers[n++] = (struct render_marker){
                 .lat = unit[i]->d.lat, .lon = unit[i]->d.lon, .kind = RENDER_MARKER_UNIT,
                 .color = {0.3f, 0.95f, 0.55f, 1}, .heading_deg = (float)unit[i]->d.heading,
-                .text = unit[i]->d.id, .faded = unit[i]->stale};
+                .text = (unit[i]->d.fields & OVL_UNIT_LABEL) ? unit[i]->d.label
+                                                              : unit[i]->d.id,
+                .faded = unit[i]->stale,
+                .ring_m = (unit[i]->d.fields & OVL_UNIT_CE) && unit[i]->d.ce_m < UNIT_RING_MAX_M
+                              ? (float)unit[i]->d.ce_m : 0};
     for (size_t i = ni; i-- > 0;) /* highest priority drawn last, on top */
         if (inc[i]->d.fields & OVL_INC_POS)
             app->markers[n++] = (struct render_marker){

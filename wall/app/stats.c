@@ -15,6 +15,7 @@
 #include "app/consent.h"
 #include "base/log.h"
 #include "base/url.h"
+#include "cot/inputs.h"
 #include "layout/layout.h"
 #include "overlay/state.h"
 #include "render/render.h"
@@ -173,6 +174,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     add_percentiles(render, "frame_ms", &app->frame_time);
     cJSON_AddNumberToObject(render, "max_gap_ms", app_gap_last_ms(&app->gap, now_us));
     cJSON_AddNumberToObject(render, "max_gap_ms_total", app_gap_total_ms(&app->gap, now_us));
+    cot_inputs_stats(app->inputs, cJSON_AddArrayToObject(doc, "inputs"));
     return doc;
 }
 

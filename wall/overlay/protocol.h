@@ -22,6 +22,9 @@
 #define OVL_ADDRESS_MAX 256
 #define OVL_UNITS_MAX 16    /* entries of an incident's "units" */
 #define OVL_UNIT_ID_MAX 16  /* a unit id, alone or inside "units" */
+#define OVL_UNIT_UID_MAX 64 /* a unit's stored id: longer ones come only from
+                               Cursor on Target uids (wall/cot) */
+#define OVL_LABEL_MAX 48    /* a unit's label (a CoT callsign) */
 #define OVL_TOKEN_MAX 256
 #define OVL_SEQ_MAX 64      /* characters of the echoed "seq" */
 #define OVL_ERR_MAX 192     /* room for any error text this module writes */
@@ -64,6 +67,8 @@ enum {
     OVL_UNIT_STATUS = 1u << 3,
     OVL_UNIT_TIME = 1u << 4,
     OVL_UNIT_STALE = 1u << 5, /* stale_after_s */
+    OVL_UNIT_LABEL = 1u << 6, /* label: set by Cursor on Target only */
+    OVL_UNIT_CE = 1u << 7,    /* ce_m: set by Cursor on Target only */
 };
 
 /* An incident's displayed fields.  A field holds a value only when its bit is
@@ -85,9 +90,11 @@ struct ovl_incident_data {
 /* A unit's (officer's, vehicle's) displayed fields; same rules as above. */
 struct ovl_unit_data {
     unsigned fields;
-    char id[OVL_UNIT_ID_MAX + 1];
+    char id[OVL_UNIT_UID_MAX + 1]; /* NDJSON ids are at most OVL_UNIT_ID_MAX */
     char status[OVL_STATUS_MAX + 1];
+    char label[OVL_LABEL_MAX + 1]; /* drawn instead of the id when set */
     double lat, lon;
+    double ce_m;      /* circular error (metres, 1 sigma) of lat/lon */
     double heading;   /* degrees clockwise from north, 0..360 */
     double speed_mps; /* 0..OVL_SPEED_MAX */
     int64_t time_s;   /* time of the fix, seconds since the Unix epoch */

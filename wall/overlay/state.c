@@ -56,6 +56,8 @@ static const struct ovl__field ovl__unit_fields[] = {
     OVL__F(struct ovl_unit_data, OVL_UNIT_STATUS, status),
     OVL__F(struct ovl_unit_data, OVL_UNIT_TIME, time_s),
     OVL__F(struct ovl_unit_data, OVL_UNIT_STALE, stale_after_s),
+    OVL__F(struct ovl_unit_data, OVL_UNIT_LABEL, label),
+    OVL__F(struct ovl_unit_data, OVL_UNIT_CE, ce_m),
 };
 
 #define OVL__COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -679,6 +681,12 @@ static void ovl__unit_text(struct ovl__text *t, const struct ovl_unit *u)
     }
     if (d->fields & OVL_UNIT_STATUS)
         ovl__text_str(t, ",", "status", d->status);
+    if (d->fields & OVL_UNIT_LABEL)
+        ovl__text_str(t, ",", "label", d->label);
+    if (d->fields & OVL_UNIT_CE) {
+        OVL__TEXT_LIT(t, ",\"ce_m\":");
+        ovl__text_num(t, d->ce_m);
+    }
     if (d->fields & OVL_UNIT_TIME)
         ovl__text_time(t, d->time_s);
     ovl__text_printf(t, ",\"stale_after_s\":%lld,\"stale\":%s}",

@@ -365,6 +365,27 @@ static void draw_graticule(struct renderer *r, const struct render_map_info *m,
     }
 }
 
+/* A unit's accuracy ring: a thin translucent circle of ring_m metres, when
+ * it is larger than the marker and smaller than the panel. */
+static void draw_ring(struct renderer *r, const struct render_marker *mk,
+                      const struct render_map_info *m, int px, int py)
+{
+    static const float full[4] = {0, 0, 1, 1};
+    double m_per_px = 156543.03392 * cos(mk->lat * M_PI / 180.0) / ldexp(1.0, m->zoom);
+    int rad = (int)lround(mk->ring_m / m_per_px);
+    if (rad <= MARKER_PX / 2 || rad > m->rect.w + m->rect.h)
+        return;
+    struct render_color c = mk->color;
+    glEnable(GL_BLEND);
+    glUseProgram(r->marker.id);
+    glUniform4f(r->marker.color, c.r, c.g, c.b, mk->faded ? 0.25f : 0.6f);
+    glUniform1i(r->marker.shape, 3);
+    glUniform1f(r->marker.heading, 2.0f / (float)rad); /* 2 px wide */
+    render__quad(r, &r->marker, (struct layout_rect){px - rad, py - rad, 2 * rad, 2 * rad},
+                 full);
+    glDisable(GL_BLEND);
+}
+
 static void draw_marker(struct renderer *r, const struct render_marker *mk,
                         int px, int py)
 {
@@ -408,6 +429,8 @@ void render_map(struct renderer *r, const struct render_map_info *m)
             continue;
         glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
         glEnable(GL_SCISSOR_TEST);
+        if (m->markers[i].ring_m > 0)
+            draw_ring(r, &m->markers[i], m, px, py);
         draw_marker(r, &m->markers[i], px, py);
     }
     glDisable(GL_SCISSOR_TEST);

@@ -156,6 +156,7 @@ struct render_marker {
     float heading_deg;  /* units: degrees clockwise from north */
     const char *text;   /* drawn beside the marker; NULL for none */
     bool faded;         /* stale */
+    float ring_m;       /* units: accuracy ring radius in metres; 0: none */
 };
 
 /* What a map panel shows. */
