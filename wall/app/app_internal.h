@@ -73,6 +73,8 @@ struct app {
     struct app_options opt;
     struct tlog *log;
     struct layout *layout;        /* owned; app->ws borrows it */
+    struct registry *registry;    /* owned: app->layout's camera registry
+                                     ("registry"), or NULL */
     struct wall_state ws;         /* what the wall shows: changed by
                                      app_command() only */
     struct app_vis *vis;          /* per output of the view (audit) */
@@ -87,6 +89,8 @@ struct app {
     uv_timer_t reload_timer;      /* lets an editor finish writing */
     bool watching;
     char watch_name[256];         /* the layout file's name in it */
+    char registry_watch_name[256];/* the registry file's name in it, when it
+                                     lies there too (else "") */
     struct hwdec_devices *hw;     /* shared hardware decoders */
     struct audit *audit;          /* --audit log, or NULL */
     bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
@@ -301,8 +305,12 @@ int64_t app_tours_due(const struct app *app);
 /* Frees the wall state, its render targets and the audit tracking. */
 void app_views_close(struct app *app);
 
-/* Watches the layout file and reloads it when it changes. */
+/* Watches the layout file (and its camera registry, when that lies in the
+ * same directory) and reloads them when they change. */
 int app_watch_start(struct app *app);
+
+/* Notes the current layout's registry file name for the watch. */
+void app_registry_watch(struct app *app);
 void app_watch_close(struct app *app);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which

@@ -76,6 +76,29 @@ int reg_find(const struct registry *reg, const char *id);
  * points into cam: valid while cam is; never pass it to layout_destroy. */
 void reg_camera_feed_view(const struct reg_camera *cam, struct layout_feed *view);
 
+/* The path of a layout's "registry" file: registry itself when absolute,
+ * else relative to layout_path's directory.  A new string (caller frees), or
+ * NULL when registry is NULL or memory ran out. */
+char *reg_layout_path(const char *layout_path, const char *registry);
+
+/* Fills every feed of lay that names a "camera" (and has no url yet) from
+ * that registry camera: url, substream, label (unless the feed has its own),
+ * place, range, owner, consent and masks (copies the layout owns).  A camera
+ * not in reg is an error at the "camera" value in diags.  Returns 0, -EINVAL
+ * or -ENOMEM. */
+int reg_layout_resolve(struct layout *lay, const struct registry *reg,
+                       struct layout_diags *diags);
+
+/* Reads the layout at layout_path and, when it names a "registry", that file
+ * (consent dates in the layout's time zone), and resolves the layout's
+ * camera feeds.  Returns 0 with *lay and *reg (NULL: no registry) set, or a
+ * negative errno with both NULL.  The layout's problems go to lay_diags, the
+ * registry file's to reg_diags; *reg_path is the registry's path (caller
+ * frees; NULL without one) for printing reg_diags. */
+int reg_load_layout(const char *layout_path, struct layout **lay, struct registry **reg,
+                    char **reg_path, struct layout_diags *lay_diags,
+                    struct layout_diags *reg_diags);
+
 /* Why a camera was chosen, best group first. */
 enum reg_why {
     REG_WHY_LINKED = 0, /* "linked" names one of the query's links */
