@@ -139,8 +139,12 @@ static cJSON *outputs_json(const struct app *app)
         tiles = cJSON_AddArrayToObject(out, "tiles");
         for (int t = 0; t < lo->n_tiles; t++) {
             int f = app_tile_feed(app, o, t);
-            const char *panel = lo->tiles[t].panel == LAYOUT_PANEL_MAP ? "panel:map"
-                                                                       : "panel:incidents";
+            char panel[24];
+            if (lo->tiles[t].panel == LAYOUT_PANEL_CALLUP)
+                snprintf(panel, sizeof panel, "callup:%d", lo->tiles[t].callup);
+            else
+                snprintf(panel, sizeof panel, "panel:%s",
+                         lo->tiles[t].panel == LAYOUT_PANEL_MAP ? "map" : "incidents");
             cJSON_AddItemToArray(tiles, cJSON_CreateString(f >= 0 ? app->layout->feeds[f].id
                                                                   : panel));
         }
