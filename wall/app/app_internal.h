@@ -106,6 +106,8 @@ struct app {
     struct ovl_server *control;   /* NULL without a control socket */
     struct tlog *control_log;
     uint64_t ovl_generation;      /* overlay state last looked at */
+    int64_t callup_seen_us;       /* incident changes (wall clock) the call-up
+                                     policy has looked at */
     bool panels_dirty;            /* map/list panels need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
     struct render_marker *markers;/* scratch for map panels */
@@ -284,6 +286,25 @@ static inline struct layout_rect app_tile_rect(const struct app *app, int o, int
  * Returns 0, or a negative errno with a sentence in err (which may be NULL)
  * and nothing changed. */
 int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
+
+/* Socket requests {"type":"callup","incident":ID} or {"type":"callup","lat":…,
+ * "lon":…[,"priority":P]}: ranks the registry and calls up the best cameras
+ * that are feeds of the layout (app/callup.c).  0, or -EINVAL with err set. */
+int app_cmd_callup(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,
+                   size_t errlen);
+
+/* {"type":"release","incident":ID}: releases that call-up.  0 or -EINVAL. */
+int app_cmd_release(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,
+                    size_t errlen);
+
+/* The call-up policy after the incidents changed: call-ups of incidents no
+ * longer open are released, incidents of priority up_to_priority or more
+ * urgent that are new or changed (moved) are called up. */
+void app_callups_follow(struct app *app);
+
+/* The call-ups for the stats: incident, priority, cameras, slots, queued,
+ * since_s; a new cJSON array (caller owns). */
+struct cJSON *app_callups_json(const struct app *app, int64_t now_us);
 
 /* Shows layout l (start or reload; the app takes l over either way): the
  * view of the same name stays, operator state stays on tiles that still

@@ -381,6 +381,8 @@ static const struct app_command commands[] = {
     {"snapshot", cmd_snapshot, true},
     {"unmask", cmd_unmask, true},
     {"restart", cmd_restart, false}, /* a wall-state command: audited there */
+    {"callup", app_cmd_callup, false}, /* wall-state commands (app/callup.c) */
+    {"release", app_cmd_release, false},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,

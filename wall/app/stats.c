@@ -168,6 +168,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
         if (app->feeds[i].shown)
             cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
     cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
+    cJSON_AddItemToObject(doc, "callups", app_callups_json(app, now_us));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);

@@ -403,9 +403,9 @@ int reg_rank(const struct registry *reg, const struct reg_query *q,
     gather_linked(reg, q, &c);
     gather_sees(reg, q, &c);
     gather_near(reg, q, &c);
-    if (c.oom) {
+    if (c.oom || c.n == 0) {
         free(c.p);
-        return -ENOMEM;
+        return c.oom ? -ENOMEM : 0;
     }
     qsort(c.p, (size_t)c.n, sizeof *c.p, by_cam_why); /* best reason first */
     for (int i = 0; i < c.n; i++)

@@ -26,8 +26,8 @@ const char *ws_cmd_name(enum ws_cmd_type type)
 
 const char *ws_origin_name(enum ws_origin origin)
 {
-    static const char *const names[] = {"start", "key", "socket", "timer", "file"};
-    return origin >= 0 && origin <= WS_ORIGIN_FILE_WATCH ? names[origin] : "?";
+    static const char *const names[] = {"start", "key", "socket", "timer", "file", "policy"};
+    return origin >= 0 && origin <= WS_ORIGIN_POLICY ? names[origin] : "?";
 }
 
 /* ---- reading ---- */

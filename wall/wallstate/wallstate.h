@@ -31,6 +31,8 @@ enum ws_origin {
     WS_ORIGIN_SOCKET,      /* a control-socket client */
     WS_ORIGIN_TIMER,       /* the tour timer */
     WS_ORIGIN_FILE_WATCH,  /* the layout file changed on disk */
+    WS_ORIGIN_POLICY,      /* the call-up policy (an incident arrived,
+                              moved or closed) */
 };
 
 enum ws_cmd_type {
