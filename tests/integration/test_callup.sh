@@ -142,4 +142,15 @@ looks pinned 0xD02020 0xC040C0 0x2040D0
 # and a manual release frees slot 1 for I1's best camera
 send '{"type":"release","incident":"I2"}'
 looks released 0xD02020 0x20C040 0x2040D0
+
+# tessera ctl: an ad-hoc point (Q) called up and released by hand
+send '{"type":"unpin","output":"main","tile":2}'
+"$TESSERA" ctl --socket "unix:$sock" callup --lat 32.31 --lon -90.18 --priority 1 \
+    >"$TEST_TMPDIR/ctl.out" 2>&1 || { cat "$TEST_TMPDIR/ctl.out" >&2; fail "ctl callup"; }
+python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])).get("cameras") != ["e"])' \
+    "$TEST_TMPDIR/ctl.out" || fail "ctl callup reply: $(cat "$TEST_TMPDIR/ctl.out")"
+looks point 0xD02020 0xC040C0 0x20C040
+"$TESSERA" ctl --socket "unix:$sock" release "@32.310000,-90.180000" >/dev/null ||
+    fail "ctl release of the point"
+looks point_released 0xD02020 0x20C040 0x2040D0
 note "ok"
