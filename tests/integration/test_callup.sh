@@ -49,8 +49,9 @@ JSON
 
 sock="$TEST_TMPDIR/control.sock"
 stats="$TEST_TMPDIR/stats.json"
+audit="$TEST_TMPDIR/audit.log"
 start_tessera wall 200 --headless --control "unix:$sock" --stats "$stats" --duration 180 \
-    --snapshot-dir "$TEST_TMPDIR" "$TEST_TMPDIR/wall.json"
+    --snapshot-dir "$TEST_TMPDIR" --audit "$audit" "$TEST_TMPDIR/wall.json"
 wall_pid=$TESSERA_PID
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
 send() {
@@ -153,4 +154,13 @@ looks point 0xD02020 0xC040C0 0x20C040
 "$TESSERA" ctl --socket "unix:$sock" release "@32.310000,-90.180000" >/dev/null ||
     fail "ctl release of the point"
 looks point_released 0xD02020 0x20C040 0x2040D0
+
+# The audit log has every call-up and release, with cameras, slots and who.
+for want in 'callup from policy.*incident I1 priority 3 cameras b,c slots 2' \
+    'release from policy.*incident I2' 'callup from socket.*incident @32.310000,-90.180000' \
+    'release from socket.*incident I2'; do
+    grep -q "$want" "$audit" || { tail -n 20 "$audit" >&2; fail "no audit record like '$want'"; }
+done
+"$TESSERA" --verify-audit "$audit" >"$TEST_TMPDIR/verify.out" 2>&1 ||
+    fail "--verify-audit: $(cat "$TEST_TMPDIR/verify.out")"
 note "ok"

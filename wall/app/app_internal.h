@@ -302,6 +302,10 @@ int app_cmd_release(struct app *app, const struct cJSON *msg, struct cJSON *repl
  * urgent that are new or changed (moved) are called up. */
 void app_callups_follow(struct app *app);
 
+/* Releases (one WS_CMD_RELEASE each, origin timer) the call-ups whose
+ * hold_s ran out by now_us. */
+void app_callups_expire(struct app *app, int64_t now_us);
+
 /* The call-ups for the stats: incident, priority, cameras, slots, queued,
  * since_s; a new cJSON array (caller owns). */
 struct cJSON *app_callups_json(const struct app *app, int64_t now_us);

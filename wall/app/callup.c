@@ -186,6 +186,21 @@ static void release_closed(struct app *app)
     }
 }
 
+void app_callups_expire(struct app *app, int64_t now_us)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = n - 1; i >= 0; i--) {
+        if (!c[i].expires_us || now_us < c[i].expires_us)
+            continue;
+        struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_TIMER,
+                             .now_us = now_us};
+        memcpy(cmd.incident, c[i].incident, sizeof(cmd.incident));
+        app_command(app, &cmd, NULL, 0);
+        c = ws_callups(&app->ws, &n);
+    }
+}
+
 void app_callups_follow(struct app *app)
 {
     const struct ovl_incident *const *inc;

@@ -544,6 +544,9 @@ static void describe_callup(const struct wall_state *ws, const struct ws_cmd *cm
                         ws->layout && f >= 0 && f < ws->layout->n_feeds
                             ? ws->layout->feeds[f].id : "?");
     }
+    for (int i = 0; i < ws->n_callups && len > 0 && (size_t)len < n; i++)
+        if (strcmp(ws->callups[i].incident, cmd->incident) == 0) /* once applied */
+            snprintf(buf + len, n - (size_t)len, " slots %d", ws->callups[i].n_slots);
 }
 
 /* Appends " output NAME tile T" (or what applies) to buf at *len. */
