@@ -253,7 +253,7 @@ static struct ws_cmd make_cmd(const struct step *s)
         char id[8] = "";
         int len = 0;
         sscanf(p, "%7s%n", id, &len);
-        c.cameras[c.n_cameras++] = parsed[5] ? layout_find_feed(parsed[4], id) : -1;
+        c.cameras[c.n_cameras++] = parsed[4] ? layout_find_feed(parsed[4], id) : -1;
         p += len;
         while (*p == ' ')
             p++;

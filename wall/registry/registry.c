@@ -23,7 +23,7 @@
 #define REG__CELL_DEG 0.005
 #define REG__NLAT 36000            /* 180 / REG__CELL_DEG */
 #define REG__NLON 72000            /* 360 / REG__CELL_DEG */
-#define REG__MAX_COVER 256         /* cells one camera may be filed under */
+#define REG__MAX_COVER 64          /* cells one camera may be filed under */
 #define REG__MAX_QUERY_CELLS 4096  /* beyond: scan every camera */
 #define REG__M_PER_DEG 111195.08   /* metres per degree of a great circle */
 
