@@ -63,7 +63,7 @@ _tessera_value() {
 
 # The requests `tessera ctl` sends (docs/protocol.md).
 _tessera_ctl_requests='ping state stats layout maximize select move hud help reload snapshot
-unmask restart pin unpin incident unit raw'
+unmask restart pin unpin incident unit callup release raw'
 
 # _tessera_ctl: completes the words after `tessera ctl`.
 _tessera_ctl() {

@@ -91,7 +91,8 @@ static void check_layout(const struct layout *lay, unsigned seed)
     int i;
     EXPECT(lay->n_outputs >= 1);
     for (i = 0; i < lay->n_feeds; i++) {
-        EXPECT(lay->feeds[i].id && lay->feeds[i].url && lay->feeds[i].label);
+        EXPECT(lay->feeds[i].id && lay->feeds[i].label);
+        EXPECT((lay->feeds[i].url != NULL) != (lay->feeds[i].camera != NULL));
         EXPECT(layout_find_feed(lay, lay->feeds[i].id) == i);
     }
     for (i = 0; i < lay->n_outputs; i++)

@@ -158,6 +158,14 @@ static const struct parse_case good_cases[] = {
                                  ", 'night': {'outputs': [{'size': [64, 64], "
                                  "'grid': [1, 1]}]}}}", 0,
      {"1:31: warning: feed \"b\" is not shown by any tile"}},
+
+    /* ---- call-up: registry cameras, slots and the policy ---- */
+    {"call-up slots and a registry",
+     "{'registry': 'cams.geojson', 'feeds': {'a': {'camera': 'north-gate'}},\n"
+     " 'outputs': [{'size': [64, 64], 'grid': [2, 1], 'tiles': [{'feed': 'a', "
+     "'cell': [0, 0]},\n {'callup': 1, 'cell': [1, 0], 'fit': 'cover'}]}],\n"
+     " 'callup': {'up_to_priority': 2, 'max_cameras': 2, 'radius_m': 0, "
+     "'hold_s': 60, 'kinds': {'fire': {'max_cameras': 1}}}}", 0, {NULL}},
 };
 
 static const struct parse_case bad_cases[] = {
@@ -385,7 +393,7 @@ static const struct parse_case bad_cases[] = {
      {"1:72: error: tile 0 must be an object"}},
     {"tile missing keys", "{'feeds': {}, 'outputs': [{'size': [64, 64], "
                           "'grid': [1, 1], 'tiles': [{}]}]}", 0,
-     {"1:72: error: tile 0 needs one of \"feed\", \"panel\" or \"tour\"",
+     {"1:72: error: tile 0 needs one of \"feed\", \"panel\", \"tour\" or \"callup\"",
       "1:72: error: missing key \"cell\" in tile 0"}},
     {"unknown feed", "{'feeds': {'north': {'url': 'x'}}, 'outputs': [{'size': "
                      "[64, 64], 'grid': [3, 1], 'tiles': [\n"
@@ -680,17 +688,45 @@ static const struct parse_case bad_cases[] = {
      MASK MASK MASK MASK MASK MASK MASK MASK "\n {'polygon': []}]" FZ, 0,
      {"4:2: error: too many masks (at most 16 per stream)"}},
 
+    /* ---- call-up ---- */
+    {"camera without a registry", "{'feeds': {'a': {'camera': 'gate'}}, " OUT1 "}", 0,
+     {"1:28: error: \"camera\" names a registry camera, but the layout has no \"registry\""}},
+    {"camera and url", "{'registry': 'r.json', 'feeds': {'a': {'camera': 'gate', "
+     "'url': 'x', 'range_m': 5}}, " OUT1 "}", 0, {"1:58: error: feed \"a\" takes \"url\" from registry camera \"gate\"; leave it out here",
+      "1:70: error: feed \"a\" takes \"range_m\" from registry camera \"gate\"; leave it out here",
+      "1:81: error: \"range_m\" needs \"location\""}},
+    {"camera not a string", "{'registry': 'r.json', 'feeds': {'a': {'camera': 7}}, "
+     OUT1 "}", 0, {"1:50: error: \"camera\" must be a registry camera id (a string of at most 63 bytes)"}},
+    {"slot numbers", "{" FEEDS ", 'outputs': [{'size': [64, 64], 'grid': [3, 1], "
+     "'tiles': [\n {'callup': 0, 'cell': [0, 0]}, {'callup': 2, 'cell': [1, 0]},\n"
+     " {'callup': 2, 'cell': [2, 0], 'feed': 'a'}]}]}", 0, {"1:12: warning: feed \"a\" is not shown by any tile",
+      "2:13: error: \"callup\" must be a slot number from 1 to 64",
+      "3:13: error: call-up slot 2 is already tile 1 of this output",
+      "3:32: error: tile 2 has both \"callup\" and \"feed\"; a tile shows one feed, one panel, one tour or one call-up slot"}},
+    {"call-up policy values", "{" FEEDS ", " OUT1 ",\n 'callup': {'up_to_priority': 10, "
+     "'max_cameras': 0, 'radius_m': -1, 'hold_s': 0,\n 'kinds': {'fire': {'kinds': {}, "
+     "'max_camera': 2}, 'x': 3}}}", 0, {"2:31: error: \"up_to_priority\" must be an integer from 0 (no automatic call-up) to 9",
+      "2:50: error: \"max_cameras\" must be an integer from 1 to 64",
+      "2:65: error: \"radius_m\" must be a number of metres from 0 to 100000",
+      "2:79: error: \"hold_s\" 0 is out of range (more than 0 and at most 604800 seconds)",
+      "3:21: error: unknown key \"kinds\" in call-up kind",
+      "3:34: error: unknown key \"max_camera\" in call-up kind; did you mean \"max_cameras\"?",
+      "3:57: error: kind \"x\" must be an object with call-up keys"}},
+    {"registry and callup types", "{" FEEDS ", " OUT1 ", 'registry': '', 'callup': []}", 0,
+     {"1:146: error: \"registry\" must be a non-empty string (a GeoJSON file of cameras)",
+      "1:160: error: \"callup\" must be an object (keys \"up_to_priority\", \"max_cameras\", \"radius_m\", \"hold_s\", \"kinds\")"}},
+
     /* ---- tiles: feed, panel or tour ---- */
     {"tile with a feed and a panel", TA "{'feed': 'a', 'cell': [0, 0], "
      "'panel': 'map'}" TZ, 0,
      {"3:32: error: tile 0 has both \"feed\" and \"panel\"; a tile shows one "
-      "feed, one panel or one tour"}},
+      "feed, one panel, one tour or one call-up slot"}},
     {"tile with all three", TA "{'tour': {'feeds': ['a', 'b']}, 'cell': [0, "
      "0], 'panel': 'incidents', 'feed': 'a'}" TZ, 0,
      {"3:50: error: tile 0 has both \"tour\" and \"panel\"; a tile shows one "
-      "feed, one panel or one tour",
+      "feed, one panel, one tour or one call-up slot",
       "3:72: error: tile 0 has both \"tour\" and \"feed\"; a tile shows one "
-      "feed, one panel or one tour"}},
+      "feed, one panel, one tour or one call-up slot"}},
     {"panel near miss", TA "{'panel': 'maps', 'cell': [0, 0]}" TZ, 0,
      {"3:12: error: \"panel\" must be \"map\" or \"incidents\"; did you mean "
       "\"map\"?"}},
@@ -1151,6 +1187,51 @@ static void test_feed_model(struct check_counts *cc)
 }
 
 /* Panels, tours and displays land in the model. */
+/* The call-up keys in the model: slots, registry cameras, the policy and its
+ * per-kind rules (keys not given keep the policy's values). */
+static void test_callup_model(struct check_counts *cc)
+{
+    static const struct parse_case pc = {"call-up model",
+        "{'registry': 'cams.geojson', 'feeds': {'a': {'camera': 'north-gate', "
+        "'label': 'Gate'}},\n"
+        " 'outputs': [{'size': [64, 64], 'grid': [2, 1], 'tiles': [{'feed': 'a', "
+        "'cell': [0, 0]},\n {'callup': 3, 'cell': [1, 0]}]}],\n"
+        " 'callup': {'max_cameras': 2, 'hold_s': 60, 'kinds': {'fire': "
+        "{'radius_m': 400}}}}",
+        0, {NULL}};
+    static const struct parse_case bare = {"no policy", "{" FEEDS ", " OUT1 "}", 0, {NULL}};
+    struct layout *lay = run_case(cc, &pc, 0), *plain = run_case(cc, &bare, 0);
+
+    if (lay) {
+        const struct layout_tile *t = lay->outputs[0].tiles;
+        const struct layout_callup_rule *fire = layout_callup_rule(lay, "fire");
+        const struct layout_callup_rule *other = layout_callup_rule(lay, "theft");
+        CHECK_STR(cc, lay->registry, "cams.geojson");
+        CHECK_STR(cc, lay->feeds[0].camera, "north-gate");
+        CHECK(cc, lay->feeds[0].url == NULL, "url comes from the registry");
+        CHECK(cc, lay->feeds[0].camera_line == 1 && lay->feeds[0].camera_col == 56,
+              "camera at %d:%d", lay->feeds[0].camera_line, lay->feeds[0].camera_col);
+        CHECK_INT(cc, t[1].panel, LAYOUT_PANEL_CALLUP);
+        CHECK_INT(cc, t[1].callup, 3);
+        CHECK_INT(cc, t[1].feed, -1);
+        CHECK_INT(cc, t[0].callup, 0);
+        CHECK(cc, lay->callup.given, "policy given");
+        CHECK(cc, other->up_to_priority == 3 && other->max_cameras == 2 &&
+                      other->radius_m == 250 && other->hold_s == 60, "policy rule");
+        CHECK(cc, fire->up_to_priority == 3 && fire->max_cameras == 2 &&
+                      fire->radius_m == 400 && fire->hold_s == 60, "fire rule");
+        CHECK(cc, layout_callup_rule(lay, NULL) == other, "no kind: the policy");
+    }
+    if (plain) {
+        const struct layout_callup_rule *r = layout_callup_rule(plain, "fire");
+        CHECK(cc, !plain->callup.given && !plain->registry, "no call-up keys");
+        CHECK(cc, r->up_to_priority == 3 && r->max_cameras == 4 && r->radius_m == 250 &&
+                      r->hold_s == 900, "default rule");
+    }
+    layout_destroy(lay);
+    layout_destroy(plain);
+}
+
 static void test_tile_model(struct check_counts *cc)
 {
     static const struct parse_case pc = {"tile model",
@@ -1629,6 +1710,7 @@ int main(void)
     test_strings(&cc);
     test_feed_model(&cc);
     test_tile_model(&cc);
+    test_callup_model(&cc);
     test_view_model(&cc);
     test_classic_view(&cc);
     test_consent_epochs(&cc);

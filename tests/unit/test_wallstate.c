@@ -8,6 +8,7 @@
 #include "wallstate/wallstate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,11 @@
 #define VIEWS(w) "'layouts': {'one': " OUT2(w, AT("a", "0"), TOUR_BC) ", " \
                  "'two': " OUT2(w, AT("c", "0"), AT("a", "1")) ", " \
                  "'three': " OUT2(w, AT("d", "0"), AT("b", "1")) "}"
+
+#define SLOT(k, c) "{'callup': " k ", 'cell': [" c ", 0]}"
+#define SLOTS "{'outputs': [{'name': 'main', 'size': [640, 360], 'grid': [4, 1], " \
+              "'tiles': [" AT("a", "0") ", " SLOT("2", "1") ", " SLOT("1", "2") ", " \
+              SLOT("3", "3") "]}]}"
 
 /* The layouts the scenarios load (by index). */
 static const char *const layouts[] = {
@@ -39,6 +45,12 @@ static const char *const layouts[] = {
     /* 3: one tile left, feed c gone */
     "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'x'}}, 'outputs': [{'name': 'main', "
     "'size': [640, 360], 'grid': [1, 1], 'tiles': [" AT("a", "0") "]}]}",
+    /* 4: feed a, then call-up slots 2, 1 and 3; a view "plain" without slots */
+    "{" FEEDS "'layouts': {'slots': " SLOTS ", 'plain': " OUT2("640", AT("a", "0"),
+    AT("b", "1")) "}}",
+    /* 5: the same slots, feed c gone */
+    "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'x'}, 'd': {'url': 'x'}}, "
+    "'layouts': {'slots': " SLOTS "}}",
 };
 #define N_LAYOUTS (int)(sizeof(layouts) / sizeof(layouts[0]))
 
@@ -52,17 +64,29 @@ struct step {
     const char *want_view;
     const char *want_tiles; /* feed ids of output 0's tiles, "-" for a panel */
     int want_max, want_sel;
+    const char *incident;   /* CALLUP, RELEASE */
+    int priority, hold_s;   /* CALLUP */
+    const char *cameras;    /* CALLUP: feed ids, best first ("?": no feed) */
+    const char *want_callups; /* "INCIDENT:SLOTS ..." in rank order, or NULL */
 };
 
 #define LAYOUT(i, ms) {WS_CMD_LAYOUT, i, 0, ms, 0, NULL, NULL, ANY, ANY}
 #define TICK(ms, view, tiles) {WS_CMD_TOUR_TICK, 0, 0, ms, 0, view, tiles, ANY, ANY}
 #define CMD(type, a, b, ms, ret) {type, a, b, ms, ret, NULL, NULL, ANY, ANY}
+#define CALLUP(inc, prio, cams, hold, ms, ret, tiles, callups) \
+    {WS_CMD_CALLUP, 0, 0, ms, ret, NULL, tiles, ANY, ANY, inc, prio, hold, cams, callups}
+#define RELEASE(inc, ms, ret, tiles, callups) \
+    {WS_CMD_RELEASE, 0, 0, ms, ret, NULL, tiles, ANY, ANY, inc, 0, 0, NULL, callups}
 
 struct scenario {
     const char *name;
     struct step steps[24];
 };
 
+/* Rows name only the fields they check: the call-up ones (incident ...
+ * want_callups) are left out of the others and read as zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct scenario scenarios[] = {
     {"nothing before a layout", {
         CMD(WS_CMD_SELECT, 0, 0, 0, -EINVAL),
@@ -138,7 +162,43 @@ static const struct scenario scenarios[] = {
         TICK(106300, "one", "a c d"),
         {WS_CMD_LAYOUT, 3, 0, 106400, 0, "default", "a", -1, -1}, /* tile 1 gone */
     }},
+    /* slots in number order: tile 2 is slot 1, tile 1 slot 2, tile 3 slot 3 */
+    {"call-up: preemption, equal priority, queue, pins, exact restore", {
+        {WS_CMD_LAYOUT, 4, 0, 0, 0, "slots", "a - - -", ANY, ANY},
+        CALLUP("I1", 3, "b c d", 0, 100, 0, "a c b d", "I1:3"),
+        /* more urgent: takes slots 1 and 2; I1 keeps slot 3 with a camera
+         * not shown yet */
+        CALLUP("I2", 1, "a b", 0, 200, 0, "a b a c", "I2:2 I1:1"),
+        /* equal priority keeps the older: I3 after I2, I1 queued */
+        CALLUP("I3", 1, "d", 0, 300, 0, "a b a d", "I2:2 I3:1 I1:0"),
+        CMD(WS_CMD_PIN, 0, 1, 400, 0),     /* slot 2 keeps b */
+        RELEASE("I2", 500, 0, "a b d c", "I3:1 I1:1"), /* b is pinned: c */
+        CALLUP("I4", 1, "c", 0, 600, 0, "a b d c", "I3:1 I4:1 I1:0"),
+        RELEASE("I4", 700, 0, "a b d c", "I3:1 I1:1"),
+        CMD(WS_CMD_UNPIN, 0, 1, 800, 0),
+        RELEASE("I3", 900, 0, "a c b d", "I1:3"), /* I1 back as it was */
+        RELEASE("I1", 1000, 0, "a - - -", ""),    /* the layout's tiles again */
+        RELEASE("I1", 1100, -ENOENT, "a - - -", ""),
+    }},
+    {"call-up: hold, update, bad commands, views without slots, reloads", {
+        {WS_CMD_LAYOUT, 4, 0, 0, 0, "slots", "a - - -", ANY, ANY},
+        CALLUP("I1", 2, "b", 1, 0, 0, "a - b -", "I1:1"),
+        TICK(999, "slots", "a - b -"),
+        CALLUP("I1", 2, "c b", 1, 900, 0, "a b c -", "I1:2"), /* update: held again */
+        TICK(1899, "slots", "a b c -"),
+        TICK(1900, "slots", "a - - -"),           /* 1 s without an update */
+        CALLUP("I1", 0, "b", 0, 2000, -EINVAL, "a - - -", ""),
+        CALLUP("I1", 2, "?", 0, 2000, -EINVAL, "a - - -", ""),
+        CALLUP("", 2, "b", 0, 2000, -EINVAL, "a - - -", ""),
+        CALLUP("I1", 2, "", 0, 2000, -EINVAL, "a - - -", ""),
+        CALLUP("I1", 2, "c b", 0, 2100, 0, "a b c -", "I1:2"),
+        {WS_CMD_SHOW_VIEW, 1, 0, 2200, 0, "plain", "a b", ANY, ANY},
+        RELEASE(NULL, 2250, ANY, NULL, "I1:0"),   /* queued: no slots here */
+        {WS_CMD_SHOW_VIEW, 0, 0, 2300, 0, "slots", "a b c -", ANY, ANY},
+        {WS_CMD_LAYOUT, 5, 0, 2400, 0, "slots", "a - b -", ANY, ANY}, /* c gone */
+    }},
 };
+#pragma GCC diagnostic pop
 
 static const struct layout *parsed[N_LAYOUTS];
 
@@ -185,7 +245,35 @@ static struct ws_cmd make_cmd(const struct step *s)
     }
     if (s->type == WS_CMD_LAYOUT)
         c.layout = parsed[s->a];
+    if (s->incident)
+        snprintf(c.incident, sizeof(c.incident), "%s", s->incident);
+    c.priority = s->priority;
+    c.hold_s = s->hold_s;
+    for (const char *p = s->cameras; p && *p && c.n_cameras < LAYOUT_MAX_CALLUP_CAMERAS;) {
+        char id[8] = "";
+        int len = 0;
+        sscanf(p, "%7s%n", id, &len);
+        c.cameras[c.n_cameras++] = parsed[4] ? layout_find_feed(parsed[4], id) : -1;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
     return c;
+}
+
+/* Checks the call-ups: "INCIDENT:SLOTS" each, in rank order. */
+static void check_callups(struct check_counts *cc, const char *name, int i,
+                          const struct wall_state *ws, const char *want)
+{
+    char buf[256] = "";
+    size_t len = 0;
+    int n;
+    const struct ws_callup *c = ws_callups(ws, &n);
+    for (int k = 0; k < n && len < sizeof(buf); k++)
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s:%d", k ? " " : "",
+                                c[k].incident, c[k].n_slots);
+    CHECK(cc, strcmp(buf, want) == 0, "%s, step %d: call-ups \"%s\", want \"%s\"", name, i,
+          buf, want);
 }
 
 static void run_step(struct check_counts *cc, const char *name, int i,
@@ -193,6 +281,10 @@ static void run_step(struct check_counts *cc, const char *name, int i,
 {
     struct ws_cmd c = make_cmd(s);
     uint64_t seq = ws->seq;
+    if (s->type == WS_CMD_RELEASE && !s->incident) {
+        check_callups(cc, name, i, ws, s->want_callups); /* a look only */
+        return;
+    }
     int ret = ws_apply(ws, &c, NULL);
     char buf[128];
     CHECK(cc, ret == s->want_ret, "%s, step %d (%s): returned %d, want %d", name, i,
@@ -213,6 +305,8 @@ static void run_step(struct check_counts *cc, const char *name, int i,
     if (s->want_sel != ANY)
         CHECK(cc, ws->outputs[0].selected == s->want_sel, "%s, step %d: selected %d, want %d",
               name, i, ws->outputs[0].selected, s->want_sel);
+    if (s->want_callups)
+        check_callups(cc, name, i, ws, s->want_callups);
 }
 
 static void run_scenarios(struct check_counts *cc)
@@ -223,7 +317,8 @@ static void run_scenarios(struct check_counts *cc)
         const struct scenario *sc = &scenarios[i];
         for (int k = 0; k < 24; k++) {
             const struct step *s = &sc->steps[k];
-            if (!s->want_view && !s->want_tiles && !s->want_max && !s->want_sel)
+            if (!s->want_view && !s->want_tiles && !s->want_max && !s->want_sel &&
+                !s->want_callups)
                 break; /* the zeroed rest of the table */
             run_step(cc, sc->name, k, &ws, s);
         }

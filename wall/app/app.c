@@ -33,6 +33,7 @@
 #include "hwdec/hwdec.h"
 #include "layout/layout.h"
 #include "output/output.h"
+#include "registry/registry.h"
 #include "render/render.h"
 
 /* ---- logging from FFmpeg and SDL (through output/) ---- */
@@ -61,23 +62,33 @@ static void route_library_logs(struct app *app)
 
 /* ---- layout ---- */
 
-/* Loads and validates the layout, printing every diagnostic on stderr.
- * Returns NULL when it has errors. */
-static struct layout *load_layout(const char *path)
+/* Loads and validates the layout and its camera registry (into *reg, NULL
+ * without one), printing every diagnostic on stderr.  Returns NULL when
+ * either has errors. */
+static struct layout *load_layout(const char *path, struct registry **reg)
 {
-    struct layout_diags diags = {0};
+    struct layout_diags diags = {0}, reg_diags = {0};
     struct layout *layout = NULL;
-    layout_load_file(path, &layout, &diags);
+    char *reg_path = NULL;
+    reg_load_layout(path, &layout, reg, &reg_path, &diags, &reg_diags);
     layout_diags_print(&diags, path, stderr);
+    layout_diags_print(&reg_diags, reg_path, stderr);
     layout_diags_clear(&diags);
+    layout_diags_clear(&reg_diags);
+    free(reg_path);
     return layout;
 }
 
 static int validate_only(const struct app_options *opt)
 {
-    struct layout *l = load_layout(opt->layout_path);
+    struct registry *reg = NULL;
+    struct layout *l = load_layout(opt->layout_path, &reg);
     if (!l)
         return EXIT_FAILURE_RUN;
+    if (reg)
+        printf("%s: ok: %d registry camera%s\n", l->registry, reg_count(reg),
+               reg_count(reg) == 1 ? "" : "s");
+    reg_destroy(reg);
     int tiles = 0;
     for (int i = 0; i < l->n_outputs; i++)
         tiles += l->outputs[i].n_tiles;
@@ -464,7 +475,7 @@ static int app_init(struct app *app)
 {
     char buf[PATH_MAX];
     route_library_logs(app);
-    if (!(app->layout = load_layout(app->opt.layout_path)))
+    if (!(app->layout = load_layout(app->opt.layout_path, &app->registry)))
         return -EINVAL;
     out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
@@ -526,6 +537,7 @@ static void app_uninit(struct app *app)
     free(app->markers);
     free(app->basemap_dir);
     layout_destroy(app->layout);
+    reg_destroy(app->registry);
     tlog_destroy(app->log);
 }
 

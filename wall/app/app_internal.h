@@ -74,6 +74,8 @@ struct app {
     struct app_options opt;
     struct tlog *log;
     struct layout *layout;        /* owned; app->ws borrows it */
+    struct registry *registry;    /* owned: app->layout's camera registry
+                                     ("registry"), or NULL */
     struct wall_state ws;         /* what the wall shows: changed by
                                      app_command() only */
     struct app_vis *vis;          /* per output of the view (audit) */
@@ -88,6 +90,8 @@ struct app {
     uv_timer_t reload_timer;      /* lets an editor finish writing */
     bool watching;
     char watch_name[256];         /* the layout file's name in it */
+    char registry_watch_name[256];/* the registry file's name in it, when it
+                                     lies there too (else "") */
     struct hwdec_devices *hw;     /* shared hardware decoders */
     struct audit *audit;          /* --audit log, or NULL */
     bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
@@ -104,6 +108,8 @@ struct app {
     struct ovl_server *control;   /* NULL without a control socket */
     struct tlog *control_log;
     uint64_t ovl_generation;      /* overlay state last looked at */
+    int64_t callup_seen_us;       /* incident changes (wall clock) the call-up
+                                     policy has looked at */
     bool panels_dirty;            /* map/list panels need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
     struct render_marker *markers;/* scratch for map panels */
@@ -283,6 +289,29 @@ static inline struct layout_rect app_tile_rect(const struct app *app, int o, int
  * and nothing changed. */
 int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
 
+/* Socket requests {"type":"callup","incident":ID} or {"type":"callup","lat":…,
+ * "lon":…[,"priority":P]}: ranks the registry and calls up the best cameras
+ * that are feeds of the layout (app/callup.c).  0, or -EINVAL with err set. */
+int app_cmd_callup(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,
+                   size_t errlen);
+
+/* {"type":"release","incident":ID}: releases that call-up.  0 or -EINVAL. */
+int app_cmd_release(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,
+                    size_t errlen);
+
+/* The call-up policy after the incidents changed: call-ups of incidents no
+ * longer open are released, incidents of priority up_to_priority or more
+ * urgent that are new or changed (moved) are called up. */
+void app_callups_follow(struct app *app);
+
+/* Releases (one WS_CMD_RELEASE each, origin timer) the call-ups whose
+ * hold_s ran out by now_us. */
+void app_callups_expire(struct app *app, int64_t now_us);
+
+/* The call-ups for the stats: incident, priority, cameras, slots, queued,
+ * since_s; a new cJSON array (caller owns). */
+struct cJSON *app_callups_json(const struct app *app, int64_t now_us);
+
 /* Shows layout l (start or reload; the app takes l over either way): the
  * view of the same name stays, operator state stays on tiles that still
  * exist, feeds of the same source keep their connection.  Returns 0 or a
@@ -303,8 +332,12 @@ int64_t app_tours_due(const struct app *app);
 /* Frees the wall state, its render targets and the audit tracking. */
 void app_views_close(struct app *app);
 
-/* Watches the layout file and reloads it when it changes. */
+/* Watches the layout file (and its camera registry, when that lies in the
+ * same directory) and reloads them when they change. */
 int app_watch_start(struct app *app);
+
+/* Notes the current layout's registry file name for the watch. */
+void app_registry_watch(struct app *app);
 void app_watch_close(struct app *app);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which

@@ -408,6 +408,8 @@ static const struct app_command commands[] = {
     {"unmask", cmd_unmask, true},
     {"restart", cmd_restart, false}, /* a wall-state command: audited there */
     {"eido", cmd_eido, false},       /* NENA EIDO document (cad role) */
+    {"callup", app_cmd_callup, false}, /* wall-state commands (app/callup.c) */
+    {"release", app_cmd_release, false},
 };
 
 static int command_hook(void *opaque, const cJSON *msg,

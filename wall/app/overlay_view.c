@@ -67,6 +67,7 @@ bool app_overlay_update(struct app *app)
         return false;
     app->ovl_generation = gen;
     app->panels_dirty = app->dirty = true;
+    app_callups_follow(app);
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         const struct layout_feed *lf = &app->layout->feeds[i];
@@ -208,6 +209,18 @@ static void draw_incident_list(struct app *app, const struct layout_tile *tile,
     render_list(app->render, rect, title, rows, shown);
 }
 
+/* A call-up slot with nothing called up: a dark tile that says which slot. */
+static void draw_free_slot(struct app *app, const struct layout_tile *tile,
+                           struct layout_rect rect)
+{
+    char text[96];
+    snprintf(text, sizeof(text), "%s%sCALL-UP SLOT %d · free", tile->label ? tile->label : "",
+             tile->label ? " · " : "", tile->callup);
+    render_rect(app->render, rect, (struct render_color){0.06f, 0.07f, 0.09f, 1});
+    render_text(app->render, text, 14, rect, RENDER_ALIGN_CENTER,
+                (struct render_color){0.6f, 0.65f, 0.7f, 1}, false);
+}
+
 void app_draw_panel(struct app *app, const struct layout_tile *tile,
                     struct layout_rect rect)
 {
@@ -215,4 +228,6 @@ void app_draw_panel(struct app *app, const struct layout_tile *tile,
         draw_map(app, tile, rect);
     else if (tile->panel == LAYOUT_PANEL_INCIDENTS)
         draw_incident_list(app, tile, rect);
+    else if (tile->panel == LAYOUT_PANEL_CALLUP)
+        draw_free_slot(app, tile, rect);
 }

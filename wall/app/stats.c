@@ -140,8 +140,12 @@ static cJSON *outputs_json(const struct app *app)
         tiles = cJSON_AddArrayToObject(out, "tiles");
         for (int t = 0; t < lo->n_tiles; t++) {
             int f = app_tile_feed(app, o, t);
-            const char *panel = lo->tiles[t].panel == LAYOUT_PANEL_MAP ? "panel:map"
-                                                                       : "panel:incidents";
+            char panel[24];
+            if (lo->tiles[t].panel == LAYOUT_PANEL_CALLUP)
+                snprintf(panel, sizeof panel, "callup:%d", lo->tiles[t].callup);
+            else
+                snprintf(panel, sizeof panel, "panel:%s",
+                         lo->tiles[t].panel == LAYOUT_PANEL_MAP ? "map" : "incidents");
             cJSON_AddItemToArray(tiles, cJSON_CreateString(f >= 0 ? app->layout->feeds[f].id
                                                                   : panel));
         }
@@ -168,6 +172,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
         if (app->feeds[i].shown)
             cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
     cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
+    cJSON_AddItemToObject(doc, "callups", app_callups_json(app, now_us));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);

@@ -21,6 +21,7 @@
 #include "base/timeutil.h"
 #include "output/output.h"
 #include "overlay/server.h"
+#include "registry/registry.h"
 #include "render/render.h"
 
 #define RELOAD_SETTLE_MS 150 /* editors write in several steps */
@@ -34,6 +35,9 @@ struct app_reload {
     enum ws_origin origin;
     struct layout *layout;
     struct layout_diags diags;
+    struct registry *registry;    /* the layout's "registry", or NULL */
+    char *reg_path;               /* its path, for reg_diags */
+    struct layout_diags reg_diags;
     const char *secret_path;      /* --supervisor-secret-file (re-read too), or NULL */
     char secret[sizeof(((struct app *)0)->supervisor_secret)];
     int secret_ret;
@@ -226,6 +230,7 @@ void app_tours_tick(struct app *app, int64_t now_us)
     int64_t due = ws_next_tour_us(&app->ws);
     if (!due || now_us < due)
         return;
+    app_callups_expire(app, now_us); /* each one its own audited release */
     struct ws_cmd cmd = {.type = WS_CMD_TOUR_TICK, .origin = WS_ORIGIN_TIMER,
                          .now_us = now_us};
     app_command(app, &cmd, NULL, 0);
@@ -253,7 +258,8 @@ static void set_banner(struct app *app, const struct layout_diags *d)
 static void reload_work(uv_work_t *req)
 {
     struct app_reload *job = req->data;
-    layout_load_file(job->path, &job->layout, &job->diags);
+    reg_load_layout(job->path, &job->layout, &job->registry, &job->reg_path, &job->diags,
+                    &job->reg_diags);
     if (job->secret_path) /* a reload re-reads the supervisor secret too */
         job->secret_ret = secret_read_file(job->secret_path, job->secret, sizeof(job->secret));
 }
@@ -263,6 +269,9 @@ static void reload_free(struct app_reload *job)
     secret_wipe(job->secret, sizeof(job->secret));
     layout_destroy(job->layout);
     layout_diags_clear(&job->diags);
+    reg_destroy(job->registry);
+    free(job->reg_path);
+    layout_diags_clear(&job->reg_diags);
     free(job->path);
     free(job);
 }
@@ -283,13 +292,21 @@ static void reload_done(uv_work_t *req, int status)
     if (job->secret_path)
         memcpy(app->supervisor_secret, job->secret, sizeof(job->secret));
     layout_diags_print(&job->diags, job->path, stderr);
+    layout_diags_print(&job->reg_diags, job->reg_path, stderr);
     if (!job->layout) {
         tlog_err(app->log, "%s has errors: keeping the layout on screen", job->path);
-        set_banner(app, &job->diags);
+        set_banner(app, job->diags.n ? &job->diags : &job->reg_diags);
     } else {
-        out_resolve_sizes(job->layout, app->opt.headless, app->log); /* asks SDL */
-        app_apply_layout(app, job->layout, job->origin);
+        struct layout *l = job->layout;
+        out_resolve_sizes(l, app->opt.headless, app->log); /* asks SDL */
         job->layout = NULL; /* the app's now */
+        app_apply_layout(app, l, job->origin);
+        if (app->layout == l) { /* accepted: its registry comes along */
+            reg_destroy(app->registry);
+            app->registry = job->registry;
+            job->registry = NULL;
+            app_registry_watch(app);
+        }
     }
     enum ws_origin origin = job->origin;
     reload_free(job);
@@ -332,13 +349,23 @@ static void on_file_event(uv_fs_event_t *ev, const char *name, int events, int s
 {
     struct app *app = ev->data;
     (void)events;
-    if (status < 0 || (name && strcmp(name, app->watch_name) != 0))
+    if (status < 0 || (name && strcmp(name, app->watch_name) != 0 &&
+                       strcmp(name, app->registry_watch_name) != 0))
         return;
     uv_timer_start(&app->reload_timer, on_reload_timer, RELOAD_SETTLE_MS, 0);
 }
 
+void app_registry_watch(struct app *app)
+{
+    const char *r = app->layout ? app->layout->registry : NULL;
+    /* only a registry beside the layout: the watch is on that directory */
+    snprintf(app->registry_watch_name, sizeof(app->registry_watch_name), "%s",
+             r && !strchr(r, '/') ? r : "");
+}
+
 int app_watch_start(struct app *app)
 {
+    app_registry_watch(app);
     char *copy = strdup(app->opt.layout_path), *copy2 = strdup(app->opt.layout_path);
     int ret = copy && copy2 ? 0 : -ENOMEM;
     if (ret == 0) {

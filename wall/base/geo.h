@@ -1,7 +1,8 @@
 /*
  * geo.h - the little geography a wall needs: Web Mercator (slippy-map)
  * projection for map panels and great-circle distances for "is this incident
- * within the camera's range".  Pure functions.
+ * within the camera's range", and initial bearings for "does the camera face
+ * it".  Pure functions.
  */
 #ifndef TESSERA_GEO_H
 #define TESSERA_GEO_H
@@ -20,5 +21,13 @@ void geo_unproject(double x, double y, int zoom, double *lat, double *lon);
 /* Great-circle distance in metres between two points (haversine, mean Earth
  * radius 6371 km). */
 double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* Initial great-circle bearing in degrees (0 = north, clockwise, 0 ≤ b < 360)
+ * from point 1 towards point 2; 0 when the points coincide.  Correct across
+ * the antimeridian and at high latitude. */
+double geo_bearing_deg(double lat1, double lon1, double lat2, double lon2);
+
+/* The signed difference b - a of two bearings, folded into (-180, 180]. */
+double geo_bearing_diff(double a, double b);
 
 #endif

@@ -31,7 +31,8 @@ static const struct {
 } ctl_positional[] = {
     {"layout", "name"},   {"snapshot", "name"}, {"move", "direction"},
     {"hud", "on"},        {"help", "on"},       {"restart", "feed"},
-    {"incident", "op"},   {"unit", "op"},
+    {"incident", "op"},   {"unit", "op"},       {"callup", "incident"},
+    {"release", "incident"},
 };
 
 /* Fields sent as JSON numbers; "units" is a list, "on" a boolean, the rest
@@ -65,6 +66,7 @@ static void ctl_help(FILE *f)
 "  incident close --id ID\n"
 "  unit upsert --id ID [--lat N --lon N] [--heading N] [--speed-mps N] ...\n"
 "  unit remove --id ID\n"
+"  callup ID | callup --lat N --lon N [--priority N]   release ID\n"
 "  snapshot [NAME]          restart --feed ID  (or restart ID)\n"
 "  unmask --feed F --minutes M --reason TEXT --secret-file F\n"
 "  raw 'JSON'               any JSON object, sent as it is\n"

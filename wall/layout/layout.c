@@ -26,6 +26,7 @@ static void feed_free(struct layout_feed *f)
     for (i = 0; f->sub_masks && i < f->n_sub_masks; i++)
         free(f->sub_masks[i].points);
     free(f->sub_masks);
+    free(f->camera);
 }
 
 const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
@@ -71,7 +72,20 @@ void layout_destroy(struct layout *layout)
     free(layout->tour_views);
     free(layout->basemap);
     free(layout->timezone);
+    free(layout->registry);
+    for (i = 0; i < layout->callup.n_kinds; i++)
+        free(layout->callup.kinds[i].kind);
+    free(layout->callup.kinds);
     free(layout);
+}
+
+const struct layout_callup_rule *layout_callup_rule(const struct layout *layout,
+                                                    const char *kind)
+{
+    for (int i = 0; kind && i < layout->callup.n_kinds; i++)
+        if (strcmp(layout->callup.kinds[i].kind, kind) == 0)
+            return &layout->callup.kinds[i].rule;
+    return &layout->callup.rule;
 }
 
 int layout_find_feed(const struct layout *layout, const char *id)

@@ -114,6 +114,10 @@ struct layout_feed {
     bool privacy_given;   /* "owner", "consent" or "masks" is in this entry
                              (else they come from another entry of the same
                              camera, if any) */
+    char *camera;         /* "camera": a registry camera id whose url, label,
+                             place and privacy this feed takes (filled in by
+                             reg_layout_resolve()), or NULL */
+    int camera_line, camera_col; /* where "camera"'s value is in the layout */
 };
 
 /* The masks of lf's main stream (sub false) or substream (sub true); their
@@ -125,6 +129,7 @@ enum layout_panel {
     LAYOUT_PANEL_NONE = 0, /* a camera tile */
     LAYOUT_PANEL_MAP,      /* "panel": "map" */
     LAYOUT_PANEL_INCIDENTS,/* "panel": "incidents" */
+    LAYOUT_PANEL_CALLUP,   /* "callup": K, a call-up slot (no feed of its own) */
 };
 
 struct layout_tile {
@@ -142,6 +147,8 @@ struct layout_tile {
     int n_tour;               /* 0, or at least 2 */
     double dwell;             /* "tour": {"dwell": seconds}, default 10 (set
                                  on every tile; used only with a tour) */
+    int callup;               /* "callup": slot number K (1..LAYOUT_MAX_SLOT)
+                                 with panel LAYOUT_PANEL_CALLUP, else 0 */
 };
 
 struct layout_output {
@@ -165,6 +172,38 @@ struct layout_view {
     int n_outputs;
 };
 
+/* What a call-up does for incidents of one kind (or the default). */
+struct layout_callup_rule {
+    int up_to_priority;   /* "up_to_priority": incidents of this priority or
+                             more urgent (1 is the most urgent) call up by
+                             themselves; 0: none do (manual call-up only) */
+    int max_cameras;      /* "max_cameras": slots one incident may take */
+    double radius_m;      /* "radius_m": other cameras this near also rank */
+    double hold_s;        /* "hold_s": released after this long without an
+                             update of the incident */
+};
+
+/* "kinds": {"fire": {...}}: overrides for incidents of one kind; the keys
+ * not given keep the policy's values. */
+struct layout_callup_kind {
+    char *kind;
+    struct layout_callup_rule rule;
+};
+
+/* The "callup" policy object (defaults when absent: up_to_priority 3,
+ * max_cameras 4, radius_m 250, hold_s 900). */
+struct layout_callup {
+    bool given;                       /* "callup" was in the file */
+    struct layout_callup_rule rule;
+    struct layout_callup_kind *kinds; /* "kinds", in file order */
+    int n_kinds;
+};
+
+#define LAYOUT_MAX_SLOT 64            /* call-up slot numbers 1..64 */
+#define LAYOUT_MAX_CALLUP_CAMERAS 64  /* "max_cameras" */
+#define LAYOUT_MAX_CALLUP_KINDS 64    /* entries in "kinds" */
+#define LAYOUT_MAX_HOLD 604800.0      /* "hold_s": a week */
+
 struct layout {
     struct layout_feed *feeds;   /* shared by every view */
     int n_feeds;
@@ -186,7 +225,15 @@ struct layout {
     bool timezone_given;         /* "timezone" was in the file */
     double incident_ttl;         /* "incident_ttl": seconds an incident may go
                                     without an update (default 3600) */
+    char *registry;              /* "registry": camera registry (GeoJSON),
+                                    relative to the layout file, or NULL */
+    struct layout_callup callup; /* "callup": the call-up policy */
 };
+
+/* The call-up rule for incidents of kind (NULL or not in "kinds": the
+ * policy's own rule); valid while layout is. */
+const struct layout_callup_rule *layout_callup_rule(const struct layout *layout,
+                                                    const char *kind);
 
 enum layout_severity { LAYOUT_ERROR = 0, LAYOUT_WARNING };
 

@@ -47,6 +47,7 @@ struct lj {
     bool tiles_read;         /* every "tiles" was read: warn unused feeds */
     int errors;
     bool oom;
+    const cJSON *camera_feed; /* the last "camera" read (needs "registry") */
 };
 
 /* A key an object may have. */
@@ -694,14 +695,14 @@ static bool lj_when(struct lj *c, const cJSON *node, const char *key, bool end,
 /* The keys of a feed object, in the order of feed_keys[]. */
 enum feed_key {
     FK_URL, FK_LABEL, FK_LOOP, FK_SUBSTREAM, FK_STALL, FK_HWDEC, FK_LOCATION,
-    FK_RANGE, FK_OWNER, FK_CONSENT, FK_MASKS, FK_TRANSPORT, FK_N
+    FK_RANGE, FK_OWNER, FK_CONSENT, FK_MASKS, FK_TRANSPORT, FK_CAMERA, FK_N
 };
 
 static const struct lj_key feed_keys[FK_N] = {
-    {"url", true}, {"label", false}, {"loop", false}, {"substream", false},
+    {"url", false}, {"label", false}, {"loop", false}, {"substream", false},
     {"stall_after", false}, {"hwdec", false}, {"location", false},
     {"range_m", false}, {"owner", false}, {"consent", false},
-    {"masks", false}, {"transport", false}};
+    {"masks", false}, {"transport", false}, {"camera", false}};
 
 enum consent_key { CK_REF, CK_GRANTED, CK_EXPIRES, CK_SCOPE, CK_N };
 
@@ -1050,6 +1051,39 @@ static void lj_feed_place(struct lj *c, struct layout_feed *f,
                "\"location\"");
 }
 
+/* Reads "camera" (a registry camera id), which stands for "url" and the
+ * camera's place and privacy; without it "url" is required. */
+static void lj_feed_camera(struct lj *c, struct layout_feed *f, const cJSON *obj,
+                           const cJSON *const found[FK_N])
+{
+    static const int own[] = {FK_URL, FK_LOCATION, FK_RANGE, FK_OWNER, FK_CONSENT,
+                              FK_MASKS};
+    const cJSON *cam = found[FK_CAMERA];
+    char q[QUOTE_SIZE], q2[QUOTE_SIZE];
+
+    if (!cam) {
+        if (!found[FK_URL])
+            lj_err(c, at_value(c, obj), "missing key \"url\" in feed %s",
+                   quote(q, f->id));
+        return;
+    }
+    if (!is_nonempty_string(cam) || strlen(cam->valuestring) >= LAYOUT_MAX_ID) {
+        lj_err(c, at_value(c, cam), "\"camera\" must be a registry camera id (a "
+               "string of at most %d bytes)", LAYOUT_MAX_ID - 1);
+        return;
+    }
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (found[own[i]])
+            lj_err(c, at_key(c, found[own[i]]), "feed %s takes \"%s\" from "
+                   "registry camera %s; leave it out here", quote(q, f->id),
+                   found[own[i]]->string, quote(q2, cam->valuestring));
+    struct jpos at = at_value(c, cam);
+    f->camera = lj_strdup(c, cam->valuestring);
+    f->camera_line = at.line;
+    f->camera_col = at.col;
+    c->camera_feed = cam;
+}
+
 /* Fills f from the feed object obj (whose id is already set). */
 static void lj_feed_body(struct lj *c, struct layout_feed *f, const cJSON *obj)
 {
@@ -1059,6 +1093,7 @@ static void lj_feed_body(struct lj *c, struct layout_feed *f, const cJSON *obj)
     snprintf(who, sizeof who, "feed %s", quote(q, f->id));
     lj_members(c, obj, "feed", feed_keys, FK_N, found);
     lj_missing(c, obj, who, feed_keys, FK_N, found);
+    lj_feed_camera(c, f, obj, found);
     if (found[FK_URL] && !is_nonempty_string(found[FK_URL]))
         lj_err(c, at_value(c, found[FK_URL]), "\"url\" must be a non-empty "
                "string");
@@ -1216,13 +1251,13 @@ static void lj_unused_feeds(struct lj *c)
 /* The keys of a tile object, in the order of tile_keys[]. */
 enum tile_key {
     TK_FEED, TK_PANEL, TK_TOUR, TK_CELL, TK_SPAN, TK_FIT, TK_LABEL,
-    TK_CENTER, TK_ZOOM, TK_N
+    TK_CENTER, TK_ZOOM, TK_CALLUP, TK_N
 };
 
 static const struct lj_key tile_keys[TK_N] = {
     {"feed", false}, {"panel", false}, {"tour", false}, {"cell", true},
     {"span", false}, {"fit", false}, {"label", false}, {"center", false},
-    {"zoom", false}};
+    {"zoom", false}, {"callup", false}};
 
 /* Reads a tile's "panel": what it shows instead of a feed. */
 static void lj_tile_panel(struct lj *c, struct layout_tile *t,
@@ -1259,29 +1294,43 @@ static void lj_tile_tour(struct lj *c, struct layout_tile *t,
                     &t->dwell);
 }
 
+/* Reads a tile's "callup": K, the number of the call-up slot it is. */
+static void lj_tile_callup(struct lj *c, struct layout_tile *t, const cJSON *node)
+{
+    int k;
+    if (!lj_int(node, &k) || k < 1 || k > LAYOUT_MAX_SLOT) {
+        lj_err(c, at_value(c, node), "\"callup\" must be a slot number from 1 "
+               "to %d", LAYOUT_MAX_SLOT);
+        return;
+    }
+    t->panel = LAYOUT_PANEL_CALLUP;
+    t->callup = k;
+}
+
 /* Reads what tile number index shows: exactly one of "feed", "panel" and
  * "tour"; the first in the text is read, each other one is an error. */
 static void lj_tile_content(struct lj *c, struct layout_tile *t,
                             const cJSON *obj, int index,
                             const cJSON *const found[TK_N])
 {
-    static const int kinds[3] = {TK_FEED, TK_PANEL, TK_TOUR};
+    static const int kinds[4] = {TK_FEED, TK_PANEL, TK_TOUR, TK_CALLUP};
     const cJSON *first = NULL;
     int i;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         if (found[kinds[i]] && (!first || before(c, found[kinds[i]], first)))
             first = found[kinds[i]];
     }
     if (!first) {
-        lj_err(c, at_value(c, obj), "tile %d needs one of \"feed\", \"panel\" "
-               "or \"tour\"", index);
+        lj_err(c, at_value(c, obj), "tile %d needs one of \"feed\", \"panel\", "
+               "\"tour\" or \"callup\"", index);
         return;
     }
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         if (found[kinds[i]] && found[kinds[i]] != first)
             lj_err(c, at_key(c, found[kinds[i]]), "tile %d has both \"%s\" "
-                   "and \"%s\"; a tile shows one feed, one panel or one tour",
+                   "and \"%s\"; a tile shows one feed, one panel, one tour "
+                   "or one call-up slot",
                    index, first->string, found[kinds[i]]->string);
     }
     if (first == found[TK_FEED])
@@ -1289,6 +1338,8 @@ static void lj_tile_content(struct lj *c, struct layout_tile *t,
                               "feed");
     else if (first == found[TK_PANEL])
         lj_tile_panel(c, t, first);
+    else if (first == found[TK_CALLUP])
+        lj_tile_callup(c, t, first);
     else
         lj_tile_tour(c, t, first);
 }
@@ -1363,7 +1414,7 @@ static void lj_tile(struct lj *c, struct layout_tile *t, const cJSON *obj,
     lj_tile_content(c, t, obj, index, found);
     lj_missing(c, obj, who, tile_keys, TK_N, found);
     lj_tile_cell(c, t, found, info);
-    if (found[TK_FIT] && t->panel != LAYOUT_PANEL_NONE)
+    if (found[TK_FIT] && t->panel != LAYOUT_PANEL_NONE && t->panel != LAYOUT_PANEL_CALLUP)
         lj_err(c, at_key(c, found[TK_FIT]), "\"fit\" applies to camera tiles "
                "only");
     else if (found[TK_FIT] && lj_enum(c, found[TK_FIT], "fit", fits, 3, &v))
@@ -1464,6 +1515,23 @@ static void lj_tiles_place(struct lj *c, const struct layout_output *o,
 }
 
 /* Reads "tiles" of output o; grid_ok says whether o's grid is known. */
+/* Reports each call-up slot number a tile of o repeats (tiles: their array). */
+static void lj_slots_unique(struct lj *c, const struct layout_output *o,
+                           const cJSON *tiles)
+{
+    const cJSON *e = tiles->child;
+    for (int i = 0; i < o->n_tiles && e; i++, e = e->next) {
+        for (int j = 0; o->tiles[i].callup && j < i; j++) {
+            if (o->tiles[j].callup != o->tiles[i].callup)
+                continue;
+            lj_err(c, at_value(c, cJSON_GetObjectItemCaseSensitive(e, "callup")),
+                   "call-up slot %d is already tile %d of this output",
+                   o->tiles[i].callup, j);
+            break;
+        }
+    }
+}
+
 static void lj_tiles(struct lj *c, struct layout_output *o, const cJSON *tiles,
                      bool grid_ok)
 {
@@ -1501,6 +1569,8 @@ static void lj_tiles(struct lj *c, struct layout_output *o, const cJSON *tiles,
         c->oom = true;
     else if (grid_ok)
         lj_tiles_place(c, o, info);
+    if (o->tiles)
+        lj_slots_unique(c, o, tiles);
     free(info);
 }
 
@@ -1861,13 +1931,14 @@ static void lj_version(struct lj *c, const cJSON *node)
 /* The keys of the layout object, in the order of layout_keys[]. */
 enum layout_key {
     LK_SCHEMA, LK_VERSION, LK_FEEDS, LK_OUTPUTS, LK_LAYOUTS, LK_TOUR,
-    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_N
+    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_REGISTRY, LK_CALLUP, LK_N
 };
 
 static const struct lj_key layout_keys[LK_N] = {
     {"$schema", false}, {"version", false}, {"feeds", true},
     {"outputs", false}, {"layouts", false}, {"tour", false},
-    {"basemap", false}, {"timezone", false}, {"incident_ttl", false}};
+    {"basemap", false}, {"timezone", false}, {"incident_ttl", false},
+    {"registry", false}, {"callup", false}};
 
 /* Loads the zone consent dates are read in: "timezone" (an IANA name) or,
  * without it, the machine's zone.  Before the feeds, whose dates need it. */
@@ -1895,6 +1966,98 @@ static void lj_timezone(struct lj *c, const cJSON *node)
     }
     c->lay->timezone = lj_strdup(c, c->tz->name);
     c->lay->timezone_given = node != NULL;
+}
+
+/* The keys of a call-up rule, in the order of the reads in lj_callup_rule(). */
+static const struct lj_key callup_keys[] = {
+    {"up_to_priority", false}, {"max_cameras", false}, {"radius_m", false},
+    {"hold_s", false}, {"kinds", false}};
+
+/* Reads the four keys of a call-up rule from found[] into r. */
+static void lj_callup_rule(struct lj *c, const cJSON *const found[5],
+                           struct layout_callup_rule *r)
+{
+    int v;
+    if (found[0] && (!lj_int(found[0], &v) || v < 0 || v > 9))
+        lj_err(c, at_value(c, found[0]), "\"up_to_priority\" must be an integer "
+               "from 0 (no automatic call-up) to 9");
+    else if (found[0])
+        r->up_to_priority = v;
+    if (found[1] && (!lj_int(found[1], &v) || v < 1 || v > LAYOUT_MAX_CALLUP_CAMERAS))
+        lj_err(c, at_value(c, found[1]), "\"max_cameras\" must be an integer "
+               "from 1 to %d", LAYOUT_MAX_CALLUP_CAMERAS);
+    else if (found[1])
+        r->max_cameras = v;
+    if (found[2] && !(cJSON_IsNumber(found[2]) && found[2]->valuedouble >= 0 &&
+                      found[2]->valuedouble <= LAYOUT_MAX_RANGE_M))
+        lj_err(c, at_value(c, found[2]), "\"radius_m\" must be a number of "
+               "metres from 0 to %g", LAYOUT_MAX_RANGE_M);
+    else if (found[2])
+        r->radius_m = found[2]->valuedouble;
+    if (found[3])
+        lj_positive(c, found[3], "hold_s", "seconds", LAYOUT_MAX_HOLD, &r->hold_s);
+}
+
+/* Reads "kinds": {"kind": {rule keys}}, each starting from the policy's rule. */
+static void lj_callup_kinds(struct lj *c, struct layout_callup *p, const cJSON *node)
+{
+    const cJSON *m, *found[5];
+    int n = cJSON_IsObject(node) ? cJSON_GetArraySize(node) : -1;
+    if (n < 0 || n > LAYOUT_MAX_CALLUP_KINDS) {
+        lj_err(c, at_value(c, node), "\"kinds\" must be an object of at most %d "
+               "incident kinds, each with call-up keys", LAYOUT_MAX_CALLUP_KINDS);
+        return;
+    }
+    if (!(p->kinds = calloc((size_t)n + 1, sizeof *p->kinds))) {
+        c->oom = true;
+        return;
+    }
+    cJSON_ArrayForEach(m, node) {
+        if (!cJSON_IsObject(m)) {
+            lj_err(c, at_value(c, m), "kind \"%s\" must be an object with call-up "
+                   "keys", m->string);
+            continue;
+        }
+        struct layout_callup_kind *k = &p->kinds[p->n_kinds++];
+        k->rule = p->rule;
+        k->kind = lj_strdup(c, m->string);
+        lj_members(c, m, "call-up kind", callup_keys, 4, found);
+        lj_callup_rule(c, found, &k->rule);
+    }
+}
+
+/* Reads the "callup" policy object. */
+static void lj_callup(struct lj *c, const cJSON *node)
+{
+    const cJSON *found[5];
+    if (!cJSON_IsObject(node)) {
+        lj_err(c, at_value(c, node), "\"callup\" must be an object (keys "
+               "\"up_to_priority\", \"max_cameras\", \"radius_m\", \"hold_s\", "
+               "\"kinds\")");
+        return;
+    }
+    c->lay->callup.given = true;
+    lj_members(c, node, "\"callup\"", callup_keys, 5, found);
+    lj_callup_rule(c, found, &c->lay->callup.rule);
+    if (found[4])
+        lj_callup_kinds(c, &c->lay->callup, found[4]);
+}
+
+/* Reads "registry" (a file name) and "callup"; a feed naming a "camera"
+ * needs the registry. */
+static void lj_registry(struct lj *c, const cJSON *const found[LK_N])
+{
+    const cJSON *reg = found[LK_REGISTRY];
+    if (reg && !is_nonempty_string(reg))
+        lj_err(c, at_value(c, reg), "\"registry\" must be a non-empty string (a "
+               "GeoJSON file of cameras)");
+    else if (reg)
+        c->lay->registry = lj_strdup(c, reg->valuestring);
+    else if (c->camera_feed)
+        lj_err(c, at_value(c, c->camera_feed), "\"camera\" names a registry "
+               "camera, but the layout has no \"registry\"");
+    if (found[LK_CALLUP])
+        lj_callup(c, found[LK_CALLUP]);
 }
 
 static void lj_layout(struct lj *c, const cJSON *root)
@@ -1927,6 +2090,8 @@ static void lj_layout(struct lj *c, const cJSON *root)
                "non-empty string (a directory of map tiles)");
     else if (found[LK_BASEMAP])
         c->lay->basemap = lj_strdup(c, found[LK_BASEMAP]->valuestring);
+    if (!c->oom)
+        lj_registry(c, found);
     if (!c->oom)
         lj_unused_feeds(c);
 }
@@ -1971,6 +2136,7 @@ int layout_parse_at(const char *text, size_t len, long long now_epoch,
         return -ENOMEM;
     c.lay->tour_dwell = 30;
     c.lay->incident_ttl = LAYOUT_INCIDENT_TTL_DEFAULT;
+    c.lay->callup.rule = (struct layout_callup_rule){3, 4, 250, 900};
     lj_parse(&c, text, len);
     free(c.tz);
     free(c.feed_node);

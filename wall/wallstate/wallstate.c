@@ -3,7 +3,7 @@
  * it (see wallstate.h).  Pure data: no clock, no I/O, no other module but
  * the layout model.
  */
-#include "wallstate/wallstate.h"
+#include "wallstate/wallstate_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@ static const char *const cmd_names[WS_CMD_COUNT] = {
     [WS_CMD_SELECT] = "select",        [WS_CMD_MOVE] = "move",
     [WS_CMD_PIN] = "pin",              [WS_CMD_UNPIN] = "unpin",
     [WS_CMD_TOUR_TICK] = "tour-step",  [WS_CMD_RESTART_FEED] = "restart",
+    [WS_CMD_CALLUP] = "callup",        [WS_CMD_RELEASE] = "release",
 };
 
 const char *ws_cmd_name(enum ws_cmd_type type)
@@ -25,8 +26,8 @@ const char *ws_cmd_name(enum ws_cmd_type type)
 
 const char *ws_origin_name(enum ws_origin origin)
 {
-    static const char *const names[] = {"start", "key", "socket", "timer", "file"};
-    return origin >= 0 && origin <= WS_ORIGIN_FILE_WATCH ? names[origin] : "?";
+    static const char *const names[] = {"start", "key", "socket", "timer", "file", "policy"};
+    return origin >= 0 && origin <= WS_ORIGIN_POLICY ? names[origin] : "?";
 }
 
 /* ---- reading ---- */
@@ -87,6 +88,8 @@ int ws_tile_feed(const struct wall_state *ws, int o, int t)
         return pin->feed;
     if (ws->outputs[o].maximized == t && st->hold_feed >= 0)
         return st->hold_feed;
+    if (st->callup_feed >= 0)
+        return st->callup_feed;
     return layout_feed_of(&ws_output(ws, o)->tiles[t], st);
 }
 
@@ -123,6 +126,9 @@ static bool tour_frozen(const struct wall_state *ws, int o, int t)
 int64_t ws_next_tour_us(const struct wall_state *ws)
 {
     int64_t next = ws->layout ? ws->tour_next_us : 0;
+    int64_t hold = ws__callups_next(ws);
+    if (hold && (!next || hold < next))
+        next = hold;
     for (int o = 0; o < ws_output_count(ws); o++)
         for (int t = 0; t < ws->outputs[o].n_tiles; t++) {
             int64_t due = ws->outputs[o].tiles[t].tour_next_us;
@@ -163,6 +169,7 @@ static int new_outputs(const struct layout *l, int v, int64_t now,
         for (int t = 0; t < lo->n_tiles; t++) {
             const struct layout_tile *tile = &lo->tiles[t];
             outs[o].tiles[t].hold_feed = -1;
+            outs[o].tiles[t].callup_feed = -1;
             if (tile->n_tour >= 2 && tile->dwell > 0)
                 outs[o].tiles[t].tour_next_us = now + dwell_us(tile->dwell);
         }
@@ -299,8 +306,10 @@ static int apply_layout(struct wall_state *ws, const struct ws_cmd *cmd, unsigne
     int ret = derive_outputs(ws, l, v, true, cmd->now_us, &outs);
     if (ret < 0)
         return ret;
-    if (ws->layout)
+    if (ws->layout) {
         remap_pins(ws, l);
+        ws__callups_remap(ws, l);
+    }
     bool tour = l->n_tour_views >= 2 && l->tour_dwell > 0;
     if (!tour)
         ws->tour_next_us = 0;
@@ -459,6 +468,7 @@ static int tour_tick(struct wall_state *ws, const struct ws_cmd *cmd, unsigned *
             return ret;
     }
     tick_tiles(ws, now, changed);
+    ws__callups_expire(ws, now, changed);
     return 0;
 }
 
@@ -484,6 +494,8 @@ static int dispatch(struct wall_state *ws, struct ws_cmd *cmd, unsigned *changed
             return -EINVAL;
         *changed |= WS_RESTART_FEED;
         return 0;
+    case WS_CMD_CALLUP: return ws__callup(ws, cmd, changed);
+    case WS_CMD_RELEASE: return ws__release(ws, cmd, changed);
     default: return -EINVAL;
     }
 }
@@ -497,6 +509,7 @@ int ws_apply(struct wall_state *ws, struct ws_cmd *cmd, unsigned *changed)
     if (ret < 0)
         return ret;
     cmd->seq = ++ws->seq;
+    ws__callups_assign(ws); /* slots follow every change: views, pins, call-ups */
     if (changed)
         *changed |= local;
     return 0;
@@ -513,7 +526,27 @@ void ws_uninit(struct wall_state *ws)
     for (int i = 0; i < ws->n_pins; i++)
         free(ws->pins[i].output);
     free(ws->pins);
+    ws__callups_free(ws);
     ws_init(ws);
+}
+
+/* Writes ": incident ID priority P cameras A,B" (RELEASE: the incident). */
+static void describe_callup(const struct wall_state *ws, const struct ws_cmd *cmd,
+                            char *buf, size_t n)
+{
+    int len = snprintf(buf, n, ": incident %.63s", cmd->incident);
+    if (cmd->type != WS_CMD_CALLUP || len < 0 || (size_t)len >= n)
+        return;
+    len += snprintf(buf + len, n - (size_t)len, " priority %d cameras", cmd->priority);
+    for (int i = 0; i < cmd->n_cameras && len > 0 && (size_t)len < n; i++) {
+        int f = cmd->cameras[i];
+        len += snprintf(buf + len, n - (size_t)len, "%s%s", i ? "," : " ",
+                        ws->layout && f >= 0 && f < ws->layout->n_feeds
+                            ? ws->layout->feeds[f].id : "?");
+    }
+    for (int i = 0; i < ws->n_callups && len > 0 && (size_t)len < n; i++)
+        if (strcmp(ws->callups[i].incident, cmd->incident) == 0) /* once applied */
+            snprintf(buf + len, n - (size_t)len, " slots %d", ws->callups[i].n_slots);
 }
 
 /* Appends " output NAME tile T" (or what applies) to buf at *len. */
@@ -532,6 +565,9 @@ static void describe_target(const struct wall_state *ws, const struct ws_cmd *cm
         snprintf(buf + len, n - len, ": output %s tile %d", out, cmd->tile);
         break;
     case WS_CMD_RESTORE: snprintf(buf + len, n - len, ": output %s", out); break;
+    case WS_CMD_CALLUP: case WS_CMD_RELEASE:
+        describe_callup(ws, cmd, buf + len, n - len);
+        break;
     case WS_CMD_MOVE:
         snprintf(buf + len, n - len, ": output %s by %d,%d", out, cmd->dx, cmd->dy);
         break;

@@ -31,6 +31,8 @@ enum ws_origin {
     WS_ORIGIN_SOCKET,      /* a control-socket client */
     WS_ORIGIN_TIMER,       /* the tour timer */
     WS_ORIGIN_FILE_WATCH,  /* the layout file changed on disk */
+    WS_ORIGIN_POLICY,      /* the call-up policy (an incident arrived,
+                              moved or closed) */
 };
 
 enum ws_cmd_type {
@@ -46,6 +48,9 @@ enum ws_cmd_type {
     WS_CMD_TOUR_TICK,      /* steps every tour due at .now_us */
     WS_CMD_RESTART_FEED,   /* restart .feed now (the feed set acts; the
                               state only checks and sequences it) */
+    WS_CMD_CALLUP,         /* call up .cameras for .incident (again: update
+                              its cameras, priority and hold) */
+    WS_CMD_RELEASE,        /* release .incident's call-up */
     WS_CMD_COUNT
 };
 
@@ -62,6 +67,14 @@ struct ws_cmd {
     int feed;              /* RESTART_FEED */
     const struct layout *layout; /* LAYOUT: borrowed; must outlive its use
                                     as the state's layout */
+    char incident[64];     /* CALLUP, RELEASE: the incident id (an ad-hoc
+                              point: "@LAT,LON") */
+    int priority;          /* CALLUP: 1 (most urgent) .. 9 */
+    int cameras[LAYOUT_MAX_CALLUP_CAMERAS]; /* CALLUP: feeds, best first (the
+                              caller ranks them and applies max_cameras) */
+    int n_cameras;
+    double hold_s;         /* CALLUP: released after this long without
+                              another CALLUP for it; 0: held until released */
 };
 
 /* What a command changed (bit flags returned through ws_apply()). */
@@ -78,6 +91,8 @@ struct ws_tile {
     int tour_pos;          /* position in the tile's tour (0 without one) */
     int64_t tour_next_us;  /* its next step; 0: no tour or not cycling */
     int hold_feed;         /* feed kept while the tile is enlarged, or -1 */
+    int callup_feed;       /* a call-up slot: the camera a call-up shows in
+                              it, or -1 (derived: ws__callups_assign()) */
 };
 
 /* Operator state of one output of the view shown. */
@@ -96,6 +111,19 @@ struct ws_pin {
     int feed;              /* index into the state's layout's feeds */
 };
 
+/* One incident's call-up, active (holding slots) or queued. */
+struct ws_callup {
+    char incident[64];
+    int priority;          /* 1 (most urgent) .. 9 */
+    uint64_t order;        /* when it was first called up (seq): equal
+                              priority keeps the older */
+    int64_t since_us;      /* monotonic time of its first CALLUP */
+    int64_t expires_us;    /* released at this time (hold_s); 0: never */
+    int cameras[LAYOUT_MAX_CALLUP_CAMERAS]; /* feeds, best first */
+    int n_cameras;
+    int n_slots;           /* slots it holds now (0: queued) */
+};
+
 struct wall_state {
     const struct layout *layout; /* borrowed (see WS_CMD_LAYOUT); NULL before */
     int view;                    /* index into layout->views */
@@ -106,6 +134,8 @@ struct wall_state {
     struct ws_pin *pins;
     int n_pins;
     uint64_t seq;                /* commands applied so far */
+    struct ws_callup *callups;   /* in rank order: priority, then age */
+    int n_callups;
 };
 
 /* Zeroes ws: no layout, nothing shown, until a WS_CMD_LAYOUT. */
@@ -158,7 +188,15 @@ struct layout_rect ws_tile_rect(const struct wall_state *ws, int o, int t);
  * it (directly, in its tour, pinned or held). */
 bool ws_feed_wanted(const struct wall_state *ws, int f);
 
-/* The earliest time a WS_CMD_TOUR_TICK has something to do, or 0 (none). */
+/* The earliest time a WS_CMD_TOUR_TICK has something to do (a tour step,
+ * a call-up's hold running out), or 0 (none). */
 int64_t ws_next_tour_us(const struct wall_state *ws);
+
+/* The call-ups, active and queued, in rank order (most urgent first, then
+ * the older); *n gets their number.  Valid until the next ws_apply(). */
+const struct ws_callup *ws_callups(const struct wall_state *ws, int *n);
+
+/* Tile t of output o's call-up slot number (its layout "callup"), or 0. */
+int ws_tile_slot(const struct wall_state *ws, int o, int t);
 
 #endif

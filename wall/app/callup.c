@@ -1,0 +1,249 @@
+/*
+ * callup.c - call-up requests on the wall: the cameras of the layout's
+ * registry are ranked for an incident or an ad-hoc point (the consent rules
+ * of consent.c decide about private cameras), the best ones that are feeds
+ * of the layout become one WS_CMD_CALLUP, and app_command() applies and
+ * audits it like every other change.  Also the socket requests "callup" and
+ * "release" and the call-ups in the stats.
+ *
+ * Not built yet: registry cameras that are not feeds of the layout are not
+ * started on demand (they are skipped), and incidents do not call up by
+ * themselves when created or moved.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "app/app_internal.h"
+#include "app/consent.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "overlay/state.h"
+#include "registry/registry.h"
+
+/* What the consent check of one call-up needs to know. */
+struct allow_ctx {
+    long long now_s;
+    bool cad; /* the incident came from a cad client */
+};
+
+/* A private camera only where its consent allows it now; an incident-only
+ * one only for a cad incident that lies in its range. */
+static bool allow_camera(const struct reg_camera *cam, double distance_m, bool sees,
+                         void *opaque)
+{
+    const struct allow_ctx *ctx = opaque;
+    struct layout_feed view;
+    char text[160];
+    (void)distance_m;
+    reg_camera_feed_view(cam, &view);
+    return consent_gate(&view, ctx->now_s, sees && ctx->cad, text, sizeof(text)) ==
+           CONSENT_OPEN;
+}
+
+/* The layout feed that reads registry camera id (its "camera"), or -1. */
+static int feed_of_camera(const struct layout *l, const char *id)
+{
+    for (int i = 0; i < l->n_feeds; i++)
+        if (l->feeds[i].camera && strcmp(l->feeds[i].camera, id) == 0)
+            return i;
+    return -1;
+}
+
+/* Ranks the registry for the point and fills cmd->cameras (at most max);
+ * returns how many. */
+static int rank_cameras(struct app *app, const char *incident, const char *kind, double lat,
+                        double lon, bool cad, const struct layout_callup_rule *rule,
+                        struct ws_cmd *cmd)
+{
+    struct reg_pick picks[4 * LAYOUT_MAX_CALLUP_CAMERAS];
+    const char *links[2] = {incident, kind};
+    struct allow_ctx ctx = {(long long)time(NULL), cad};
+    struct reg_query q = {lat, lon, links, kind ? 2 : 1, rule->radius_m, allow_camera, &ctx};
+    int n = reg_rank(app->registry, &q, picks, (int)(sizeof(picks) / sizeof(picks[0])));
+    cmd->n_cameras = 0;
+    for (int i = 0; i < n && cmd->n_cameras < rule->max_cameras; i++) {
+        int f = feed_of_camera(app->layout, reg_camera_at(app->registry, picks[i].camera)->id);
+        if (f >= 0) /* registry cameras outside the layout: not started yet */
+            cmd->cameras[cmd->n_cameras++] = f;
+    }
+    return cmd->n_cameras;
+}
+
+/* Calls up the cameras for incident (id) at lat/lon with its priority and
+ * kind (may be NULL); cad: it came from a cad client.  0 or a negative errno
+ * with err set. */
+static int callup(struct app *app, const char *incident, double lat, double lon,
+                  int priority, const char *kind, bool cad, char *err, size_t errlen)
+{
+    const struct layout_callup_rule *rule = layout_callup_rule(app->layout, kind);
+    struct ws_cmd cmd = {.type = WS_CMD_CALLUP,
+                         .origin = app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY,
+                         .now_us = tm_now_us(), .priority = priority, .hold_s = rule->hold_s};
+    snprintf(cmd.incident, sizeof(cmd.incident), "%s", incident);
+    if (!app->registry) {
+        snprintf(err, errlen, "the layout has no camera \"registry\"");
+        return -ENOENT;
+    }
+    if (rank_cameras(app, incident, kind, lat, lon, cad, rule, &cmd) == 0) {
+        snprintf(err, errlen, "no camera of the layout can show %s", incident);
+        return -ENOENT;
+    }
+    return app_command(app, &cmd, err, errlen);
+}
+
+/* Adds "incident" and the feed ids of its call-up to reply. */
+static void reply_callup(const struct app *app, const char *incident, cJSON *reply)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    cJSON_AddStringToObject(reply, "incident", incident);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(c[i].incident, incident) != 0)
+            continue;
+        cJSON *cams = cJSON_AddArrayToObject(reply, "cameras");
+        for (int k = 0; cams && k < c[i].n_cameras; k++)
+            cJSON_AddItemToArray(cams, cJSON_CreateString(app->layout->feeds[c[i].cameras[k]].id));
+        cJSON_AddNumberToObject(reply, "slots", c[i].n_slots);
+    }
+}
+
+/* Reads {"incident": ID} (an open incident with a position) or {"lat": …,
+ * "lon": …} (an ad-hoc point, priority "priority" or 1) and calls up. */
+int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, size_t errlen)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "incident");
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(msg, "lat");
+    const cJSON *lon = cJSON_GetObjectItemCaseSensitive(msg, "lon");
+    const cJSON *prio = cJSON_GetObjectItemCaseSensitive(msg, "priority");
+    char name[64];
+    int ret;
+    if (cJSON_IsString(id)) {
+        const struct ovl_incident *inc = ovl_state_find_incident(app->ovl, id->valuestring);
+        if (!inc || !(inc->d.fields & OVL_INC_POS)) {
+            snprintf(err, errlen, "no open incident \"%.64s\" with a position", id->valuestring);
+            return -EINVAL;
+        }
+        int p = inc->d.fields & OVL_INC_PRIORITY ? inc->d.priority : 9;
+        snprintf(name, sizeof(name), "%s", inc->d.id);
+        ret = callup(app, name, inc->d.lat, inc->d.lon, p,
+                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : NULL, inc->cad, err, errlen);
+    } else if (cJSON_IsNumber(lat) && cJSON_IsNumber(lon) && fabs(lat->valuedouble) <= 90 &&
+               fabs(lon->valuedouble) <= 180) {
+        int p = cJSON_IsNumber(prio) ? prio->valueint : 1;
+        if (p < 1 || p > 9) {
+            snprintf(err, errlen, "\"priority\" must be 1 (most urgent) to 9");
+            return -EINVAL;
+        }
+        snprintf(name, sizeof(name), "@%.6f,%.6f", lat->valuedouble, lon->valuedouble);
+        ret = callup(app, name, lat->valuedouble, lon->valuedouble, p, NULL, false, err, errlen);
+    } else {
+        snprintf(err, errlen, "give \"incident\" (an open incident's id) or \"lat\" and "
+                 "\"lon\" (degrees)");
+        return -EINVAL;
+    }
+    if (ret == 0)
+        reply_callup(app, name, reply);
+    return ret < 0 ? -EINVAL : 0;
+}
+
+/* {"type":"release","incident":ID} releases that call-up's slots. */
+int app_cmd_release(struct app *app, const cJSON *msg, cJSON *reply, char *err, size_t errlen)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "incident");
+    struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_SOCKET,
+                         .now_us = tm_now_us()};
+    if (!cJSON_IsString(id)) {
+        snprintf(err, errlen, "\"incident\" must name a call-up (an incident id or \"@LAT,LON\")");
+        return -EINVAL;
+    }
+    snprintf(cmd.incident, sizeof(cmd.incident), "%s", id->valuestring);
+    int ret = app_command(app, &cmd, err, errlen);
+    if (ret == -ENOENT)
+        snprintf(err, errlen, "no call-up for \"%.64s\"", id->valuestring);
+    else if (ret == 0)
+        cJSON_AddStringToObject(reply, "incident", cmd.incident);
+    return ret < 0 ? -EINVAL : 0;
+}
+
+/* Releases the call-ups of incidents that are no longer open. */
+static void release_closed(struct app *app)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = n - 1; i >= 0; i--) {
+        if (c[i].incident[0] == '@' || ovl_state_find_incident(app->ovl, c[i].incident))
+            continue;
+        struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_POLICY,
+                             .now_us = tm_now_us()};
+        memcpy(cmd.incident, c[i].incident, sizeof(cmd.incident));
+        app_command(app, &cmd, NULL, 0);
+        c = ws_callups(&app->ws, &n);
+    }
+}
+
+void app_callups_expire(struct app *app, int64_t now_us)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = n - 1; i >= 0; i--) {
+        if (!c[i].expires_us || now_us < c[i].expires_us)
+            continue;
+        struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_TIMER,
+                             .now_us = now_us};
+        memcpy(cmd.incident, c[i].incident, sizeof(cmd.incident));
+        app_command(app, &cmd, NULL, 0);
+        c = ws_callups(&app->ws, &n);
+    }
+}
+
+void app_callups_follow(struct app *app)
+{
+    const struct ovl_incident *const *inc;
+    char err[160];
+    if (!app->ovl || !app->layout)
+        return;
+    release_closed(app);
+    size_t n = ovl_state_incidents(app->ovl, &inc);
+    int64_t seen = app->callup_seen_us;
+    for (size_t i = 0; app->registry && i < n; i++) {
+        const struct ovl_incident_data *d = &inc[i]->d;
+        const char *kind = d->fields & OVL_INC_KIND ? d->kind : NULL;
+        int up_to = layout_callup_rule(app->layout, kind)->up_to_priority;
+        if (inc[i]->changed_wall_us > seen)
+            app->callup_seen_us = inc[i]->changed_wall_us > app->callup_seen_us
+                                      ? inc[i]->changed_wall_us : app->callup_seen_us;
+        if (inc[i]->changed_wall_us <= seen || !(d->fields & OVL_INC_POS) ||
+            !(d->fields & OVL_INC_PRIORITY) || d->priority > up_to)
+            continue;
+        if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad, err,
+                   sizeof(err)) < 0)
+            tlog_debug(app->log, "call-up for incident %s: %s", d->id, err);
+    }
+}
+
+cJSON *app_callups_json(const struct app *app, int64_t now_us)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    cJSON *list = cJSON_CreateArray();
+    for (int i = 0; list && i < n; i++) {
+        cJSON *o = cJSON_CreateObject(), *cams;
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "incident", c[i].incident);
+        cJSON_AddNumberToObject(o, "priority", c[i].priority);
+        cams = cJSON_AddArrayToObject(o, "cameras");
+        for (int k = 0; cams && k < c[i].n_cameras; k++)
+            cJSON_AddItemToArray(cams, cJSON_CreateString(app->layout->feeds[c[i].cameras[k]].id));
+        cJSON_AddNumberToObject(o, "slots", c[i].n_slots);
+        cJSON_AddBoolToObject(o, "queued", c[i].n_slots == 0);
+        cJSON_AddNumberToObject(o, "since_s", (double)((now_us - c[i].since_us) / 1000000));
+        cJSON_AddItemToArray(list, o);
+    }
+    return list;
+}

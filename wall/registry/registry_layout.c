@@ -1,0 +1,117 @@
+/*
+ * registry_layout.c - a layout and its camera registry read together: the
+ * registry file named by the layout's "registry" (relative to the layout
+ * file), and the layout's feeds that name a registry "camera" filled in from
+ * it (url, substream, label, place, range, owner, consent, masks), so that
+ * everything downstream sees ordinary feeds.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tz.h"
+#include "layout/layout_priv.h"
+#include "registry/registry_priv.h"
+
+char *reg_layout_path(const char *layout_path, const char *registry)
+{
+    if (!registry)
+        return NULL;
+    if (registry[0] == '/' || !layout_path)
+        return strdup(registry);
+    char *copy = strdup(layout_path);
+    if (!copy)
+        return NULL;
+    const char *dir = dirname(copy);
+    size_t n = strlen(dir) + strlen(registry) + 2;
+    char *path = malloc(n);
+    if (path)
+        snprintf(path, n, "%s/%s", dir, registry);
+    free(copy);
+    return path;
+}
+
+/* Fills feed f from registry camera cam; 0 or -ENOMEM. */
+static int fill_feed(struct layout_feed *f, const struct reg_camera *cam)
+{
+    struct layout_feed view;
+    reg_camera_feed_view(cam, &view);
+    if (!(f->url = strdup(cam->url)))
+        return -ENOMEM;
+    if (cam->substream && !(f->substream = strdup(cam->substream)))
+        return -ENOMEM;
+    if (f->label && strcmp(f->label, f->id) == 0) { /* no "label" of its own */
+        char *label = strdup(cam->label);
+        if (!label)
+            return -ENOMEM;
+        free(f->label);
+        f->label = label;
+    }
+    f->has_location = true;
+    f->lat = cam->lat;
+    f->lon = cam->lon;
+    f->range_m = cam->range_m;
+    f->privacy_given = true;
+    return layout__privacy_copy(f, &view, false);
+}
+
+int reg_layout_resolve(struct layout *lay, const struct registry *reg,
+                       struct layout_diags *diags)
+{
+    int errors = 0;
+    for (int i = 0; i < lay->n_feeds; i++) {
+        struct layout_feed *f = &lay->feeds[i];
+        if (!f->camera || f->url)
+            continue;
+        int k = reg_find(reg, f->camera);
+        if (k < 0) {
+            layout__diag_add(diags, f->camera_line, f->camera_col, LAYOUT_ERROR,
+                             "feed \"%s\": camera \"%s\" is not in the registry", f->id,
+                             f->camera);
+            errors++;
+        } else if (fill_feed(f, reg_camera_at(reg, k)) < 0) {
+            return -ENOMEM;
+        }
+    }
+    return errors ? -EINVAL : 0;
+}
+
+/* Reads the registry lay names, in lay's time zone. */
+static int load_registry(const struct layout *lay, const char *path, struct registry **reg,
+                         struct layout_diags *diags)
+{
+    struct tz_zone *tz = calloc(1, sizeof *tz);
+    if (!tz)
+        return -ENOMEM;
+    if (tz_load(tz, lay->timezone) < 0)
+        tz_load(tz, "UTC");
+    int rc = reg_load_file(path, tz, reg, diags);
+    free(tz);
+    return rc;
+}
+
+int reg_load_layout(const char *layout_path, struct layout **lay, struct registry **reg,
+                    char **reg_path, struct layout_diags *lay_diags,
+                    struct layout_diags *reg_diags)
+{
+    int rc = layout_load_file(layout_path, lay, lay_diags);
+    *reg = NULL;
+    *reg_path = NULL;
+    if (rc < 0 || !(*lay)->registry)
+        return rc;
+    if (!(*reg_path = reg_layout_path(layout_path, (*lay)->registry)))
+        rc = -ENOMEM;
+    if (rc == 0)
+        rc = load_registry(*lay, *reg_path, reg, reg_diags);
+    if (rc == 0)
+        rc = reg_layout_resolve(*lay, *reg, lay_diags);
+    if (rc < 0) {
+        layout_destroy(*lay);
+        reg_destroy(*reg);
+        *lay = NULL;
+        *reg = NULL;
+    }
+    return rc;
+}
