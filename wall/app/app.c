@@ -372,10 +372,13 @@ static void app_frame(struct app *app)
     int64_t now = tm_now_us();
     app_gap_collect(&app->gap); /* before any new picture is taken */
     pump_events(app);
+    app_callups_expire(app, now); /* each one its own audited release */
     app_tours_tick(app, now);
     app_feeds_collect(app, now);
-    if (app_overlay_update(app))
+    if (app_overlay_update(app)) {
+        app_callups_follow(app); /* incidents that call up or release */
         app_feeds_gate(app, time(NULL)); /* incident-only cameras */
+    }
     app_audit_visibility(app, false);
     if (app_panels_due(app))
         app->dirty = true;

@@ -67,7 +67,6 @@ bool app_overlay_update(struct app *app)
         return false;
     app->ovl_generation = gen;
     app->panels_dirty = app->dirty = true;
-    app_callups_follow(app);
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         const struct layout_feed *lf = &app->layout->feeds[i];

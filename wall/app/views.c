@@ -230,7 +230,6 @@ void app_tours_tick(struct app *app, int64_t now_us)
     int64_t due = ws_next_tour_us(&app->ws);
     if (!due || now_us < due)
         return;
-    app_callups_expire(app, now_us); /* each one its own audited release */
     struct ws_cmd cmd = {.type = WS_CMD_TOUR_TICK, .origin = WS_ORIGIN_TIMER,
                          .now_us = now_us};
     app_command(app, &cmd, NULL, 0);
