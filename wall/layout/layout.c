@@ -1,8 +1,8 @@
 /*
  * layout.c - the life of a layout model (destroy; look-ups of feeds and views
  * and of which feeds a view shows), the diagnostics list that layout_parse()
- * fills, and reading a layout file from disk.  Parsing and validation live in
- * layout_json.c, geometry in geometry.c.
+ * fills.  Reading a layout file from disk is in load.c, parsing and
+ * validation in layout_json.c, geometry in geometry.c.
  */
 #include "layout/layout_priv.h"
 
@@ -27,14 +27,6 @@ static void feed_free(struct layout_feed *f)
         free(f->sub_masks[i].points);
     free(f->sub_masks);
     free(f->camera);
-}
-
-const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
-                                            int *n)
-{
-    bool own = sub && lf->sub_masks;
-    *n = own ? lf->n_sub_masks : lf->n_masks;
-    return own ? lf->sub_masks : lf->masks;
 }
 
 /* Frees n outputs and the array holding them. */
@@ -249,81 +241,4 @@ void layout_diags_clear(struct layout_diags *diags)
     diags->items = NULL;
     diags->n = 0;
     diags->cap = 0;
-}
-
-/* ---- files ---- */
-
-/* Reads all of f into a new buffer: 0, -errno, or -EFBIG past max bytes. */
-static int read_all(FILE *f, size_t max, char **out, size_t *out_len)
-{
-    size_t len = 0, cap = 4096, got;
-    char *buf = malloc(cap), *more;
-
-    if (!buf)
-        return -ENOMEM;
-    do {
-        if (len == cap) {
-            more = cap > max ? NULL : realloc(buf, cap * 2);
-            if (!more) {
-                free(buf);
-                return cap > max ? -EFBIG : -ENOMEM;
-            }
-            buf = more;
-            cap *= 2;
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0);
-    if (ferror(f) || len > max) {
-        int err = len > max ? EFBIG : errno ? errno : EIO;
-        free(buf);
-        return -err;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
-}
-
-/* Adds "cannot read layout file: reason" at 1:1 and returns err. */
-static int report_unreadable(struct layout_diags *diags, int err)
-{
-    char reason[128];
-    if (err == -EFBIG)
-        snprintf(reason, sizeof reason, "it is larger than %d bytes",
-                 LAYOUT_MAX_BYTES);
-    else if (strerror_r(-err, reason, sizeof reason) != 0)
-        snprintf(reason, sizeof reason, "error %d", -err);
-    if (reason[0] >= 'A' && reason[0] <= 'Z')
-        reason[0] = (char)(reason[0] - 'A' + 'a');
-    layout__diag_add(diags, 1, 1, LAYOUT_ERROR,
-                     "cannot read layout file: %s", reason);
-    return err;
-}
-
-int layout_load_file(const char *path, struct layout **out,
-                     struct layout_diags *diags)
-{
-    return layout_load_file_at(path, (long long)time(NULL), out, diags);
-}
-
-int layout_load_file_at(const char *path, long long now_epoch,
-                        struct layout **out, struct layout_diags *diags)
-{
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-    FILE *f;
-
-    *out = NULL;
-    f = fopen(path, "rb");
-    if (!f)
-        return report_unreadable(diags, errno ? -errno : -EIO);
-    errno = 0;
-    rc = read_all(f, LAYOUT_MAX_BYTES, &text, &len);
-    fclose(f);
-    if (rc < 0)
-        return report_unreadable(diags, rc);
-    rc = layout_parse_at(text, len, now_epoch, out, diags);
-    free(text);
-    return rc;
 }

@@ -12,6 +12,14 @@
 
 #include "layout/layout_priv.h"
 
+const struct layout_mask *layout_feed_masks(const struct layout_feed *lf, bool sub,
+                                            int *n)
+{
+    bool own = sub && lf->sub_masks;
+    *n = own ? lf->n_sub_masks : lf->n_masks;
+    return own ? lf->sub_masks : lf->masks;
+}
+
 /* Whether two mask lists are identical. */
 static bool masks_equal(const struct layout_mask *a, int na, const struct layout_mask *b,
                         int nb)

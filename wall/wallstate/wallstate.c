@@ -30,97 +30,10 @@ const char *ws_origin_name(enum ws_origin origin)
     return origin >= 0 && origin <= WS_ORIGIN_POLICY ? names[origin] : "?";
 }
 
-/* ---- reading ---- */
-
-int ws_output_count(const struct wall_state *ws)
-{
-    return ws->layout ? ws->n_outputs : 0;
-}
-
-const struct layout_output *ws_output(const struct wall_state *ws, int o)
-{
-    return &ws->layout->views[ws->view].outputs[o];
-}
-
-int ws_output_index(const struct wall_state *ws, const char *name)
-{
-    for (int o = 0; o < ws_output_count(ws); o++)
-        if (!name || strcmp(ws_output(ws, o)->name, name) == 0)
-            return o;
-    return -1;
-}
-
-static bool valid_tile(const struct wall_state *ws, int o, int t)
-{
-    return o >= 0 && o < ws_output_count(ws) && t >= 0 && t < ws->outputs[o].n_tiles;
-}
-
-/* The pin of tile t of output o, or NULL. */
-static const struct ws_pin *find_pin(const struct wall_state *ws, int o, int t)
-{
-    const char *name = ws_output(ws, o)->name;
-    for (int i = 0; i < ws->n_pins; i++)
-        if (ws->pins[i].tile == t && strcmp(ws->pins[i].output, name) == 0)
-            return &ws->pins[i];
-    return NULL;
-}
-
-bool ws_tile_pinned(const struct wall_state *ws, int o, int t)
-{
-    return valid_tile(ws, o, t) && find_pin(ws, o, t) != NULL;
-}
-
-/* The feed the layout itself puts in a tile now (tour position), or -1. */
-static int layout_feed_of(const struct layout_tile *tile, const struct ws_tile *st)
-{
-    if (tile->panel != LAYOUT_PANEL_NONE)
-        return -1;
-    return tile->n_tour >= 2 ? tile->tour[st->tour_pos % tile->n_tour] : tile->feed;
-}
-
-int ws_tile_feed(const struct wall_state *ws, int o, int t)
-{
-    if (!valid_tile(ws, o, t))
-        return -1;
-    const struct ws_pin *pin = find_pin(ws, o, t);
-    const struct ws_tile *st = &ws->outputs[o].tiles[t];
-    if (pin)
-        return pin->feed;
-    if (ws->outputs[o].maximized == t && st->hold_feed >= 0)
-        return st->hold_feed;
-    if (st->callup_feed >= 0)
-        return st->callup_feed;
-    return layout_feed_of(&ws_output(ws, o)->tiles[t], st);
-}
-
-struct layout_rect ws_tile_rect(const struct wall_state *ws, int o, int t)
-{
-    const struct layout_output *lo = ws_output(ws, o);
-    int max = ws->outputs[o].maximized;
-    if (max < 0)
-        return layout_tile_rect(lo, &lo->tiles[t]);
-    if (max == t)
-        return (struct layout_rect){0, 0, lo->width, lo->height};
-    return (struct layout_rect){0, 0, 0, 0};
-}
-
-bool ws_feed_wanted(const struct wall_state *ws, int f)
-{
-    if (!ws->layout)
-        return false;
-    if (layout_feed_shown(ws->layout, ws->view, f))
-        return true;
-    for (int o = 0; o < ws->n_outputs; o++)
-        for (int t = 0; t < ws->outputs[o].n_tiles; t++)
-            if (ws_tile_feed(ws, o, t) == f)
-                return true;
-    return false;
-}
-
 /* Whether tile t of output o's tour is stopped (enlarged or pinned). */
 static bool tour_frozen(const struct wall_state *ws, int o, int t)
 {
-    return ws->outputs[o].maximized == t || find_pin(ws, o, t) != NULL;
+    return ws->outputs[o].maximized == t || ws__find_pin(ws, o, t) != NULL;
 }
 
 int64_t ws_next_tour_us(const struct wall_state *ws)
@@ -396,7 +309,7 @@ static int pin(struct wall_state *ws, const struct ws_cmd *cmd, unsigned *change
     int f = ws_tile_feed(ws, o, t);
     if (f < 0)
         return -EINVAL; /* no such tile, or a panel: nothing to keep */
-    if (find_pin(ws, o, t))
+    if (ws__find_pin(ws, o, t))
         return 0;
     struct ws_pin *pins = realloc(ws->pins, (size_t)(ws->n_pins + 1) * sizeof(*pins));
     if (!pins)
@@ -413,9 +326,9 @@ static int pin(struct wall_state *ws, const struct ws_cmd *cmd, unsigned *change
 static int unpin(struct wall_state *ws, const struct ws_cmd *cmd, unsigned *changed)
 {
     int o = cmd->output, t = cmd->tile;
-    if (!valid_tile(ws, o, t))
+    if (!ws__valid_tile(ws, o, t))
         return -EINVAL;
-    const struct ws_pin *p = find_pin(ws, o, t);
+    const struct ws_pin *p = ws__find_pin(ws, o, t);
     if (!p)
         return 0;
     int i = (int)(p - ws->pins);

@@ -7,6 +7,12 @@
 
 #include "wallstate/wallstate.h"
 
+/* Whether output o exists and has a tile t. */
+bool ws__valid_tile(const struct wall_state *ws, int o, int t);
+
+/* The pin of tile t of output o, or NULL. */
+const struct ws_pin *ws__find_pin(const struct wall_state *ws, int o, int t);
+
 /* WS_CMD_CALLUP: adds or updates cmd->incident's call-up. */
 int ws__callup(struct wall_state *ws, const struct ws_cmd *cmd, unsigned *changed);
 
