@@ -22,6 +22,9 @@
 #define BASEMAP_MIN_SLOTS 32   /* the cache never holds fewer tiles */
 #define BASEMAP_MAX_DECODING 64 /* decodes queued at once */
 #define MARKER_PX 18
+#define LABEL_CHAR_PX 7   /* a 12 px label's mean advance, for placing it */
+#define LABEL_CELL_PX 8   /* the label occupancy grid's cells */
+#define LABELS_MAX 400    /* labels on one map, well inside the text cache */
 
 enum tile_state {
     TILE_DECODING = 0, /* queued on the thread pool */
@@ -403,11 +406,66 @@ static void draw_marker(struct renderer *r, const struct render_marker *mk,
     glUniform1f(r->marker.heading, mk->heading_deg * (float)M_PI / 180.0f);
     render__quad(r, &r->marker, q, full);
     glDisable(GL_BLEND);
-    if (mk->text && *mk->text) {
-        struct layout_rect tr = {q.x + size + 2, q.y - 6, 220, size + 12};
-        render_text(r, mk->text, 12, tr, RENDER_ALIGN_TOP_LEFT,
-                    (struct render_color){1, 1, 1, mk->faded ? 0.5f : 1.0f}, true);
+}
+
+/* Where a marker's label goes: right of the marker, as wide as the text
+ * (estimated at LABEL_CHAR_PX a character, at most 220 px). */
+static struct layout_rect label_rect(const struct render_marker *mk, int px, int py)
+{
+    int size = mk->kind == RENDER_MARKER_CAMERA ? MARKER_PX - 6 : MARKER_PX;
+    int w = (int)strlen(mk->text) * LABEL_CHAR_PX + 12;
+    return (struct layout_rect){px - size / 2 + size + 2, py - size / 2 - 6,
+                                w < 220 ? w : 220, size + 12};
+}
+
+/* Claims the cells of the occupancy grid (LABEL_CELL_PX squares over the
+ * panel) that box covers; false, claiming nothing, when one is taken. */
+static bool label_claim(unsigned char *grid, int cols, int rows,
+                        const struct render_map_info *m, struct layout_rect box)
+{
+    int c0 = (box.x - m->rect.x) / LABEL_CELL_PX, r0 = (box.y - m->rect.y) / LABEL_CELL_PX;
+    int c1 = (box.x + box.w - 1 - m->rect.x) / LABEL_CELL_PX;
+    int r1 = (box.y + box.h - 1 - m->rect.y) / LABEL_CELL_PX;
+    c0 = c0 < 0 ? 0 : c0, r0 = r0 < 0 ? 0 : r0;
+    c1 = c1 >= cols ? cols - 1 : c1, r1 = r1 >= rows ? rows - 1 : r1;
+    for (int y = r0; y <= r1; y++)
+        for (int x = c0; x <= c1; x++)
+            if (grid[y * cols + x])
+                return false;
+    for (int y = r0; y <= r1; y++)
+        memset(grid + y * cols + c0, 1, (size_t)(c1 - c0 + 1));
+    return true;
+}
+
+/* The labels of the markers on screen (pos[i] its pixel, x < 0: off the
+ * panel), most important first (incidents, most urgent first; cameras;
+ * units), each only where it overlaps no label already drawn, and at most
+ * LABELS_MAX: a crowded map stays legible and its text cache never thrashes. */
+static void draw_labels(struct renderer *r, const struct render_map_info *m,
+                        const int (*pos)[2])
+{
+    static const enum render_marker_kind order[] = {
+        RENDER_MARKER_INCIDENT, RENDER_MARKER_CAMERA, RENDER_MARKER_UNIT};
+    int cols = m->rect.w / LABEL_CELL_PX + 1, rows = m->rect.h / LABEL_CELL_PX + 1;
+    unsigned char *grid = calloc((size_t)cols * (size_t)rows, 1);
+    int drawn = 0;
+    for (int k = 0; grid && k < 3; k++) {
+        for (int i = m->n_markers; i-- > 0 && drawn < LABELS_MAX;) {
+            const struct render_marker *mk = &m->markers[i];
+            if (mk->kind != order[k] || pos[i][0] < 0 || !mk->text || !*mk->text)
+                continue;
+            struct layout_rect box = label_rect(mk, pos[i][0], pos[i][1]);
+            if (!label_claim(grid, cols, rows, m, box))
+                continue;
+            box.w = 220; /* the text itself is not cut at the estimate, */
+            if (box.x + box.w > m->rect.x + m->rect.w) /* only at the panel */
+                box.w = m->rect.x + m->rect.w - box.x;
+            render_text(r, mk->text, 12, box, RENDER_ALIGN_TOP_LEFT,
+                        (struct render_color){1, 1, 1, mk->faded ? 0.5f : 1.0f}, true);
+            drawn++;
+        }
     }
+    free(grid);
 }
 
 void render_map(struct renderer *r, const struct render_map_info *m)
@@ -419,20 +477,25 @@ void render_map(struct renderer *r, const struct render_map_info *m)
     glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
     if (!m->basemap_dir || draw_basemap(r, m, ox, oy) == 0)
         draw_graticule(r, m, ox, oy);
-    glEnable(GL_SCISSOR_TEST); /* render_text turns it off */
-    for (int i = 0; i < m->n_markers; i++) {
+    int (*pos)[2] = malloc((size_t)(m->n_markers ? m->n_markers : 1) * sizeof *pos);
+    for (int i = 0; pos && i < m->n_markers; i++) {
         double x, y;
         geo_project(m->markers[i].lat, m->markers[i].lon, m->zoom, &x, &y);
         int px = m->rect.x + (int)lround(x - ox), py = m->rect.y + (int)lround(y - oy);
+        pos[i][0] = -1;
         if (px < m->rect.x - MARKER_PX || py < m->rect.y - MARKER_PX ||
             px > m->rect.x + m->rect.w + MARKER_PX || py > m->rect.y + m->rect.h + MARKER_PX)
             continue;
+        pos[i][0] = px, pos[i][1] = py;
         glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
         glEnable(GL_SCISSOR_TEST);
         if (m->markers[i].ring_m > 0)
             draw_ring(r, &m->markers[i], m, px, py);
         draw_marker(r, &m->markers[i], px, py);
     }
+    if (pos)
+        draw_labels(r, m, (const int (*)[2])pos);
+    free(pos);
     glDisable(GL_SCISSOR_TEST);
     if (m->title)
         render_text(r, m->title, 14, m->rect, RENDER_ALIGN_TOP_LEFT,
