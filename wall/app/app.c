@@ -193,11 +193,13 @@ static void draw_notices(struct app *app, const struct layout_output *lo)
         app_draw_help(app, all, px);
 }
 
-/* Draws the tiles of output o that changed (all of them when full) into its
- * target; returns whether anything was drawn. */
-static bool draw_output(struct app *app, int o, bool full)
+/* Draws the tiles of output o that changed (all of them when full), and its
+ * map and list panels when panels (or full), into its target; returns
+ * whether anything was drawn. */
+static bool draw_output(struct app *app, int o, bool full, bool panels)
 {
-    bool drew = false, panels = full || app_panels_due(app);
+    bool drew = false;
+    panels = panels || full;
     const struct layout_output *lo = app_output(app, o);
     /* translucent boxes over the whole output must not pile up */
     full = full || out_banner(app->outs) || app->banner[0] || app->help;
@@ -264,13 +266,15 @@ static void draw_wall(struct app *app, bool take_snapshot)
 {
     int w, h;
     int64_t t0 = tm_now_us();
+    /* a snapshot shows the panels as they are now, never a throttled map */
+    bool panels = app->panels_dirty && (take_snapshot || app_panels_due(app));
     int n = app_output_count(app) < out_count(app->outs) ? app_output_count(app)
                                                           : out_count(app->outs);
     out_begin(app->outs, 0, &w, &h);
     for (int i = 0; i < n; i++) {
         if (i >= app->n_targets || !app->targets[i])
             continue; /* its framebuffer could not be made (logged) */
-        bool drew = draw_output(app, i, app->full_redraw);
+        bool drew = draw_output(app, i, app->full_redraw, panels);
         if (take_snapshot)
             app_snaps_capture(app->snaps, app->render, app->targets[i], i);
         /* an output with nothing new keeps its picture: no copy, no swap */
@@ -282,9 +286,10 @@ static void draw_wall(struct app *app, bool take_snapshot)
     }
     if (take_snapshot)
         app_snaps_submit(app->snaps);
-    if (app->panels_dirty && app_panels_due(app)) {
+    if (panels) {
         app->panels_dirty = false;
         app->panels_drawn_us = tm_now_us();
+        app->panels_cost_us = app->panels_drawn_us - t0;
     }
     app->dirty = app->full_redraw = app->present_all = false;
     account_presented(app, t0, tm_now_us());

@@ -112,6 +112,7 @@ struct app {
                                      policy has looked at */
     bool panels_dirty;            /* map/list panels need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
+    int64_t panels_cost_us;       /* how long the frame that drew them took */
     struct render_marker *markers;/* scratch for map panels */
     size_t markers_cap;
     char *basemap_dir;            /* resolved "basemap", or NULL */
@@ -350,8 +351,9 @@ bool app_overlay_update(struct app *app);
 bool app_incident_near(struct app *app, const struct layout_feed *lf);
 
 /* True when the panels should be drawn this frame: they changed, and were
- * not drawn in the last 100 ms (a flood of positions redraws them at most
- * ten times a second). */
+ * not drawn in the last 100 ms, nor in the last 4x the time the frame that
+ * last drew them took (a flood of positions redraws them at most ten times a
+ * second, a map too full to draw that often less often). */
 bool app_panels_due(const struct app *app);
 
 /* Lets the renderer decode basemap tiles on the loop's thread pool, the

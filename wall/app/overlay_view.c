@@ -48,9 +48,15 @@ static const struct ovl_incident *incident_in_range(struct app *app,
     return best;
 }
 
+/* Panels are redrawn at most every 100 ms, and a map so full that the frame
+ * drawing it took D waits 4·D (at most 2 s) before the next redraw: drawing
+ * panels never takes more than a fifth of the render thread, so thousands of
+ * units updating at once slow the map's refresh, not the cameras' frames. */
 bool app_panels_due(const struct app *app)
 {
-    return app->panels_dirty && tm_now_us() - app->panels_drawn_us >= 100000;
+    int64_t gap = 4 * app->panels_cost_us;
+    gap = gap < 100000 ? 100000 : gap > 2000000 ? 2000000 : gap;
+    return app->panels_dirty && tm_now_us() - app->panels_drawn_us >= gap;
 }
 
 bool app_incident_near(struct app *app, const struct layout_feed *lf)
