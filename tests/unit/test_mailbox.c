@@ -30,7 +30,7 @@ static void count_notify(void *opaque)
 static void test_latest_wins(struct check_counts *cc)
 {
     atomic_int notified = 0;
-    struct mbox *mb = mbox_create(count_notify, &notified);
+    struct mbox *mb = mbox_create(false, count_notify, &notified);
     AVFrame *dst = av_frame_alloc();
     int64_t extra = 0;
     CHECK_INT(cc, mbox_take(mb, dst, &extra), 0);
@@ -74,7 +74,7 @@ static void *producer(void *arg)
  * taken + dropped == put. */
 static void test_threads(struct check_counts *cc)
 {
-    struct mbox *mb = mbox_create(NULL, NULL);
+    struct mbox *mb = mbox_create(false, NULL, NULL);
     pthread_t th;
     pthread_create(&th, NULL, producer, mb);
     AVFrame *dst = av_frame_alloc();

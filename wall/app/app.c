@@ -324,6 +324,9 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
     int64_t tour = app_tours_due(app);
     if (tour && tour - now < wait)
         wait = tour - now;
+    int64_t frame = app_feeds_next_due(app); /* jitter buffers */
+    if (frame != INT64_MAX && frame - now < wait)
+        wait = frame - now;
     return wait < 0 ? 0 : wait;
 }
 

@@ -193,6 +193,10 @@ void app_feeds_stop_all(struct app *app);
  * uploads them and refreshes each feed's status and tile text. */
 void app_feeds_collect(struct app *app, int64_t now_us);
 
+/* When the next frame waiting in a jitter buffer is due (monotonic us), so
+ * that the loop wakes for it; INT64_MAX when none waits. */
+int64_t app_feeds_next_due(const struct app *app);
+
 /* ---- audit_hooks.c (each does nothing without --audit) ---- */
 
 /* Opens --audit and records the start (before the layout is applied, so

@@ -16,7 +16,7 @@ enum {
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
-    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR,
+    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR, OPT_LATENCY,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"shaders", required_argument, NULL, OPT_SHADERS},
     {"max-fps", required_argument, NULL, OPT_MAX_FPS},
+    {"latency", required_argument, NULL, OPT_LATENCY},
     {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
     {"stats", required_argument, NULL, OPT_STATS},
     {"control", required_argument, NULL, OPT_CONTROL},
@@ -67,6 +68,10 @@ static void print_help(FILE *f, const char *prog)
 "  --duration S           run S seconds, then exit 0\n"
 "  --max-fps N            render at most N frames a second (default: twice the\n"
 "                         fastest feed's rate, 15 to 60)\n"
+"  --latency MODE         smooth (default): a small jitter buffer per feed\n"
+"                         shows frames at their own cadence (up to two frame\n"
+"                         intervals later on a bursty source); low: the newest\n"
+"                         frame wins, at once\n"
 "  --no-vsync             do not wait for the display's refresh\n"
 "  --stats PATH.json      rewrite a JSON document of every feed's state,\n"
 "                         counters, rates and latency each second\n"
@@ -195,6 +200,11 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
         if (strcmp(arg, "auto") && strcmp(arg, "planar") && strcmp(arg, "packed"))
             return usage(err, prog, "--yuv-upload takes auto, planar or packed:", arg);
         opt->yuv_upload = !strcmp(arg, "planar") ? 1 : !strcmp(arg, "packed") ? 2 : 0;
+        break;
+    case OPT_LATENCY:
+        if (strcmp(arg, "smooth") && strcmp(arg, "low"))
+            return usage(err, prog, "--latency takes smooth or low:", arg);
+        opt->latency_low = !strcmp(arg, "low");
         break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)

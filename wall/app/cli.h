@@ -39,6 +39,8 @@ struct app_options {
     const char *verify_audit; /* --verify-audit: check this log and exit */
     const char *supervisor_secret_file; /* --supervisor-secret-file */
     int yuv_upload;           /* --yuv-upload: 0 auto, 1 planar, 2 packed */
+    bool latency_low;         /* --latency low: newest frame wins (no jitter
+                                 buffer) */
 };
 
 /* Outcome of cli_parse(). */

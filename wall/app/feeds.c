@@ -54,6 +54,7 @@ static struct feed *open_feed(struct app *app, const struct layout_feed *lf, boo
     struct feed_config cfg = {
         .id = lf->id, .url = sub ? lf->substream : lf->url, .loop = lf->loop,
         .pack_yuv = app->pack_yuv,
+        .smooth = !app->opt.latency_low,
         .stall_after_us = (int64_t)(lf->stall_after * 1e6),
         .notify = notify_frame, .notify_opaque = &app->wake,
         .hwdec = hwdec_mode_resolve(layout_hwdec_mode(lf->hwdec),
@@ -350,9 +351,10 @@ static void choose_stream(struct app *app, int i)
 
 /* Takes a frame from the pending stream (switching to it) or else from the
  * current one; returns 1 with the frame in app->scratch. */
-static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
+static int take_frame(struct app *app, struct app_feed *af, int64_t now_us,
+                      int64_t *arrival)
 {
-    if (af->next && feed_take_frame(af->next, app->scratch, arrival)) {
+    if (af->next && feed_take_frame(af->next, now_us, app->scratch, arrival)) {
         feed_release(app->reaper, af->feed);
         af->feed = af->next;
         af->on_sub = af->next_sub;
@@ -362,7 +364,7 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
         af->prev_put = af->prev_dropped = 0;
         return 1;
     }
-    return feed_take_frame(af->feed, app->scratch, arrival);
+    return feed_take_frame(af->feed, now_us, app->scratch, arrival);
 }
 
 /* "ERROR · reason · retry in 2:10" (the countdown while a retry is due),
@@ -404,6 +406,19 @@ static void status_text(const struct feed_status *st, bool has_picture,
         snprintf(buf, n, "%s%s%s", name, detail[0] ? " · " : "", detail);
 }
 
+int64_t app_feeds_next_due(const struct app *app)
+{
+    int64_t due = INT64_MAX;
+    for (int i = 0; app->feeds && i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        int64_t d = af->feed ? feed_next_due(af->feed) : INT64_MAX;
+        int64_t n = af->next ? feed_next_due(af->next) : INT64_MAX;
+        due = d < due ? d : due;
+        due = n < due ? n : due;
+    }
+    return due;
+}
+
 void app_feeds_collect(struct app *app, int64_t now_us)
 {
     for (int i = 0; i < app->layout->n_feeds; i++) {
@@ -419,7 +434,7 @@ void app_feeds_collect(struct app *app, int64_t now_us)
         if (app->pack_yuv && af->status.width > 0)
             feed_set_pack(af->feed, tile * 2 >= (long)af->status.width * af->status.height);
         int64_t arrival;
-        if (take_frame(app, af, &arrival)) {
+        if (take_frame(app, af, now_us, &arrival)) {
             if (af->masks_sub != af->on_sub)
                 apply_masks(app, i); /* switched streams: their own masks */
             if (render_video_upload(af->video, app->scratch) == 0) {

@@ -90,6 +90,9 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
     cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);
     cJSON_AddNumberToObject(o, "frames_dropped", (double)mc.dropped);
+    cJSON_AddNumberToObject(o, "frames_late", (double)mc.late);
+    cJSON_AddNumberToObject(o, "jitter_ms", (double)(int)(mc.jitter_us / 100 + 0.5) / 10);
+    cJSON_AddNumberToObject(o, "buffer_ms", (double)(int)(mc.buffer_us / 100 + 0.5) / 10);
     cJSON_AddNumberToObject(o, "decode_errors", (double)st->decode_errors);
     cJSON_AddNumberToObject(o, "reconnects", (double)st->reconnects);
     if (st->last_frame_us)
@@ -166,6 +169,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
+    cJSON_AddStringToObject(render, "latency", app->opt.latency_low ? "low" : "smooth");
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);
     add_percentiles(render, "frame_ms", &app->frame_time);
     cJSON_AddNumberToObject(render, "max_gap_ms", app_gap_last_ms(&app->gap, now_us));

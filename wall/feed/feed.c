@@ -121,7 +121,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     f->id = strdup(cfg->id);
     f->url = strdup(cfg->url);
     f->log = tlog_create(parent, name);
-    f->mbox = mbox_create(cfg->notify, cfg->notify_opaque);
+    f->mbox = mbox_create(cfg->smooth, cfg->notify, cfg->notify_opaque);
     if (!f->id || !f->url || !f->log || !f->mbox) {
         mbox_destroy(f->mbox);
         tlog_destroy(f->log);
@@ -428,7 +428,10 @@ static void publish(struct feed *f, struct session *s, AVFrame *fr)
     pthread_mutex_unlock(&f->lock);
     if (!was_live)
         set_state(f, FEED_LIVE, NULL);
-    mbox_put(f->mbox, fr, arrival);
+    int64_t pts = fr->best_effort_timestamp;
+    mbox_put_timed(f->mbox, fr, arrival,
+                   pts == AV_NOPTS_VALUE ? INT64_MIN : av_rescale_q(pts, s->tb, AV_TIME_BASE_Q),
+                   now);
 }
 
 static void count_error(struct feed *f)
@@ -797,9 +800,14 @@ void feed_set_importance(struct feed *f, double importance)
     atomic_store(&f->importance, v < 0 ? 0 : v > 1000 ? 1000 : v);
 }
 
-int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us)
+int feed_take_frame(struct feed *f, int64_t now_us, AVFrame *dst, int64_t *arrival_us)
 {
-    return mbox_take(f->mbox, dst, arrival_us);
+    return mbox_take_due(f->mbox, now_us, dst, arrival_us);
+}
+
+int64_t feed_next_due(struct feed *f)
+{
+    return mbox_next_due(f->mbox);
 }
 
 struct mbox_counts feed_mbox_counts(struct feed *f)

@@ -48,6 +48,9 @@ struct feed_config {
     bool loop;               /* files: start again at the end */
     bool pack_yuv;           /* hand 4:2:0 frames over packed (decode/pack.h):
                                 cheaper to draw with software OpenGL */
+    bool smooth;             /* a jitter buffer between the feed and the
+                                renderer (--latency smooth, mailbox.h);
+                                false: the newest frame wins */
     int64_t open_timeout_us; /* 0: 5 s */
     int64_t read_timeout_us; /* 0: 5 s */
     int64_t stall_after_us;  /* 0: max(2 s, 4 frame intervals) */
@@ -134,10 +137,15 @@ void feed_set_pack(struct feed *f, bool pack);
  * frames first.  Any thread. */
 void feed_set_importance(struct feed *f, double importance);
 
-/* Moves the newest frame, if one arrived since the last call, into dst
- * (blank on entry) and returns 1 with *arrival_us set to the monotonic time
- * its last packet arrived; else returns 0. */
-int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us);
+/* Moves the newest frame due at now_us (newest wins: the newest that
+ * arrived since the last call), if any, into dst (blank on entry) and
+ * returns 1 with *arrival_us set to the monotonic time its last packet
+ * arrived; else returns 0. */
+int feed_take_frame(struct feed *f, int64_t now_us, AVFrame *dst, int64_t *arrival_us);
+
+/* When the next frame waiting in the feed's jitter buffer is due (monotonic
+ * us); INT64_MAX when none waits. */
+int64_t feed_next_due(struct feed *f);
 
 /* Fills *st with the feed's current status; the state is STALLED when the
  * feed is live but its newest frame is older than stall_after at now_us. */
@@ -149,7 +157,8 @@ const char *feed_state_name(enum feed_state s);
 /* The feed id given at creation. */
 const char *feed_id(const struct feed *f);
 
-/* Mailbox counters (frames handed over, taken by the renderer, dropped). */
+/* Mailbox counters (frames handed over, taken by the renderer, dropped,
+ * late) and the jitter buffer's jitter and delay. */
 struct mbox_counts feed_mbox_counts(struct feed *f);
 
 #endif
