@@ -482,7 +482,9 @@ static int app_init(struct app *app)
     app_panels_init(app); /* basemap tiles decode on the thread pool */
     app->pack_yuv = app->opt.yuv_upload == 2 ||
                     (app->opt.yuv_upload == 0 && render_is_software(app->render));
-    tlog_debug(app->log, "YUV upload: %s", app->pack_yuv ? "packed" : "planar");
+    app->scale_rgb = app->opt.yuv_upload == 0 && render_is_software(app->render);
+    tlog_debug(app->log, "YUV upload: %s", app->scale_rgb ? "scaled to the tiles, RGB"
+                                           : app->pack_yuv ? "packed" : "planar");
     app->min_interval_us = (int64_t)(1e6 / (app->opt.max_fps > 0 ? app->opt.max_fps : 30));
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();

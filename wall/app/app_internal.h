@@ -45,6 +45,8 @@ struct app_feed {
     bool masks_sub;               /* video holds the substream's masks */
     bool shed;                    /* asked to decode key frames only */
     uint64_t prev_put, prev_dropped; /* mailbox counts a second ago */
+    int scale_w, scale_h;         /* size the feed was asked to scale to
+                                     (feed_set_scale); 0 x 0: none */
     struct render_video *video;
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
@@ -90,6 +92,8 @@ struct app {
     struct hwdec_devices *hw;     /* shared hardware decoders */
     struct audit *audit;          /* --audit log, or NULL */
     bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
+    bool scale_rgb;               /* feeds scale pictures to their tiles, as
+                                     RGB (software GL, --yuv-upload auto) */
     struct app_feed *feeds;
     struct feed_reaper *reaper;   /* joins stopped feeds off this thread */
     struct out_set *outs;

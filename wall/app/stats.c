@@ -102,6 +102,13 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
         cJSON_AddNullToObject(o, "last_frame_age_ms");
     cJSON_AddNumberToObject(o, "width", st->width);
     cJSON_AddNumberToObject(o, "height", st->height);
+    if (st->scaled_w > 0) { /* software GL: scaled to the tile on the feed thread */
+        cJSON *sz = cJSON_AddArrayToObject(o, "scaled_to");
+        cJSON_AddItemToArray(sz, cJSON_CreateNumber(st->scaled_w));
+        cJSON_AddItemToArray(sz, cJSON_CreateNumber(st->scaled_h));
+    } else {
+        cJSON_AddNullToObject(o, "scaled_to");
+    }
     cJSON_AddStringToObject(o, "codec", st->codec);
     cJSON_AddStringToObject(o, "stream", af->on_sub ? "sub" : "main");
     cJSON_AddBoolToObject(o, "degraded", st->degraded);

@@ -22,6 +22,7 @@
 #include "base/url.h"
 #include "decode/decode.h"
 #include "decode/pack.h"
+#include "decode/scale.h"
 
 #define BACKOFF_MIN_US 500000
 #define BACKOFF_MAX_US 30000000
@@ -87,6 +88,8 @@ struct feed {
                                  buffered packet */
     unsigned rand_state;
     atomic_bool pack;         /* interleave 4:2:0 into packed YUV (pack.h) */
+    atomic_uint_fast64_t scale_wh; /* feed_set_scale(): w << 32 | h; 0: off */
+    struct scaler *scaler;    /* made on first use */
     bool lagging;             /* behind the source (watch_lag's hysteresis) */
     bool keyframes;           /* decoding key frames only, as applied */
     atomic_bool shed;         /* the render thread asks for key frames only */
@@ -405,8 +408,9 @@ static int pace(struct feed *f, struct session *s, const AVFrame *fr)
     return due > now ? sleep_until(f, due) : 0;
 }
 
-/* Counts a decoded frame and hands it to the render thread. */
-static void publish(struct feed *f, struct session *s, AVFrame *fr)
+/* Counts a decoded frame (of src_w x src_h as decoded; fr may be scaled)
+ * and hands it to the render thread. */
+static void publish(struct feed *f, struct session *s, AVFrame *fr, int src_w, int src_h)
 {
     int64_t now = tm_now_us();
     /* a file's frame "arrives" when its pacing releases it */
@@ -422,8 +426,11 @@ static void publish(struct feed *f, struct session *s, AVFrame *fr)
     st->frames_decoded++;
     if (fr->decode_error_flags || (fr->flags & AV_FRAME_FLAG_CORRUPT))
         st->decode_errors++; /* concealed damage: shown, but counted */
-    st->width = fr->width;
-    st->height = fr->height;
+    st->width = src_w;
+    st->height = src_h;
+    bool scaled = fr->format == SCALE_FORMAT;
+    st->scaled_w = scaled ? fr->width : 0;
+    st->scaled_h = scaled ? fr->height : 0;
     st->last_frame_us = now;
     pthread_mutex_unlock(&f->lock);
     if (!was_live)
@@ -455,6 +462,28 @@ static int repack(struct feed *f, AVFrame *fr)
     return ret;
 }
 
+/* Replaces fr by its scaled RGB form when feed_set_scale() asks for a size
+ * not larger than fr (the same size: converted to RGB only); larger tiles
+ * are left to OpenGL's filtering.  Returns 1 when scaled, 0 when left, or a
+ * negative AVERROR (fr is then blank). */
+static int scale_down(struct feed *f, AVFrame *fr)
+{
+    uint64_t wh = atomic_load(&f->scale_wh);
+    int w = (int)(wh >> 32), h = (int)(wh & 0xffffffff);
+    if (!wh || w > fr->width || h > fr->height || !scaler_supported(fr))
+        return 0;
+    if (!f->packed && !(f->packed = av_frame_alloc()))
+        return AVERROR(ENOMEM);
+    if (!f->scaler && !(f->scaler = scaler_create()))
+        return AVERROR(ENOMEM);
+    int ret = scaler_run(f->scaler, fr, w, h, f->packed);
+    av_frame_unref(fr);
+    if (ret < 0)
+        return ret;
+    av_frame_move_ref(fr, f->packed);
+    return 1;
+}
+
 /* Decodes one packet (NULL drains) and publishes what comes out.  Returns
  * non-zero when the feed is stopping. */
 static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
@@ -468,12 +497,15 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
             av_frame_unref(fr);
             return 1;
         }
-        if (atomic_load(&f->pack) && pack_supported(fr->format) && repack(f, fr) < 0) {
+        int src_w = fr->width, src_h = fr->height;
+        int scaled = scale_down(f, fr);
+        if (scaled < 0 || (!scaled && atomic_load(&f->pack) &&
+                           pack_supported(fr->format) && repack(f, fr) < 0)) {
             av_frame_unref(fr);
             count_error(f);
             continue;
         }
-        publish(f, s, fr);
+        publish(f, s, fr, src_w, src_h);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
         count_error(f);
@@ -779,6 +811,7 @@ void feed_destroy(struct feed *f)
     hwdec_devices_unref(f->hwdec_devices);
     av_frame_free(&f->packed);
     av_buffer_pool_uninit(&f->pack_pool);
+    scaler_destroy(f->scaler);
     free(f->url);
     free(f->id);
     free(f);
@@ -792,6 +825,12 @@ void feed_set_shed(struct feed *f, bool shed)
 void feed_set_pack(struct feed *f, bool pack)
 {
     atomic_store(&f->pack, pack);
+}
+
+void feed_set_scale(struct feed *f, int w, int h)
+{
+    bool on = w > 0 && h > 0;
+    atomic_store(&f->scale_wh, on ? (uint64_t)w << 32 | (uint32_t)h : 0);
 }
 
 void feed_set_importance(struct feed *f, double importance)

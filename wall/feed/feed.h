@@ -84,6 +84,8 @@ struct feed_status {
                                 "vaapi-copy", "sw"; empty before the first open */
     char hwdec_fallback[160];/* why hardware was passed over or left; empty: it
                                 was not */
+    int scaled_w, scaled_h;  /* the newest frame was scaled to this size on the
+                                feed thread (feed_set_scale); 0: it was not */
 };
 
 /* Creates a stopped feed.  NULL on allocation failure. */
@@ -131,6 +133,12 @@ void feed_set_shed(struct feed *f, bool shed);
 
 /* Switches packed hand-over (feed_config.pack_yuv) on or off; any thread. */
 void feed_set_pack(struct feed *f, bool pack);
+
+/* Asks the feed thread to scale each software picture down to w x h and
+ * hand it over as RGB (decode/scale.h: software OpenGL then draws it 1:1);
+ * pictures smaller than that in either direction are left as they are.
+ * 0 x 0 turns it off.  Takes precedence over packing.  Any thread. */
+void feed_set_scale(struct feed *f, int w, int h);
 
 /* How much the feed's picture matters, 0..1 (its largest tile's share of a
  * 1080p output): under overload the least important feeds fall back to key
