@@ -37,9 +37,9 @@ static void simulate(struct jit *j, const int64_t *pts, const int64_t *arr, int 
     int next = 0;
     for (int64_t t = arr[0]; t < arr[n - 1] + 10 * FRAME; t += TICK) {
         for (; next < n && arr[next] <= t; next++) {
-            bool ev;
+            int ev;
             int s = jit_push(j, pts[next], arr[next], &ev);
-            out->evicted += ev && next > WARM;
+            out->evicted += ev >= 0 && next > WARM;
             held[s] = next;
             if (next == WARM)
                 late0 = j->late;
@@ -155,12 +155,15 @@ static void test_bounded(struct check_counts *cc)
 {
     struct jit j;
     jit_init(&j, true);
-    bool ev;
+    int ev;
     int evicted = 0;
     for (int i = 0; i < 200; i++) { /* bursty: 10 frames at once */
         int64_t a = (int64_t)(i / 10) * 10 * FRAME;
-        jit_push(&j, (int64_t)i * FRAME, a, &ev);
-        evicted += ev;
+        int oldest = j.count ? jit_slot(&j, 0) : -1;
+        int s = jit_push(&j, (int64_t)i * FRAME, a, &ev);
+        evicted += ev >= 0;
+        CHECK(cc, ev < 0 || ev == oldest, "frame %d evicted slot %d, oldest %d", i, ev, oldest);
+        CHECK(cc, s != jit_slot(&j, 0) || j.count == 1, "frame %d stored over the oldest", i);
         CHECK(cc, j.count <= JIT_MAX, "count %d", j.count);
         CHECK(cc, jit_next_due(&j) <= a + 2 * j.frame_us + 1, "frame %d due %lld after arrival",
               i, (long long)(jit_next_due(&j) - a));
@@ -193,7 +196,7 @@ static void test_unknown_pts(struct check_counts *cc)
 {
     struct jit j;
     jit_init(&j, true);
-    bool ev;
+    int ev;
     jit_push(&j, JIT_NONE, 1000, &ev);
     CHECK_INT(cc, jit_next_due(&j), 1000);
     CHECK_INT(cc, jit_due_count(&j, 1000), 1);
@@ -207,6 +210,26 @@ static void test_unknown_pts(struct check_counts *cc)
     CHECK_INT(cc, j.late, 1);
 }
 
+/* Newest wins: one entry; the evicted slot is the one that held it, and the
+ * new frame goes into a slot that no queued frame holds. */
+static void test_low_slots(struct check_counts *cc)
+{
+    struct jit j;
+    jit_init(&j, false);
+    int ev, held = -1;
+    for (int i = 0; i < 10; i++) {
+        int s = jit_push(&j, (int64_t)i * FRAME, (int64_t)i * FRAME, &ev);
+        CHECK_INT(cc, ev, held);
+        CHECK_INT(cc, j.count, 1);
+        CHECK(cc, s >= 0 && s < JIT_MAX, "slot %d", s);
+        held = s;
+    }
+    CHECK_INT(cc, jit_due_count(&j, 9 * FRAME), 1);
+    jit_pop(&j, 1);
+    CHECK_INT(cc, j.late, 0);
+    CHECK_INT(cc, j.count, 0);
+}
+
 int main(void)
 {
     struct check_counts cc = {0};
@@ -216,5 +239,6 @@ int main(void)
     test_bounded(&cc);
     test_jumps(&cc);
     test_unknown_pts(&cc);
+    test_low_slots(&cc);
     return check_report(&cc);
 }

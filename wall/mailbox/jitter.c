@@ -83,12 +83,12 @@ static int64_t plan(struct jit *j, int64_t pts_us, int64_t arrival_us)
     return due;
 }
 
-int jit_push(struct jit *j, int64_t pts_us, int64_t arrival_us, bool *evicted)
+int jit_push(struct jit *j, int64_t pts_us, int64_t arrival_us, int *evicted)
 {
     int cap = j->smooth ? JIT_MAX : 1;
     int64_t due = plan(j, pts_us, arrival_us);
-    *evicted = j->count >= cap;
-    if (*evicted) {
+    *evicted = j->count >= cap ? j->head : -1;
+    if (*evicted >= 0) {
         j->head = (j->head + 1) % JIT_MAX;
         j->count--;
         j->late += j->smooth;

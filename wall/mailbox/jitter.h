@@ -47,10 +47,10 @@ void jit_init(struct jit *j, bool smooth);
 
 /* Queues a frame with presentation time pts_us (JIT_NONE: unknown, due at
  * once) that became available at arrival_us.  Returns the slot to store the
- * frame in.  When the queue was full, the oldest entry's slot is reused: the
- * caller must release the frame in that slot first (*evicted is set, and the
- * entry counts as late). */
-int jit_push(struct jit *j, int64_t pts_us, int64_t arrival_us, bool *evicted);
+ * frame in.  When the queue was full its oldest entry was removed: *evicted
+ * is then that entry's slot, whose frame the caller must release (it counts
+ * as late in smooth mode), else -1. */
+int jit_push(struct jit *j, int64_t pts_us, int64_t arrival_us, int *evicted);
 
 /* How many of the queued entries (oldest first) are due at now_us. */
 int jit_due_count(const struct jit *j, int64_t now_us);

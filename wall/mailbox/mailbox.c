@@ -54,11 +54,11 @@ void mbox_destroy(struct mbox *mb)
 void mbox_put_timed(struct mbox *mb, AVFrame *frame, int64_t extra, int64_t pts_us,
                     int64_t now_us)
 {
-    bool evicted;
+    int evicted;
     pthread_mutex_lock(&mb->lock);
     int s = jit_push(&mb->jit, pts_us == INT64_MIN ? JIT_NONE : pts_us, now_us, &evicted);
-    if (evicted) {
-        av_frame_unref(mb->slot[s]);
+    if (evicted >= 0) {
+        av_frame_unref(mb->slot[evicted]);
         mb->counts.dropped++;
     }
     av_frame_move_ref(mb->slot[s], frame);
