@@ -149,6 +149,8 @@ def header(p, mach):
         what, out = "N = %s feeds" % ",".join(map(str, p["sweep"])), ""
     else:
         what, out = "%d feeds" % p["feeds"], ", Tessera output %s" % p["output"]
+    if p.get("tessera_args"):
+        out += "; every Tessera run with %s" % " ".join(p["tessera_args"])
     if p.get("burst_ms"):
         out += ("; BURST: the server holds each frame to the next multiple of %.1f ms "
                 "and sends it with the others held" % p["burst_ms"])

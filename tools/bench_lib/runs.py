@@ -234,7 +234,7 @@ def run_tessera(ctx, name, n, out_size, display=False, latency="smooth"):
         env.pop("WAYLAND_DISPLAY", None)
         res["latency"] = latency
         argv = [ctx.tessera, "--duration", "%g" % ctx.seconds, "--latency", latency,
-                "--stats", stats, layout]
+                *getattr(ctx, "tessera_args", []), "--stats", stats, layout]
         if display:
             res["x_child"] = media.Xvfb(ctx.children, out_size,
                                         os.path.join(rundir, "Xvfb.log"))

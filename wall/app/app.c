@@ -324,9 +324,17 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
     int64_t tour = app_tours_due(app);
     if (tour && tour - now < wait)
         wait = tour - now;
-    int64_t frame = app_feeds_next_due(app); /* jitter buffers */
-    if (frame != INT64_MAX && frame - now < wait)
-        wait = frame - now;
+    /* a frame waiting in a jitter buffer: when it is due, at the pace of
+     * --max-fps, and never at once: libuv runs a timer re-armed with 0 from
+     * its own callback again before it polls, which would starve the loop
+     * whenever drawing takes longer than the frames' spacing */
+    int64_t frame = app_feeds_next_due(app);
+    if (frame != INT64_MAX) {
+        int64_t paced = app->last_render_us + app->min_interval_us;
+        frame = (frame > paced ? frame : paced) - now;
+        frame = frame < 1000 ? 1000 : frame;
+        wait = frame < wait ? frame : wait;
+    }
     return wait < 0 ? 0 : wait;
 }
 
