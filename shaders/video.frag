@@ -1,13 +1,15 @@
 #version 330 core
 // YUV to RGB on the GPU: planes sampled from R8 (Y, U, V), R8 + RG8 (NV12),
 // R8 (grey) or one RGBA texture holding V, U, Y (packed, for software GL);
+// or, for software GL, one RGBA texture holding B, G, R already scaled to
+// the tile by the feed thread (decode/scale.h: no matrix, drawn 1:1);
 // u_matrix and u_offset carry the colour matrix (BT.601/709/2020) and the
 // range (limited or full) of the frame.  Privacy masks are applied here,
 // before any pixel reaches a screen or a snapshot: u_mask holds the coverage
 // in picture coordinates (255 solid, 128 pixelate).
 //
 // The renderer compiles one program per LAYOUT (0 planar, 1 NV12, 2 grey,
-// 3 packed) and MASKED (0, 1), defined in front of this text: branches on
+// 3 packed, 4 scaled RGB) and MASKED (0, 1), defined in front of this text: branches on
 // uniforms would make a software rasteriser run every path for every pixel.
 uniform sampler2D u_plane0;
 uniform sampler2D u_plane1;
@@ -22,7 +24,9 @@ out vec4 frag;
 
 vec3 rgb_at(vec2 uv)
 {
-#if LAYOUT == 3
+#if LAYOUT == 4
+    return texture(u_plane0, uv).bgr;
+#elif LAYOUT == 3
     vec3 yuv = texture(u_plane0, uv).bgr;
 #elif LAYOUT == 1
     vec3 yuv = vec3(texture(u_plane0, uv).r, texture(u_plane1, uv).rg);
@@ -32,7 +36,9 @@ vec3 rgb_at(vec2 uv)
     vec3 yuv = vec3(texture(u_plane0, uv).r, texture(u_plane1, uv).r,
                     texture(u_plane2, uv).r);
 #endif
+#if LAYOUT != 4
     return clamp(u_matrix * (yuv - u_offset), 0.0, 1.0);
+#endif
 }
 
 void main()

@@ -1,6 +1,6 @@
 # tessera.bash - bash completion for tessera(1): its options (read from
 # `tessera --help`, so new options complete without editing this file), the
-# values of --hwdec, --log-level and --yuv-upload, layout files (*.json), and
+# values of --hwdec, --log-level, --yuv-upload and --latency, layout files (*.json), and
 # for `tessera ctl` its options and request names.
 # Installed as /usr/share/bash-completion/completions/tessera (loaded on
 # demand by bash-completion); `source` it to try it from the source tree.
@@ -44,6 +44,7 @@ _tessera_value() {
     --hwdec) _tessera_words 'auto nvdec vaapi sw' ;;
     --log-level) _tessera_words 'error warn info debug trace' ;;
     --yuv-upload) _tessera_words 'auto planar packed' ;;
+    --latency) _tessera_words 'smooth low' ;;
     --control | --socket)
         _tessera_words 'unix: tcp:127.0.0.1:'
         compopt -o nospace 2>/dev/null || true ;;

@@ -51,12 +51,13 @@ expect() {
 
 expect "--hwdec" tessera --hw
 expect "--snapshot --snapshot-after --snapshot-dir" tessera --headless --snaps
-expect "--list-displays --list-hwdec --log-level" tessera --l
+expect "--latency --list-displays --list-hwdec --log-level" tessera --l
 expect "auto nvdec sw vaapi" tessera --hwdec ""
 expect "vaapi" tessera --hwdec v
 expect "auto nvdec sw vaapi" tessera --hwdec =
 expect "debug error info trace warn" tessera --log-level ""
 expect "auto packed planar" tessera --yuv-upload ""
+expect "low smooth" tessera --latency ""
 expect "lobby.json night.json walls" tessera --headless ""
 expect "lobby.json" tessera --validate lo
 expect "walls/a.json" tessera walls/
@@ -104,6 +105,7 @@ zsh_cases=(
     "tessera --hwdec n => --hwdec nvdec X"
     "tessera --log-level=d => --log-level=debug X"
     "tessera --yuv-upload pl => --yuv-upload planar X"
+    "tessera --latency sm => --latency smooth X"
     "tessera --val => --validate X"
     "tessera --headless --snapshot-a => --headless --snapshot-after=X"
     "tessera lob => lobby.json X"

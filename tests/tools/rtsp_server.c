@@ -6,12 +6,16 @@
  *
  *   tessera-test-rtsp [--port N] [--bind ADDR] --mount /name=PATH [--mount ...]
  *                     [--udp-mount /name=PATH ...] [--audio-mount /name ...]
- *                     [--ready-file PATH]
+ *                     [--ready-file PATH] [--burst-ms MS]
  *
  * --udp-mount serves like --mount but offers RTP over UDP only: a client
  * asking for TCP gets "461 Unsupported Transport", as from many older
  * cameras.  --audio-mount serves a silent audio stream and no video (a
- * camera's SDP while it reboots, say).
+ * camera's SDP while it reboots, say).  --burst-ms MS makes every video
+ * mount deliver in bursts, as a server catching up or a congested link does:
+ * each frame is held back to the next multiple of MS of the stream's time
+ * and sent with the others held, its RTP timestamp unchanged (MS = two frame
+ * intervals: frames arrive in pairs; larger: a pause, then a burst).
  *
  * PATH is a raw Annex-B elementary stream (.h264/.264 or .h265/.hevc) or an
  * MPEG-TS file carrying H.264 (.ts).  Once listening it prints "READY port=N"
@@ -66,6 +70,13 @@ struct rtsps_tsfix {
     GstClockTime offset;   /* added to every timestamp */
     GstClockTime last;     /* last timestamp sent, or GST_CLOCK_TIME_NONE */
     GstClockTime last_dur; /* duration of the last buffer (or a guess) */
+};
+
+/* What a video mount serves; owned by its factory's "media-configure"
+ * handler (freed with it). */
+struct rtsps_mount {
+    gchar *path;           /* the file */
+    GstClockTime burst;    /* --burst-ms as a clock time; 0: steady */
 };
 
 /* Prints one line to stdout and flushes it at once (tests read the log while
@@ -137,6 +148,48 @@ static GstPadProbeReturn rtsps_tsfix_probe(GstPad *pad, GstPadProbeInfo *info,
     return GST_PAD_PROBE_OK;
 }
 
+/* Holds buf back to the next multiple of *period of its time (a frame a
+ * hair past a multiple, from rounding, goes with that multiple).  Sinks
+ * sync on DTS, else PTS: both move; the RTP header keeps the real time. */
+static void rtsps_burst_apply(GstClockTime period, GstBuffer *buf)
+{
+    GstClockTime ts = GST_BUFFER_PTS(buf);
+    if (!GST_CLOCK_TIME_IS_VALID(ts))
+        return;
+    GstClockTime slack = GST_MSECOND < period / 2 ? GST_MSECOND : period / 2;
+    ts = (ts + period - 1 - slack) / period * period;
+    GST_BUFFER_PTS(buf) = ts;
+    GST_BUFFER_DTS(buf) = ts;
+}
+
+/* gst_buffer_list_foreach callback of rtsps_burst_probe. */
+static gboolean rtsps_burst_list_item(GstBuffer **buf, guint idx, gpointer data)
+{
+    (void)idx;
+    *buf = gst_buffer_make_writable(*buf);
+    rtsps_burst_apply(*(GstClockTime *)data, *buf);
+    return TRUE;
+}
+
+/* Pad probe on a payloader's source pad (--burst-ms): data points to the
+ * period; always lets the data pass. */
+static GstPadProbeReturn rtsps_burst_probe(GstPad *pad, GstPadProbeInfo *info,
+                                           gpointer data)
+{
+    (void)pad;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+        GstBuffer *buf = gst_buffer_make_writable(gst_pad_probe_info_get_buffer(info));
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+        rtsps_burst_apply(*(GstClockTime *)data, buf);
+    } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+        GstBufferList *list = gst_buffer_list_make_writable(
+            gst_pad_probe_info_get_buffer_list(info));
+        GST_PAD_PROBE_INFO_DATA(info) = list;
+        gst_buffer_list_foreach(list, rtsps_burst_list_item, data);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
 /* Upstream query probe on a payloader's sink pad: answers the seeking query
  * with "not seekable", so a PLAY with a Range never seeks the shared pipeline
  * (a camera cannot seek either; tsdemux would claim it can, then fail). */
@@ -167,21 +220,35 @@ static gchar *rtsps_escape_location(const char *path)
     return g_string_free(s, FALSE);
 }
 
-/* Destroy notify of signal handler data allocated with g_malloc. */
-static void rtsps_free_handler_data(gpointer data, GClosure *closure)
+/* Destroy notify of a mount's "media-configure" handler data. */
+static void rtsps_free_mount(gpointer data, GClosure *closure)
 {
     (void)closure;
-    g_free(data);
+    struct rtsps_mount *m = data;
+    g_free(m->path);
+    g_free(m);
 }
 
-/* "media-configure" handler: points the media's source at the file (data,
- * owned by the factory) and installs the timestamp and no-seek probes on
- * pay0. */
+/* Installs the --burst-ms probe on pay's source pad. */
+static void rtsps_add_burst(GstElement *pay, GstClockTime period)
+{
+    GstPad *src = gst_element_get_static_pad(pay, "src");
+    GstClockTime *p = g_new(GstClockTime, 1);
+    *p = period;
+    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                      rtsps_burst_probe, p, g_free);
+    gst_object_unref(src);
+}
+
+/* "media-configure" handler: points the media's source at the mount's file
+ * (data, a struct rtsps_mount owned by the factory) and installs the
+ * timestamp and no-seek probes on pay0 (and the burst one, if asked). */
 static void rtsps_media_configure(GstRTSPMediaFactory *factory,
                                   GstRTSPMedia *media, gpointer data)
 {
     (void)factory;
-    const char *path = data;
+    const struct rtsps_mount *mount = data;
+    const char *path = mount->path;
     GstElement *bin = gst_rtsp_media_get_element(media);
     GstElement *src = gst_bin_get_by_name(GST_BIN(bin), "src");
     GstElement *pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
@@ -203,6 +270,8 @@ static void rtsps_media_configure(GstRTSPMediaFactory *factory,
         gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
                           rtsps_noseek_probe, NULL, NULL);
         gst_object_unref(sink);
+        if (mount->burst)
+            rtsps_add_burst(pay, mount->burst);
         gst_object_unref(pay);
     }
     gst_object_unref(bin);
@@ -253,7 +322,7 @@ static int rtsps_add_audio_mount(GstRTSPMountPoints *mounts, const char *name)
  * transports in protocols; returns 0, or -1 with a message on stderr if the
  * spec or the file is unusable. */
 static int rtsps_add_mount(GstRTSPMountPoints *mounts, const char *spec,
-                           GstRTSPLowerTrans protocols)
+                           GstRTSPLowerTrans protocols, GstClockTime burst)
 {
     const char *eq = strchr(spec, '=');
     if (spec[0] != '/' || !eq || eq == spec + 1 || eq[1] == '\0') {
@@ -279,9 +348,11 @@ static int rtsps_add_mount(GstRTSPMountPoints *mounts, const char *spec,
     gst_rtsp_media_factory_set_launch(factory, launch);
     gst_rtsp_media_factory_set_shared(factory, TRUE);
     gst_rtsp_media_factory_set_protocols(factory, protocols);
+    struct rtsps_mount *m = g_new0(struct rtsps_mount, 1);
+    m->path = g_strdup(path);
+    m->burst = burst;
     g_signal_connect_data(factory, "media-configure",
-                          G_CALLBACK(rtsps_media_configure), g_strdup(path),
-                          rtsps_free_handler_data, 0);
+                          G_CALLBACK(rtsps_media_configure), m, rtsps_free_mount, 0);
     gst_rtsp_mount_points_add_factory(mounts, name, factory); /* takes it */
     g_free(name);
     return 0;
@@ -411,6 +482,7 @@ int main(int argc, char **argv)
     gint port = 8554;
     gchar *bind = NULL, *ready_file = NULL, **mount_specs = NULL;
     gchar **udp_specs = NULL, **audio_specs = NULL;
+    gdouble burst_ms = 0;
     GOptionEntry entries[] = {
         {"port", 'p', 0, G_OPTION_ARG_INT, &port,
          "TCP port (0 picks a free one; default 8554)", "N"},
@@ -425,6 +497,9 @@ int main(int argc, char **argv)
          "serve silent audio and no video at /name; repeatable", "/name"},
         {"ready-file", 'r', 0, G_OPTION_ARG_FILENAME, &ready_file,
          "write the bound port into PATH once listening", "PATH"},
+        {"burst-ms", 0, 0, G_OPTION_ARG_DOUBLE, &burst_ms,
+         "deliver video in bursts: hold frames to multiples of MS (e.g. two "
+         "frame intervals: pairs)", "MS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     struct rtsps_app app = {0};
@@ -442,9 +517,10 @@ int main(int argc, char **argv)
         goto out;
     }
     if (argc > 1 || (!mount_specs && !udp_specs && !audio_specs) || port < 0 ||
-        port > 65535) {
+        port > 65535 || burst_ms < 0 || burst_ms > 10000) {
         fprintf(stderr, "tessera-test-rtsp: need at least one --mount, no other "
-                        "arguments, and a port in 0..65535 (see --help)\n");
+                        "arguments, a port in 0..65535 and --burst-ms in 0..10000 "
+                        "(see --help)\n");
         goto out;
     }
     gst_init(NULL, NULL);
@@ -456,16 +532,17 @@ int main(int argc, char **argv)
     g_free(service);
     gst_rtsp_server_set_address(app.server, bind ? bind : "127.0.0.1");
     GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(app.server);
+    GstClockTime burst = (GstClockTime)(burst_ms * GST_MSECOND);
     const GstRTSPLowerTrans all = GST_RTSP_LOWER_TRANS_UDP |
                                   GST_RTSP_LOWER_TRANS_UDP_MCAST | GST_RTSP_LOWER_TRANS_TCP;
     for (gchar **m = mount_specs; m && *m; m++) {
-        if (rtsps_add_mount(mounts, *m, all) < 0) {
+        if (rtsps_add_mount(mounts, *m, all, burst) < 0) {
             g_object_unref(mounts);
             goto out;
         }
     }
     for (gchar **m = udp_specs; m && *m; m++) {
-        if (rtsps_add_mount(mounts, *m, GST_RTSP_LOWER_TRANS_UDP) < 0) {
+        if (rtsps_add_mount(mounts, *m, GST_RTSP_LOWER_TRANS_UDP, burst) < 0) {
             g_object_unref(mounts);
             goto out;
         }

@@ -30,7 +30,7 @@ static void count_notify(void *opaque)
 static void test_latest_wins(struct check_counts *cc)
 {
     atomic_int notified = 0;
-    struct mbox *mb = mbox_create(count_notify, &notified);
+    struct mbox *mb = mbox_create(false, count_notify, &notified);
     AVFrame *dst = av_frame_alloc();
     int64_t extra = 0;
     CHECK_INT(cc, mbox_take(mb, dst, &extra), 0);
@@ -74,7 +74,7 @@ static void *producer(void *arg)
  * taken + dropped == put. */
 static void test_threads(struct check_counts *cc)
 {
-    struct mbox *mb = mbox_create(NULL, NULL);
+    struct mbox *mb = mbox_create(false, NULL, NULL);
     pthread_t th;
     pthread_create(&th, NULL, producer, mb);
     AVFrame *dst = av_frame_alloc();
@@ -99,10 +99,43 @@ static void test_threads(struct check_counts *cc)
     mbox_destroy(mb);
 }
 
+/* The jitter buffer mode: frames wait for their due time, at most four are
+ * held (the oldest goes, counted late and dropped), frames are never lost
+ * or leaked (ASan), and the newest due one is taken. */
+static void test_smooth(struct check_counts *cc)
+{
+    struct mbox *mb = mbox_create(true, NULL, NULL);
+    AVFrame *dst = av_frame_alloc();
+    int64_t extra = 0;
+    for (int i = 0; i < 10; i++) { /* a steady source: due on arrival */
+        AVFrame *f = numbered_frame(i);
+        mbox_put_timed(mb, f, i, (int64_t)i * 40000, 1000000 + (int64_t)i * 40000);
+        av_frame_free(&f);
+    }
+    struct mbox_counts c = mbox_counts(mb);
+    CHECK_INT(cc, c.put, 10);
+    CHECK_INT(cc, c.dropped, 6); /* pushed out of the full buffer */
+    CHECK_INT(cc, c.late, 6);
+    CHECK(cc, mbox_next_due(mb) <= 1000000 + 6 * 40000, "next due %lld",
+          (long long)mbox_next_due(mb));
+    CHECK_INT(cc, mbox_take_due(mb, 0, dst, &extra), 0); /* nothing due yet */
+    CHECK_INT(cc, mbox_take_due(mb, 1000000 + 8 * 40000, dst, &extra), 1);
+    CHECK_INT(cc, dst->pts, 8);
+    CHECK_INT(cc, extra, 8);
+    av_frame_unref(dst);
+    c = mbox_counts(mb);
+    CHECK_INT(cc, c.dropped, 8); /* 6 and 7 were due too */
+    CHECK_INT(cc, c.taken, 1);
+    CHECK_INT(cc, mbox_next_due(mb) < INT64_MAX, 1); /* frame 9 waits */
+    mbox_destroy(mb); /* frees frame 9 */
+    av_frame_free(&dst);
+}
+
 int main(void)
 {
     struct check_counts cc = {0};
     test_latest_wins(&cc);
+    test_smooth(&cc);
     test_threads(&cc);
     mbox_destroy(NULL);
     return check_report(&cc);

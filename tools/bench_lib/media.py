@@ -96,13 +96,17 @@ def ensure_clips(root, n, size, fps, codec, say, jobs=2):
 
 class RtspServer:
     """One tessera-test-rtsp for the whole bench: mount /camK serves clip K,
-    looped forever, paced in real time."""
+    looped forever, paced in real time; with burst_ms > 0 every frame is held
+    back to the next multiple of burst_ms and sent with the others held
+    (tessera-test-rtsp --burst-ms)."""
 
-    def __init__(self, children, binary, clips, rundir):
+    def __init__(self, children, binary, clips, rundir, burst_ms=0.0):
         self.children = children
         self.mounts = ["cam%d" % k for k in range(len(clips))]
         ready = os.path.join(rundir, "rtsp.ready")
         argv = [binary, "--port", "0", "--ready-file", ready]
+        if burst_ms > 0:
+            argv += ["--burst-ms", "%.3f" % burst_ms]
         for m, p in zip(self.mounts, clips):
             argv += ["--mount", "/%s=%s" % (m, p)]
         self.child = children.spawn("rtsp-server", argv,

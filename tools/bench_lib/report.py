@@ -114,6 +114,19 @@ def _player_lines(runs):
     return out
 
 
+def _jitter_lines(runs):
+    """Per Tessera run: its --latency mode and what its jitter buffers saw."""
+    out = []
+    for r in runs:
+        if r.get("failed") or r.get("skipped") or "latency" not in r:
+            continue
+        out.append("%s: --latency %s, jitter_ms %s (worst feed), buffer_ms %s (largest), "
+                   "frames_late %s (all feeds)"
+                   % (r["name"], r["latency"], _f(r.get("jitter_ms"), "%.1f"),
+                      _f(r.get("buffer_ms"), "%.1f"), _f(r.get("frames_late"), "%d")))
+    return out
+
+
 def _players_behind(runs):
     """{name: why} for players whose own clock covered less than half the
     run: they were stalled, and their CPU says nothing about keeping up."""
@@ -136,6 +149,11 @@ def header(p, mach):
         what, out = "N = %s feeds" % ",".join(map(str, p["sweep"])), ""
     else:
         what, out = "%d feeds" % p["feeds"], ", Tessera output %s" % p["output"]
+    if p.get("tessera_args"):
+        out += "; every Tessera run with %s" % " ".join(p["tessera_args"])
+    if p.get("burst_ms"):
+        out += ("; BURST: the server holds each frame to the next multiple of %.1f ms "
+                "and sends it with the others held" % p["burst_ms"])
     lines = ["Tessera bench: %s of %s %s@%d fps, %g s per run (start-up included, "
              "nothing discarded)%s"
              % (what, p["codec"], p["size"], p["fps"], p["seconds"], out),
@@ -189,6 +207,8 @@ def print_report(p, mach, runs, rundir, file):
     if missing:
         print("not compared: " + ", ".join(missing), file=file)
     for line in _player_lines(runs):
+        print(line, file=file)
+    for line in _jitter_lines(runs):
         print(line, file=file)
     srv = [r.get("server_cpu_s") for r in runs if r.get("server_cpu_s") is not None]
     print(file=file)

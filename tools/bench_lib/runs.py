@@ -74,7 +74,7 @@ def _measure(ctx, name, n, body):
            "idle_before_pct": round(100 * idle),
            "load_before": [round(x, 2) for x in os.getloadavg()]}
     own = []
-    rundir = os.path.join(ctx.rundir, "%s-%d" % (name, n))
+    rundir = os.path.join(ctx.rundir, "%s-%d" % (name.replace("/", "-"), n))
     os.makedirs(rundir, exist_ok=True)
     res["dir"] = os.path.relpath(rundir, ctx.root)
     ctx.server.check_alive()
@@ -218,9 +218,13 @@ def _progress_frames(path):
     return int(found[-1]) if found else None
 
 
-def run_tessera(ctx, name, n, out_size, display=False):
+def run_tessera(ctx, name, n, out_size, display=False, latency="smooth"):
     """Tessera on a layout of all n feeds: offscreen, or windowed under a
-    fresh Xvfb when display is True."""
+    fresh Xvfb when display is True, with --latency latency (a run in "low"
+    mode is named NAME/low)."""
+    if latency != "smooth":
+        name = "%s/%s" % (name, latency)
+
     def body(res, own, rundir):
         layout = os.path.join(rundir, "layout.json")
         stats = os.path.join(rundir, "stats.json")
@@ -228,7 +232,9 @@ def run_tessera(ctx, name, n, out_size, display=False):
         res["output"] = "%dx%d" % out_size
         env = dict(os.environ)
         env.pop("WAYLAND_DISPLAY", None)
-        argv = [ctx.tessera, "--duration", "%g" % ctx.seconds, "--stats", stats, layout]
+        res["latency"] = latency
+        argv = [ctx.tessera, "--duration", "%g" % ctx.seconds, "--latency", latency,
+                *getattr(ctx, "tessera_args", []), "--stats", stats, layout]
         if display:
             res["x_child"] = media.Xvfb(ctx.children, out_size,
                                         os.path.join(rundir, "Xvfb.log"))
@@ -315,11 +321,18 @@ def summarise_stats(doc):
     out["latency_ms"] = {"p50": worst("latency_ms", "p50"), "p99": worst("latency_ms", "p99")}
     out["first_picture_ms"] = worst("first_frame_ms")
     out["feeds_without_picture"] = sum(1 for f in feeds if _num(f.get("first_frame_ms")) is None)
+    # the jitter buffer (issue 17): worst feed's jitter and delay, late frames in all
+    out["jitter_ms"] = worst("jitter_ms")
+    out["buffer_ms"] = worst("buffer_ms")
+    late = [_num(f.get("frames_late")) for f in feeds]
+    out["frames_late"] = sum(v for v in late if v is not None) if any(
+        v is not None for v in late) else None
     out["feeds_reported"] = len(feeds)
     out["per_feed"] = [{k: f.get(k) for k in
                         ("id", "state", "frames_decoded", "frames_displayed",
-                         "frames_dropped", "decode_errors", "reconnects",
-                         "latency_ms", "first_frame_ms")} for f in feeds]
+                         "frames_dropped", "frames_late", "jitter_ms", "buffer_ms",
+                         "decode_errors", "reconnects", "latency_ms",
+                         "first_frame_ms")} for f in feeds]
     return out
 
 

@@ -340,6 +340,17 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
     int64_t tour = app_tours_due(app);
     if (tour && tour - now < wait)
         wait = tour - now;
+    /* a frame waiting in a jitter buffer: when it is due, at the pace of
+     * --max-fps, and never at once: libuv runs a timer re-armed with 0 from
+     * its own callback again before it polls, which would starve the loop
+     * whenever drawing takes longer than the frames' spacing */
+    int64_t frame = app_feeds_next_due(app);
+    if (frame != INT64_MAX) {
+        int64_t paced = app->last_render_us + app->min_interval_us;
+        frame = (frame > paced ? frame : paced) - now;
+        frame = frame < 1000 ? 1000 : frame;
+        wait = frame < wait ? frame : wait;
+    }
     return wait < 0 ? 0 : wait;
 }
 
@@ -498,7 +509,9 @@ static int app_init(struct app *app)
     app_panels_init(app); /* basemap tiles decode on the thread pool */
     app->pack_yuv = app->opt.yuv_upload == 2 ||
                     (app->opt.yuv_upload == 0 && render_is_software(app->render));
-    tlog_debug(app->log, "YUV upload: %s", app->pack_yuv ? "packed" : "planar");
+    app->scale_rgb = app->opt.yuv_upload == 0 && render_is_software(app->render);
+    tlog_debug(app->log, "YUV upload: %s", app->scale_rgb ? "scaled to the tiles, RGB"
+                                           : app->pack_yuv ? "packed" : "planar");
     app->min_interval_us = (int64_t)(1e6 / (app->opt.max_fps > 0 ? app->opt.max_fps : 30));
     app->idle_us = app->opt.headless ? 250000 : 20000;
     app->start_us = tm_now_us();

@@ -46,6 +46,8 @@ struct app_feed {
     bool masks_sub;               /* video holds the substream's masks */
     bool shed;                    /* asked to decode key frames only */
     uint64_t prev_put, prev_dropped; /* mailbox counts a second ago */
+    int scale_w, scale_h;         /* size the feed was asked to scale to
+                                     (feed_set_scale); 0 x 0: none */
     struct render_video *video;
     struct feed_status status;    /* refreshed every frame */
     char status_text[192];        /* tile banner; empty when live */
@@ -95,6 +97,8 @@ struct app {
     struct hwdec_devices *hw;     /* shared hardware decoders */
     struct audit *audit;          /* --audit log, or NULL */
     bool pack_yuv;                /* feeds hand over packed YUV (software GL) */
+    bool scale_rgb;               /* feeds scale pictures to their tiles, as
+                                     RGB (software GL, --yuv-upload auto) */
     struct app_feed *feeds;
     struct feed_reaper *reaper;   /* joins stopped feeds off this thread */
     struct out_set *outs;
@@ -201,6 +205,10 @@ void app_feeds_stop_all(struct app *app);
 /* Takes new frames (switching substream/main stream as tile sizes ask),
  * uploads them and refreshes each feed's status and tile text. */
 void app_feeds_collect(struct app *app, int64_t now_us);
+
+/* When the next frame waiting in a jitter buffer is due (monotonic us), so
+ * that the loop wakes for it; INT64_MAX when none waits. */
+int64_t app_feeds_next_due(const struct app *app);
 
 /* ---- audit_hooks.c (each does nothing without --audit) ---- */
 

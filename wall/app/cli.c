@@ -17,7 +17,7 @@ enum {
     OPT_STATS, OPT_CONTROL, OPT_NO_CONTROL, OPT_CONTROL_TOKEN_FILE,
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
-    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR,
+    OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR, OPT_LATENCY,
     OPT_COT, OPT_COT_ALLOW, OPT_EIDO_DIR,
 };
 
@@ -33,6 +33,7 @@ static const struct option long_options[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"shaders", required_argument, NULL, OPT_SHADERS},
     {"max-fps", required_argument, NULL, OPT_MAX_FPS},
+    {"latency", required_argument, NULL, OPT_LATENCY},
     {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
     {"stats", required_argument, NULL, OPT_STATS},
     {"control", required_argument, NULL, OPT_CONTROL},
@@ -72,6 +73,10 @@ static void print_help(FILE *f, const char *prog)
 "  --duration S           run S seconds, then exit 0\n"
 "  --max-fps N            render at most N frames a second (default: twice the\n"
 "                         fastest feed's rate, 15 to 60)\n"
+"  --latency MODE         smooth (default): a small jitter buffer per feed\n"
+"                         shows frames at their own cadence (up to two frame\n"
+"                         intervals later on a bursty source); low: the newest\n"
+"                         frame wins, at once\n"
 "  --no-vsync             do not wait for the display's refresh\n"
 "  --stats PATH.json      rewrite a JSON document of every feed's state,\n"
 "                         counters, rates and latency each second\n"
@@ -108,7 +113,8 @@ static void print_help(FILE *f, const char *prog)
 "                         (0 intact, 1 broken, 2 unreadable); needs no layout\n"
 "  --yuv-upload MODE      planar (Y, U, V textures), packed (one texture,\n"
 "                         interleaved by the feed threads: cheaper with\n"
-"                         software OpenGL) or auto (packed on llvmpipe)\n"
+"                         software OpenGL) or auto (software OpenGL: the feed\n"
+"                         threads scale pictures to their tiles, as RGB)\n"
 "  --cot SPEC             take Cursor on Target positions (TAK) as units, with\n"
 "                         the cad role; repeatable: udp:GROUP:PORT (joins a\n"
 "                         multicast group, e.g. udp:239.2.3.1:6969; a unicast\n"
@@ -244,6 +250,11 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
             return CLI_ERROR;
         break;
     case OPT_EIDO_DIR: opt->eido_dir = arg; break;
+    case OPT_LATENCY:
+        if (strcmp(arg, "smooth") && strcmp(arg, "low"))
+            return usage(err, prog, "--latency takes smooth or low:", arg);
+        opt->latency_low = !strcmp(arg, "low");
+        break;
     case OPT_HWDEC:
         if ((opt->hwdec = hwdec_mode_parse(arg)) < 0)
             return usage(err, prog, "unknown --hwdec mode (auto, nvdec, vaapi, sw):", arg);

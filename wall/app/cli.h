@@ -44,6 +44,8 @@ struct app_options {
     const char *cot_allow[16]; /* --cot-allow CIDR, repeatable */
     int n_cot_allow;
     const char *eido_dir;     /* --eido-dir DIR, or NULL */
+    bool latency_low;         /* --latency low: newest frame wins (no jitter
+                                 buffer) */
 };
 
 /* Outcome of cli_parse(). */

@@ -54,6 +54,7 @@ static struct feed *open_feed(struct app *app, const struct layout_feed *lf, boo
     struct feed_config cfg = {
         .id = lf->id, .url = sub ? lf->substream : lf->url, .loop = lf->loop,
         .pack_yuv = app->pack_yuv,
+        .smooth = !app->opt.latency_low,
         .stall_after_us = (int64_t)(lf->stall_after * 1e6),
         .notify = notify_frame, .notify_opaque = &app->wake,
         .hwdec = hwdec_mode_resolve(layout_hwdec_mode(lf->hwdec),
@@ -87,6 +88,53 @@ static long largest_tile(const struct app *app, int feed)
         }
     }
     return best;
+}
+
+/* The size at which feed i's whole picture is drawn in its largest tile of
+ * the view (a cover fit draws part of a larger picture), in pixels; 0 x 0
+ * before its first picture or when no tile shows it. */
+static void drawn_size(const struct app *app, int feed, int *w, int *h)
+{
+    const struct app_feed *af = &app->feeds[feed];
+    *w = *h = 0;
+    int pw, ph;
+    double sar;
+    if (!render_video_ready(af->video))
+        return;
+    render_video_size(af->video, &pw, &ph, &sar);
+    for (int o = 0; o < app_output_count(app); o++) {
+        const struct layout_output *lo = app_output(app, o);
+        for (int t = 0; t < lo->n_tiles; t++) {
+            struct layout_rect r = app_tile_rect(app, o, t), dst;
+            float uv[4];
+            if (app_tile_feed(app, o, t) != feed || r.w <= 0 || r.h <= 0)
+                continue;
+            layout_fit_rect(lo->tiles[t].fit, r, pw, ph, sar, &dst, uv);
+            int fw = (int)(dst.w / (double)(uv[2] - uv[0]) + 0.5);
+            int fh = (int)(dst.h / (double)(uv[3] - uv[1]) + 0.5);
+            if ((long)fw * fh > (long)*w * *h) {
+                *w = fw;
+                *h = fh;
+            }
+        }
+    }
+}
+
+/* Software OpenGL (app->scale_rgb): feed i's threads scale its pictures to
+ * the size they are drawn at, so tiles are drawn 1:1 (decode/scale.h). */
+static void set_scale(struct app *app, int i)
+{
+    struct app_feed *af = &app->feeds[i];
+    int w = 0, h = 0;
+    if (app->scale_rgb)
+        drawn_size(app, i, &w, &h);
+    if (w == af->scale_w && h == af->scale_h)
+        return;
+    af->scale_w = w;
+    af->scale_h = h;
+    feed_set_scale(af->feed, w, h);
+    if (af->next)
+        feed_set_scale(af->next, w, h);
 }
 
 /* Whether feed i should read its substream now. */
@@ -181,6 +229,7 @@ static void connect_feed(struct app *app, int i)
     struct app_feed *af = &app->feeds[i];
     const struct layout_feed *lf = &app->layout->feeds[i];
     af->video = render_video_create();
+    af->scale_w = af->scale_h = 0;
     af->on_sub = wants_sub(app, i);
     af->feed = open_feed(app, lf, af->on_sub);
     if (!af->video || !af->feed)
@@ -344,15 +393,17 @@ static void choose_stream(struct app *app, int i)
     feed_release(app->reaper, af->next);
     af->next = open_feed(app, &app->layout->feeds[i], sub);
     af->next_sub = sub;
+    af->scale_w = af->scale_h = -1; /* set_scale() tells it the size */
     tlog_info(app->log, "feed %s: switching to its %s", app->layout->feeds[i].id,
               sub ? "substream" : "main stream");
 }
 
 /* Takes a frame from the pending stream (switching to it) or else from the
  * current one; returns 1 with the frame in app->scratch. */
-static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
+static int take_frame(struct app *app, struct app_feed *af, int64_t now_us,
+                      int64_t *arrival)
 {
-    if (af->next && feed_take_frame(af->next, app->scratch, arrival)) {
+    if (af->next && feed_take_frame(af->next, now_us, app->scratch, arrival)) {
         feed_release(app->reaper, af->feed);
         af->feed = af->next;
         af->on_sub = af->next_sub;
@@ -362,7 +413,7 @@ static int take_frame(struct app *app, struct app_feed *af, int64_t *arrival)
         af->prev_put = af->prev_dropped = 0;
         return 1;
     }
-    return feed_take_frame(af->feed, app->scratch, arrival);
+    return feed_take_frame(af->feed, now_us, app->scratch, arrival);
 }
 
 /* "ERROR · reason · retry in 2:10" (the countdown while a retry is due),
@@ -404,6 +455,19 @@ static void status_text(const struct feed_status *st, bool has_picture,
         snprintf(buf, n, "%s%s%s", name, detail[0] ? " · " : "", detail);
 }
 
+int64_t app_feeds_next_due(const struct app *app)
+{
+    int64_t due = INT64_MAX;
+    for (int i = 0; app->feeds && i < app->layout->n_feeds; i++) {
+        struct app_feed *af = &app->feeds[i];
+        int64_t d = af->feed ? feed_next_due(af->feed) : INT64_MAX;
+        int64_t n = af->next ? feed_next_due(af->next) : INT64_MAX;
+        due = d < due ? d : due;
+        due = n < due ? n : due;
+    }
+    return due;
+}
+
 void app_feeds_collect(struct app *app, int64_t now_us)
 {
     for (int i = 0; i < app->layout->n_feeds; i++) {
@@ -418,8 +482,9 @@ void app_feeds_collect(struct app *app, int64_t now_us)
          * not much smaller than the picture */
         if (app->pack_yuv && af->status.width > 0)
             feed_set_pack(af->feed, tile * 2 >= (long)af->status.width * af->status.height);
+        set_scale(app, i);
         int64_t arrival;
-        if (take_frame(app, af, &arrival)) {
+        if (take_frame(app, af, now_us, &arrival)) {
             if (af->masks_sub != af->on_sub)
                 apply_masks(app, i); /* switched streams: their own masks */
             if (render_video_upload(af->video, app->scratch) == 0) {

@@ -91,6 +91,9 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON_AddNumberToObject(o, "frames_decoded", (double)st->frames_decoded);
     cJSON_AddNumberToObject(o, "frames_displayed", (double)af->displayed);
     cJSON_AddNumberToObject(o, "frames_dropped", (double)mc.dropped);
+    cJSON_AddNumberToObject(o, "frames_late", (double)mc.late);
+    cJSON_AddNumberToObject(o, "jitter_ms", (double)(int)(mc.jitter_us / 100 + 0.5) / 10);
+    cJSON_AddNumberToObject(o, "buffer_ms", (double)(int)(mc.buffer_us / 100 + 0.5) / 10);
     cJSON_AddNumberToObject(o, "decode_errors", (double)st->decode_errors);
     cJSON_AddNumberToObject(o, "reconnects", (double)st->reconnects);
     if (st->last_frame_us)
@@ -100,6 +103,13 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
         cJSON_AddNullToObject(o, "last_frame_age_ms");
     cJSON_AddNumberToObject(o, "width", st->width);
     cJSON_AddNumberToObject(o, "height", st->height);
+    if (st->scaled_w > 0) { /* software GL: scaled to the tile on the feed thread */
+        cJSON *sz = cJSON_AddArrayToObject(o, "scaled_to");
+        cJSON_AddItemToArray(sz, cJSON_CreateNumber(st->scaled_w));
+        cJSON_AddItemToArray(sz, cJSON_CreateNumber(st->scaled_h));
+    } else {
+        cJSON_AddNullToObject(o, "scaled_to");
+    }
     cJSON_AddStringToObject(o, "codec", st->codec);
     cJSON_AddStringToObject(o, "stream", af->on_sub ? "sub" : "main");
     cJSON_AddBoolToObject(o, "degraded", st->degraded);
@@ -175,6 +185,7 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
     cJSON_AddItemToObject(doc, "callups", app_callups_json(app, now_us));
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
+    cJSON_AddStringToObject(render, "latency", app->opt.latency_low ? "low" : "smooth");
     cJSON_AddNumberToObject(render, "fps", (double)(int)(app->render_fps * 10 + 0.5) / 10);
     add_percentiles(render, "frame_ms", &app->frame_time);
     cJSON_AddNumberToObject(render, "max_gap_ms", app_gap_last_ms(&app->gap, now_us));

@@ -22,6 +22,7 @@
 #include "base/url.h"
 #include "decode/decode.h"
 #include "decode/pack.h"
+#include "decode/scale.h"
 
 #define BACKOFF_MIN_US 500000
 #define BACKOFF_MAX_US 30000000
@@ -87,6 +88,8 @@ struct feed {
                                  buffered packet */
     unsigned rand_state;
     atomic_bool pack;         /* interleave 4:2:0 into packed YUV (pack.h) */
+    atomic_uint_fast64_t scale_wh; /* feed_set_scale(): w << 32 | h; 0: off */
+    struct scaler *scaler;    /* made on first use */
     bool lagging;             /* behind the source (watch_lag's hysteresis) */
     bool keyframes;           /* decoding key frames only, as applied */
     atomic_bool shed;         /* the render thread asks for key frames only */
@@ -121,7 +124,7 @@ struct feed *feed_create(const struct feed_config *cfg, const struct tlog *paren
     f->id = strdup(cfg->id);
     f->url = strdup(cfg->url);
     f->log = tlog_create(parent, name);
-    f->mbox = mbox_create(cfg->notify, cfg->notify_opaque);
+    f->mbox = mbox_create(cfg->smooth, cfg->notify, cfg->notify_opaque);
     if (!f->id || !f->url || !f->log || !f->mbox) {
         mbox_destroy(f->mbox);
         tlog_destroy(f->log);
@@ -405,8 +408,9 @@ static int pace(struct feed *f, struct session *s, const AVFrame *fr)
     return due > now ? sleep_until(f, due) : 0;
 }
 
-/* Counts a decoded frame and hands it to the render thread. */
-static void publish(struct feed *f, struct session *s, AVFrame *fr)
+/* Counts a decoded frame (of src_w x src_h as decoded; fr may be scaled)
+ * and hands it to the render thread. */
+static void publish(struct feed *f, struct session *s, AVFrame *fr, int src_w, int src_h)
 {
     int64_t now = tm_now_us();
     /* a file's frame "arrives" when its pacing releases it */
@@ -422,13 +426,19 @@ static void publish(struct feed *f, struct session *s, AVFrame *fr)
     st->frames_decoded++;
     if (fr->decode_error_flags || (fr->flags & AV_FRAME_FLAG_CORRUPT))
         st->decode_errors++; /* concealed damage: shown, but counted */
-    st->width = fr->width;
-    st->height = fr->height;
+    st->width = src_w;
+    st->height = src_h;
+    bool scaled = fr->format == SCALE_FORMAT;
+    st->scaled_w = scaled ? fr->width : 0;
+    st->scaled_h = scaled ? fr->height : 0;
     st->last_frame_us = now;
     pthread_mutex_unlock(&f->lock);
     if (!was_live)
         set_state(f, FEED_LIVE, NULL);
-    mbox_put(f->mbox, fr, arrival);
+    int64_t pts = fr->best_effort_timestamp;
+    mbox_put_timed(f->mbox, fr, arrival,
+                   pts == AV_NOPTS_VALUE ? INT64_MIN : av_rescale_q(pts, s->tb, AV_TIME_BASE_Q),
+                   now);
 }
 
 static void count_error(struct feed *f)
@@ -452,6 +462,28 @@ static int repack(struct feed *f, AVFrame *fr)
     return ret;
 }
 
+/* Replaces fr by its scaled RGB form when feed_set_scale() asks for a size
+ * not larger than fr (the same size: converted to RGB only); larger tiles
+ * are left to OpenGL's filtering.  Returns 1 when scaled, 0 when left, or a
+ * negative AVERROR (fr is then blank). */
+static int scale_down(struct feed *f, AVFrame *fr)
+{
+    uint64_t wh = atomic_load(&f->scale_wh);
+    int w = (int)(wh >> 32), h = (int)(wh & 0xffffffff);
+    if (!wh || w > fr->width || h > fr->height || !scaler_supported(fr))
+        return 0;
+    if (!f->packed && !(f->packed = av_frame_alloc()))
+        return AVERROR(ENOMEM);
+    if (!f->scaler && !(f->scaler = scaler_create()))
+        return AVERROR(ENOMEM);
+    int ret = scaler_run(f->scaler, fr, w, h, f->packed);
+    av_frame_unref(fr);
+    if (ret < 0)
+        return ret;
+    av_frame_move_ref(fr, f->packed);
+    return 1;
+}
+
 /* Decodes one packet (NULL drains) and publishes what comes out.  Returns
  * non-zero when the feed is stopping. */
 static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
@@ -465,12 +497,15 @@ static int decode_packet(struct feed *f, struct session *s, const AVPacket *pkt,
             av_frame_unref(fr);
             return 1;
         }
-        if (atomic_load(&f->pack) && pack_supported(fr->format) && repack(f, fr) < 0) {
+        int src_w = fr->width, src_h = fr->height;
+        int scaled = scale_down(f, fr);
+        if (scaled < 0 || (!scaled && atomic_load(&f->pack) &&
+                           pack_supported(fr->format) && repack(f, fr) < 0)) {
             av_frame_unref(fr);
             count_error(f);
             continue;
         }
-        publish(f, s, fr);
+        publish(f, s, fr, src_w, src_h);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
         count_error(f);
@@ -776,6 +811,7 @@ void feed_destroy(struct feed *f)
     hwdec_devices_unref(f->hwdec_devices);
     av_frame_free(&f->packed);
     av_buffer_pool_uninit(&f->pack_pool);
+    scaler_destroy(f->scaler);
     free(f->url);
     free(f->id);
     free(f);
@@ -791,15 +827,26 @@ void feed_set_pack(struct feed *f, bool pack)
     atomic_store(&f->pack, pack);
 }
 
+void feed_set_scale(struct feed *f, int w, int h)
+{
+    bool on = w > 0 && h > 0;
+    atomic_store(&f->scale_wh, on ? (uint64_t)w << 32 | (uint32_t)h : 0);
+}
+
 void feed_set_importance(struct feed *f, double importance)
 {
     int v = (int)(importance * 1000);
     atomic_store(&f->importance, v < 0 ? 0 : v > 1000 ? 1000 : v);
 }
 
-int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us)
+int feed_take_frame(struct feed *f, int64_t now_us, AVFrame *dst, int64_t *arrival_us)
 {
-    return mbox_take(f->mbox, dst, arrival_us);
+    return mbox_take_due(f->mbox, now_us, dst, arrival_us);
+}
+
+int64_t feed_next_due(struct feed *f)
+{
+    return mbox_next_due(f->mbox);
 }
 
 struct mbox_counts feed_mbox_counts(struct feed *f)

@@ -48,6 +48,9 @@ struct feed_config {
     bool loop;               /* files: start again at the end */
     bool pack_yuv;           /* hand 4:2:0 frames over packed (decode/pack.h):
                                 cheaper to draw with software OpenGL */
+    bool smooth;             /* a jitter buffer between the feed and the
+                                renderer (--latency smooth, mailbox.h);
+                                false: the newest frame wins */
     int64_t open_timeout_us; /* 0: 5 s */
     int64_t read_timeout_us; /* 0: 5 s */
     int64_t stall_after_us;  /* 0: max(2 s, 4 frame intervals) */
@@ -81,6 +84,8 @@ struct feed_status {
                                 "vaapi-copy", "sw"; empty before the first open */
     char hwdec_fallback[160];/* why hardware was passed over or left; empty: it
                                 was not */
+    int scaled_w, scaled_h;  /* the newest frame was scaled to this size on the
+                                feed thread (feed_set_scale); 0: it was not */
 };
 
 /* Creates a stopped feed.  NULL on allocation failure. */
@@ -129,15 +134,26 @@ void feed_set_shed(struct feed *f, bool shed);
 /* Switches packed hand-over (feed_config.pack_yuv) on or off; any thread. */
 void feed_set_pack(struct feed *f, bool pack);
 
+/* Asks the feed thread to scale each software picture down to w x h and
+ * hand it over as RGB (decode/scale.h: software OpenGL then draws it 1:1);
+ * pictures smaller than that in either direction are left as they are.
+ * 0 x 0 turns it off.  Takes precedence over packing.  Any thread. */
+void feed_set_scale(struct feed *f, int w, int h);
+
 /* How much the feed's picture matters, 0..1 (its largest tile's share of a
  * 1080p output): under overload the least important feeds fall back to key
  * frames first.  Any thread. */
 void feed_set_importance(struct feed *f, double importance);
 
-/* Moves the newest frame, if one arrived since the last call, into dst
- * (blank on entry) and returns 1 with *arrival_us set to the monotonic time
- * its last packet arrived; else returns 0. */
-int feed_take_frame(struct feed *f, AVFrame *dst, int64_t *arrival_us);
+/* Moves the newest frame due at now_us (newest wins: the newest that
+ * arrived since the last call), if any, into dst (blank on entry) and
+ * returns 1 with *arrival_us set to the monotonic time its last packet
+ * arrived; else returns 0. */
+int feed_take_frame(struct feed *f, int64_t now_us, AVFrame *dst, int64_t *arrival_us);
+
+/* When the next frame waiting in the feed's jitter buffer is due (monotonic
+ * us); INT64_MAX when none waits. */
+int64_t feed_next_due(struct feed *f);
 
 /* Fills *st with the feed's current status; the state is STALLED when the
  * feed is live but its newest frame is older than stall_after at now_us. */
@@ -149,7 +165,8 @@ const char *feed_state_name(enum feed_state s);
 /* The feed id given at creation. */
 const char *feed_id(const struct feed *f);
 
-/* Mailbox counters (frames handed over, taken by the renderer, dropped). */
+/* Mailbox counters (frames handed over, taken by the renderer, dropped,
+ * late) and the jitter buffer's jitter and delay. */
 struct mbox_counts feed_mbox_counts(struct feed *f);
 
 #endif

@@ -81,9 +81,10 @@ const struct hwdec_driver hwdec_driver_vaapi = {
     .mode = HWDEC_MODE_VAAPI,
     .device_type = AV_HWDEVICE_TYPE_VAAPI,
     .hw_format = AV_PIX_FMT_VAAPI,
-    /* VA surfaces are the frames: the mailbox holds one, the renderer keeps
-     * the one it shows (zero-copy) and one may be on its way. */
-    .extra_hw_frames = 3,
+    /* VA surfaces are the frames: the mailbox's jitter buffer holds up to
+     * four (JIT_MAX, mailbox/jitter.h), the renderer keeps the one it shows
+     * (zero-copy) and one may be on its way. */
+    .extra_hw_frames = 6,
     .device_create = vaapi_device_create,
     .describe = vaapi_describe,
 };

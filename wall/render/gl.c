@@ -147,7 +147,7 @@ bool render_is_software(const struct renderer *r)
     const char *name = (const char *)glGetString(GL_RENDERER);
     (void)r;
     return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") ||
-                    strstr(name, "Software Rasterizer"));
+                    strstr(name, "SWR") || strstr(name, "Software Rasterizer"));
 }
 
 void render_destroy(struct renderer *r)

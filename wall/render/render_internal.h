@@ -9,7 +9,8 @@
 
 #include "render/render.h"
 
-#define RENDER_VIDEO_LAYOUTS 4 /* planar, NV12, grey, packed: see video.frag */
+#define RENDER_VIDEO_LAYOUTS 5 /* planar, NV12, grey, packed, scaled RGB:
+                                  see video.frag */
 
 struct render_text_cache;
 struct render_basemap;

@@ -15,6 +15,7 @@
 #include "hwdec/hwdec.h"
 #include "hwdec/interop.h"
 #include "decode/pack.h"
+#include "decode/scale.h"
 #include "render/mask.h"
 #include "render/render_internal.h"
 
@@ -33,6 +34,7 @@ struct render_video {
     bool mask_error;               /* masks were asked for and could not be
                                       built or uploaded: draw no picture */
     GLint chroma_filter;           /* GL_LINEAR or GL_NEAREST, as set now */
+    GLint rgb_filter;              /* the same for a scaled RGB picture */
     struct hwdec_interop *interop; /* for hardware frames, made on the first */
     bool interop_failed;           /* copy hardware frames from now on */
 };
@@ -111,6 +113,7 @@ static int describe(int fmt, int *planes, int *layout, int *sx, int *sy)
     case AV_PIX_FMT_NV12: *planes = 2; *layout = 1; *sx = *sy = 1; return 0;
     case AV_PIX_FMT_GRAY8: *planes = 1; *layout = 2; return 0;
     case PACK_FORMAT: *planes = 1; *layout = 3; return 0;
+    case SCALE_FORMAT: *planes = 1; *layout = 4; return 0;
     default: return -EINVAL;
     }
 }
@@ -119,11 +122,12 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
 {
     glDeleteTextures(3, v->tex);
     glGenTextures(v->planes, v->tex);
-    v->chroma_filter = 0; /* new textures filter linearly; set on first draw */
+    v->chroma_filter = v->rgb_filter = 0; /* new textures filter linearly;
+                                              set on first draw */
     for (int i = 0; i < v->planes; i++) {
         int w = i ? AV_CEIL_RSHIFT(f->width, sx) : f->width;
         int h = i ? AV_CEIL_RSHIFT(f->height, sy) : f->height;
-        bool rg = v->layout == 1 && i == 1, rgba = v->layout == 3;
+        bool rg = v->layout == 1 && i == 1, rgba = v->layout >= 3;
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
         glTexImage2D(GL_TEXTURE_2D, 0, rgba ? GL_RGBA8 : rg ? GL_RG8 : GL_R8, w, h, 0,
                      rgba ? GL_RGBA : rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, NULL);
@@ -158,7 +162,7 @@ int render_video_upload(struct render_video *v, const AVFrame *f)
         alloc_textures(v, f, sx, sy);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     for (int i = 0; i < planes; i++) {
-        int bpp = layout == 3 ? 4 : layout == 1 && i == 1 ? 2 : 1;
+        int bpp = layout >= 3 ? 4 : layout == 1 && i == 1 ? 2 : 1;
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
         glPixelStorei(GL_UNPACK_ROW_LENGTH, f->linesize[i] / bpp);
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, v->plane_w[i], v->plane_h[i],
@@ -293,6 +297,27 @@ static void set_chroma_filter(struct render_video *v, bool shrunk)
     v->chroma_filter = want;
 }
 
+/* A scaled RGB picture drawn at its own size (the feed thread scaled it to
+ * this tile) is sampled nearest: one texel per pixel, no filtering work for
+ * a software rasteriser; at any other size (the tile just changed) linearly.
+ * The texture is bound to unit 0 at this point. */
+static void set_rgb_filter(struct render_video *v, struct layout_rect dst,
+                           const float uv[4])
+{
+    if (v->layout != 4)
+        return;
+    double full_w = dst.w / (double)(uv[2] - uv[0]), full_h = dst.h / (double)(uv[3] - uv[1]);
+    bool one_to_one = full_w - v->width < 1.5 && v->width - full_w < 1.5 &&
+                      full_h - v->height < 1.5 && v->height - full_h < 1.5;
+    GLint want = one_to_one ? GL_NEAREST : GL_LINEAR;
+    if (v->rgb_filter == want)
+        return;
+    glActiveTexture(GL_TEXTURE0);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, want);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, want);
+    v->rgb_filter = want;
+}
+
 /* Binds the mask (unit 3) and its uniforms. */
 static void bind_mask(const struct render_program *p, const struct render_video *v)
 {
@@ -320,6 +345,7 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
     }
     set_chroma_filter((struct render_video *)v, dst.w < v->width && dst.h < v->height);
+    set_rgb_filter((struct render_video *)v, dst, uv);
     if (masked)
         bind_mask(p, v);
     glActiveTexture(GL_TEXTURE0);
