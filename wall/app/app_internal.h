@@ -165,6 +165,11 @@ void app_stop(struct app *app, int exit_code);
  * source: those keep their connection and picture.  Returns 0 or -ENOMEM. */
 int app_feeds_apply(struct app *app, const struct layout *old_layout);
 
+/* Makes room in app->feeds for one more layout feed (a registry camera
+ * called up on demand): 0 or -ENOMEM.  The new entries are zero (not shown,
+ * not started); app_feeds_apply() starts the feed once the state wants it. */
+int app_feeds_reserve(struct app *app);
+
 /* Applies the consent rules at now_s: connects feeds whose gate opened,
  * disconnects (and forgets the picture of) those whose gate closed. */
 void app_feeds_gate(struct app *app, long long now_s);
@@ -307,6 +312,11 @@ void app_callups_follow(struct app *app);
 /* Releases (one WS_CMD_RELEASE each, origin timer) the call-ups whose
  * hold_s ran out by now_us. */
 void app_callups_expire(struct app *app, int64_t now_us);
+
+/* Before a reloaded layout to (with registry reg, may be NULL) is applied:
+ * adds to it the on-demand feeds of registry cameras that call-ups show now,
+ * so they stay called up (and connected) through the reload. */
+void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg);
 
 /* The call-ups for the stats: incident, priority, cameras, slots, queued,
  * since_s; a new cJSON array (caller owns). */

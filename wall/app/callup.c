@@ -6,9 +6,12 @@
  * audits it like every other change.  Also the socket requests "callup" and
  * "release" and the call-ups in the stats.
  *
- * Not built yet: registry cameras that are not feeds of the layout are not
- * started on demand (they are skipped), and incidents do not call up by
- * themselves when created or moved.
+ * A registry camera that is no feed of the layout is added to it as an
+ * on-demand feed (reg_layout_add_camera()): like every feed, the feed set
+ * starts it while the wall state shows it (through its consent gate, with its
+ * masks) and stops it when no slot does; its entry stays, unstarted, until
+ * the layout is reloaded, and a reload carries the entries of cameras still
+ * called up over to the new layout (app_callups_carry()).
  */
 #include <errno.h>
 #include <math.h>
@@ -45,13 +48,19 @@ static bool allow_camera(const struct reg_camera *cam, double distance_m, bool s
            CONSENT_OPEN;
 }
 
-/* The layout feed that reads registry camera id (its "camera"), or -1. */
-static int feed_of_camera(const struct layout *l, const char *id)
+/* The feed showing registry camera k: a feed of the layout, or one added
+ * to it on demand (started by the feed set once a slot shows it, stopped
+ * when none does); -1 when memory ran out. */
+static int feed_of_camera(struct app *app, int k)
 {
-    for (int i = 0; i < l->n_feeds; i++)
-        if (l->feeds[i].camera && strcmp(l->feeds[i].camera, id) == 0)
-            return i;
-    return -1;
+    if (app_feeds_reserve(app) < 0)
+        return -1;
+    int n = app->layout->n_feeds;
+    int f = reg_layout_add_camera(app->layout, reg_camera_at(app->registry, k));
+    if (f >= n)
+        tlog_debug(app->log, "registry camera %s: feed %s added for call-ups",
+                   app->layout->feeds[f].camera, app->layout->feeds[f].id);
+    return f < 0 ? -1 : f;
 }
 
 /* Ranks the registry for the point and fills cmd->cameras (at most max);
@@ -67,8 +76,8 @@ static int rank_cameras(struct app *app, const char *incident, const char *kind,
     int n = reg_rank(app->registry, &q, picks, (int)(sizeof(picks) / sizeof(picks[0])));
     cmd->n_cameras = 0;
     for (int i = 0; i < n && cmd->n_cameras < rule->max_cameras; i++) {
-        int f = feed_of_camera(app->layout, reg_camera_at(app->registry, picks[i].camera)->id);
-        if (f >= 0) /* registry cameras outside the layout: not started yet */
+        int f = feed_of_camera(app, picks[i].camera);
+        if (f >= 0)
             cmd->cameras[cmd->n_cameras++] = f;
     }
     return cmd->n_cameras;
@@ -90,7 +99,7 @@ static int callup(struct app *app, const char *incident, double lat, double lon,
         return -ENOENT;
     }
     if (rank_cameras(app, incident, kind, lat, lon, cad, rule, &cmd) == 0) {
-        snprintf(err, errlen, "no camera of the layout can show %s", incident);
+        snprintf(err, errlen, "no registry camera can show %s", incident);
         return -ENOENT;
     }
     return app_command(app, &cmd, err, errlen);
@@ -223,6 +232,21 @@ void app_callups_follow(struct app *app)
         if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad, err,
                    sizeof(err)) < 0)
             tlog_debug(app->log, "call-up for incident %s: %s", d->id, err);
+    }
+}
+
+void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = 0; reg && i < n; i++) {
+        for (int k = 0; k < c[i].n_cameras; k++) {
+            const struct layout_feed *lf = &app->layout->feeds[c[i].cameras[k]];
+            int r = lf->on_demand ? reg_find(reg, lf->camera) : -1;
+            if (r >= 0 && reg_layout_add_camera(to, reg_camera_at(reg, r)) < 0)
+                tlog_err(app->log, "call-up %s: camera %s dropped: out of memory",
+                         c[i].incident, lf->camera);
+        }
     }
 }
 
