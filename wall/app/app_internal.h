@@ -110,6 +110,9 @@ struct app {
     uint64_t ovl_generation;      /* overlay state last looked at */
     int64_t callup_seen_us;       /* incident changes (wall clock) the call-up
                                      policy has looked at */
+    struct app_callup_time *callup_times; /* when each call-up's slots first
+                                     all showed pictures (app/callup.c) */
+    int n_callup_times;
     bool panels_dirty;            /* map/list panels need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
     struct render_marker *markers;/* scratch for map panels */
@@ -318,8 +321,25 @@ void app_callups_expire(struct app *app, int64_t now_us);
  * so they stay called up (and connected) through the reload. */
 void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg);
 
+/* When one call-up's slots first all showed pictures (render thread). */
+struct app_callup_time {
+    char incident[64];
+    uint64_t order;          /* the call-up's ws order: a new one of the same
+                                incident is timed afresh */
+    int64_t shown_us;        /* monotonic; 0: not yet */
+    int64_t shown_wall_us;   /* the same instant, wall clock */
+};
+
+/* After a present at now_us (monotonic): notes the call-ups whose slots all
+ * show a picture for the first time, and forgets released ones. */
+void app_callups_presented(struct app *app, int64_t now_us);
+
+/* Frees the call-up timings. */
+void app_callups_free(struct app *app);
+
 /* The call-ups for the stats: incident, priority, cameras, slots, queued,
- * since_s; a new cJSON array (caller owns). */
+ * since_s, pictures_ms and pictures_wall_ms (when every slot it holds first
+ * showed a picture); a new cJSON array (caller owns). */
 struct cJSON *app_callups_json(const struct app *app, int64_t now_us);
 
 /* Shows layout l (start or reload; the app takes l over either way): the

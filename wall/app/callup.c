@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +28,7 @@
 #include "base/timeutil.h"
 #include "overlay/state.h"
 #include "registry/registry.h"
+#include "render/render.h"
 
 /* What the consent check of one call-up needs to know. */
 struct allow_ctx {
@@ -250,6 +252,95 @@ void app_callups_carry(const struct app *app, struct layout *to, const struct re
     }
 }
 
+/* Whether every slot c holds shows a picture now. */
+static bool slots_show_pictures(const struct app *app, const struct ws_callup *c)
+{
+    int held = 0;
+    for (int o = 0; o < app_output_count(app); o++) {
+        for (int t = 0; t < app->ws.outputs[o].n_tiles; t++) {
+            int f = app->ws.outputs[o].tiles[t].callup_feed;
+            bool mine = false;
+            for (int k = 0; f >= 0 && k < c->n_cameras; k++)
+                mine = mine || c->cameras[k] == f;
+            if (!mine)
+                continue;
+            if (!app->feeds[f].first_shown_us || !render_video_ready(app->feeds[f].video))
+                return false;
+            held++;
+        }
+    }
+    return held == c->n_slots;
+}
+
+/* The timing entry of call-up c, added when missing; NULL without memory. */
+static struct app_callup_time *callup_time(struct app *app, const struct ws_callup *c)
+{
+    for (int i = 0; i < app->n_callup_times; i++)
+        if (app->callup_times[i].order == c->order &&
+            strcmp(app->callup_times[i].incident, c->incident) == 0)
+            return &app->callup_times[i];
+    struct app_callup_time *all = realloc(app->callup_times,
+                                          (size_t)(app->n_callup_times + 1) * sizeof(*all));
+    if (!all)
+        return NULL;
+    app->callup_times = all;
+    struct app_callup_time *t = &all[app->n_callup_times++];
+    memset(t, 0, sizeof(*t));
+    memcpy(t->incident, c->incident, sizeof(t->incident));
+    t->order = c->order;
+    return t;
+}
+
+/* Forgets the timings of call-ups no longer in the wall state. */
+static void forget_released(struct app *app)
+{
+    int n, kept = 0;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = 0; i < app->n_callup_times; i++) {
+        bool live = false;
+        for (int k = 0; k < n && !live; k++)
+            live = c[k].order == app->callup_times[i].order &&
+                   strcmp(c[k].incident, app->callup_times[i].incident) == 0;
+        if (live)
+            app->callup_times[kept++] = app->callup_times[i];
+    }
+    app->n_callup_times = kept;
+}
+
+void app_callups_presented(struct app *app, int64_t now_us)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    forget_released(app);
+    for (int i = 0; i < n; i++) {
+        if (c[i].n_slots == 0 || now_us < c[i].since_us || !slots_show_pictures(app, &c[i]))
+            continue;
+        struct app_callup_time *t = callup_time(app, &c[i]);
+        if (t && !t->shown_us) {
+            t->shown_us = now_us;
+            t->shown_wall_us = tm_wall_us();
+        }
+    }
+}
+
+void app_callups_free(struct app *app)
+{
+    free(app->callup_times);
+    app->callup_times = NULL;
+    app->n_callup_times = 0;
+}
+
+/* The timing of call-up c, or NULL (not shown yet). */
+static const struct app_callup_time *shown_time(const struct app *app,
+                                                const struct ws_callup *c)
+{
+    for (int i = 0; i < app->n_callup_times; i++)
+        if (app->callup_times[i].order == c->order && app->callup_times[i].shown_us &&
+            strcmp(app->callup_times[i].incident, c->incident) == 0)
+            return &app->callup_times[i];
+    return NULL;
+}
+
 cJSON *app_callups_json(const struct app *app, int64_t now_us)
 {
     int n;
@@ -267,6 +358,15 @@ cJSON *app_callups_json(const struct app *app, int64_t now_us)
         cJSON_AddNumberToObject(o, "slots", c[i].n_slots);
         cJSON_AddBoolToObject(o, "queued", c[i].n_slots == 0);
         cJSON_AddNumberToObject(o, "since_s", (double)((now_us - c[i].since_us) / 1000000));
+        const struct app_callup_time *t = shown_time(app, &c[i]);
+        if (t) {
+            cJSON_AddNumberToObject(o, "pictures_ms",
+                                    (double)((t->shown_us - c[i].since_us) / 1000));
+            cJSON_AddNumberToObject(o, "pictures_wall_ms", (double)(t->shown_wall_us / 1000));
+        } else {
+            cJSON_AddNullToObject(o, "pictures_ms");
+            cJSON_AddNullToObject(o, "pictures_wall_ms");
+        }
         cJSON_AddItemToArray(list, o);
     }
     return list;
