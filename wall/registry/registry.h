@@ -93,7 +93,8 @@ int reg_layout_resolve(struct layout *lay, const struct registry *reg,
  * "camera", or else a feed appended to lay for it (marked on_demand; its id
  * is cam's id, or "registry/ID" when a feed of the file has that id), filled
  * in like a "camera" feed.  Returns the feed's index, or -ENOMEM (lay
- * unchanged).  Appending moves lay->feeds: pointers into it go stale. */
+ * unchanged).  Appending moves lay->feeds: pointers into it go stale; only
+ * the layout's owner, on its thread, may call this on a layout in use. */
 int reg_layout_add_camera(struct layout *lay, const struct reg_camera *cam);
 
 /* Reads the layout at layout_path and, when it names a "registry", that file

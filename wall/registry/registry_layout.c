@@ -3,7 +3,8 @@
  * registry file named by the layout's "registry" (relative to the layout
  * file), and the layout's feeds that name a registry "camera" filled in from
  * it (url, substream, label, place, range, owner, consent, masks), so that
- * everything downstream sees ordinary feeds.
+ * everything downstream sees ordinary feeds; and registry cameras with no
+ * feed of their own added to a layout as feeds when a call-up wants them.
  */
 #include <errno.h>
 #include <libgen.h>
