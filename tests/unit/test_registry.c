@@ -470,6 +470,42 @@ static void test_load_errors(struct check_counts *cc)
 }
 
 /* Lookups, defaults, masks and consent dates of one full camera. */
+/* Registry cameras added to a layout on demand: a camera feed is found, not
+ * added; a new one takes the camera's id (or "registry/ID" when a feed of the
+ * file has it), its url, label and privacy, once. */
+static void check_on_demand(struct check_counts *cc, const struct registry *reg)
+{
+    static const char text[] =
+        "{\"feeds\": {\"b\": {\"url\": \"rtsp://x/b\"}},\n"
+        " \"outputs\": [{\"size\": [640, 360], \"grid\": [1, 1],\n"
+        "   \"tiles\": [{\"feed\": \"b\", \"cell\": [0, 0]}]}]}";
+    struct layout_diags d = {0};
+    struct layout *lay = NULL;
+    CHECK_INT(cc, layout_parse(text, sizeof text - 1, &lay, &d), 0);
+    if (!lay)
+        return;
+    int gate = reg_layout_add_camera(lay, reg_camera_at(reg, 0));
+    CHECK_INT(cc, gate, 1);
+    CHECK_INT(cc, lay->n_feeds, 2);
+    const struct layout_feed *f = &lay->feeds[1];
+    CHECK(cc, f->on_demand && !lay->feeds[0].on_demand, "on_demand marks the added feed");
+    CHECK_STR(cc, f->id, "gate");
+    CHECK_STR(cc, f->camera, "gate");
+    CHECK_STR(cc, f->url, "rtsp://h/gate");
+    CHECK_STR(cc, f->substream, "rtsp://h/gate2");
+    CHECK(cc, f->owner == LAYOUT_OWNER_PRIVATE && f->n_masks == 1 && f->has_location &&
+                  f->range_m == 120 && strcmp(f->consent.ref, "W-2026-0012") == 0,
+          "the added feed has the camera's privacy and place");
+    CHECK_INT(cc, reg_layout_add_camera(lay, reg_camera_at(reg, 0)), 1); /* once */
+    CHECK_INT(cc, reg_layout_add_camera(lay, reg_camera_at(reg, 1)), 2);
+    CHECK_STR(cc, lay->feeds[2].id, "registry/b"); /* "b" is the file's */
+    CHECK_STR(cc, lay->feeds[2].label, "Bay");
+    CHECK_INT(cc, lay->n_feeds, 3);
+    CHECK(cc, lay->feeds[3].id == NULL, "the feed list stays terminated");
+    layout_destroy(lay);
+    layout_diags_clear(&d);
+}
+
 static void test_camera_fields(struct check_counts *cc)
 {
     static const char text[] =
@@ -516,6 +552,7 @@ static void test_camera_fields(struct check_counts *cc)
     CHECK(cc, view.owner == LAYOUT_OWNER_PRIVATE && view.n_masks == 1 && view.has_location &&
                   view.range_m == 120 && strcmp(view.consent.ref, "W-2026-0012") == 0,
           "feed view");
+    check_on_demand(cc, reg);
 out:
     reg_destroy(reg);
     layout_diags_clear(&d);

@@ -255,6 +255,7 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
             af->first_shown_us = now;
         ring_add(&af->latency, now - af->arrival_us);
     }
+    app_callups_presented(app, now);
     app->frames++;
     ring_add(&app->frame_time, now - t0);
 }
@@ -559,6 +560,7 @@ static void app_uninit(struct app *app)
     free(app->basemap_dir);
     layout_destroy(app->layout);
     reg_destroy(app->registry);
+    app_callups_free(app);
     tlog_destroy(app->log);
 }
 

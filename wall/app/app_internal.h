@@ -114,6 +114,9 @@ struct app {
     uint64_t ovl_generation;      /* overlay state last looked at */
     int64_t callup_seen_us;       /* incident changes (wall clock) the call-up
                                      policy has looked at */
+    struct app_callup_time *callup_times; /* when each call-up's slots first
+                                     all showed pictures (app/callup.c) */
+    int n_callup_times;
     bool panels_dirty;            /* map/list panels need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
     int64_t panels_cost_us;       /* how long the frame that drew them took */
@@ -169,6 +172,11 @@ void app_stop(struct app *app, int exit_code);
  * old_layout, possibly the same layout) every feed with the same id and
  * source: those keep their connection and picture.  Returns 0 or -ENOMEM. */
 int app_feeds_apply(struct app *app, const struct layout *old_layout);
+
+/* Makes room in app->feeds for one more layout feed (a registry camera
+ * called up on demand): 0 or -ENOMEM.  The new entries are zero (not shown,
+ * not started); app_feeds_apply() starts the feed once the state wants it. */
+int app_feeds_reserve(struct app *app);
 
 /* Applies the consent rules at now_s: connects feeds whose gate opened,
  * disconnects (and forgets the picture of) those whose gate closed. */
@@ -317,8 +325,30 @@ void app_callups_follow(struct app *app);
  * hold_s ran out by now_us. */
 void app_callups_expire(struct app *app, int64_t now_us);
 
+/* Before a reloaded layout to (with registry reg, may be NULL) is applied:
+ * adds to it the on-demand feeds of registry cameras that call-ups show now,
+ * so they stay called up (and connected) through the reload. */
+void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg);
+
+/* When one call-up's slots first all showed pictures (render thread). */
+struct app_callup_time {
+    char incident[64];
+    uint64_t order;          /* the call-up's ws order: a new one of the same
+                                incident is timed afresh */
+    int64_t shown_us;        /* monotonic; 0: not yet */
+    int64_t shown_wall_us;   /* the same instant, wall clock */
+};
+
+/* After a present at now_us (monotonic): notes the call-ups whose slots all
+ * show a picture for the first time, and forgets released ones. */
+void app_callups_presented(struct app *app, int64_t now_us);
+
+/* Frees the call-up timings. */
+void app_callups_free(struct app *app);
+
 /* The call-ups for the stats: incident, priority, cameras, slots, queued,
- * since_s; a new cJSON array (caller owns). */
+ * since_s, pictures_ms and pictures_wall_ms (when every slot it holds first
+ * showed a picture); a new cJSON array (caller owns). */
 struct cJSON *app_callups_json(const struct app *app, int64_t now_us);
 
 /* Shows layout l (start or reload; the app takes l over either way): the

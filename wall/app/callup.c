@@ -6,13 +6,17 @@
  * audits it like every other change.  Also the socket requests "callup" and
  * "release" and the call-ups in the stats.
  *
- * Not built yet: registry cameras that are not feeds of the layout are not
- * started on demand (they are skipped), and incidents do not call up by
- * themselves when created or moved.
+ * A registry camera that is no feed of the layout is added to it as an
+ * on-demand feed (reg_layout_add_camera()): like every feed, the feed set
+ * starts it while the wall state shows it (through its consent gate, with its
+ * masks) and stops it when no slot does; its entry stays, unstarted, until
+ * the layout is reloaded, and a reload carries the entries of cameras still
+ * called up over to the new layout (app_callups_carry()).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +28,7 @@
 #include "base/timeutil.h"
 #include "overlay/state.h"
 #include "registry/registry.h"
+#include "render/render.h"
 
 /* What the consent check of one call-up needs to know. */
 struct allow_ctx {
@@ -45,13 +50,19 @@ static bool allow_camera(const struct reg_camera *cam, double distance_m, bool s
            CONSENT_OPEN;
 }
 
-/* The layout feed that reads registry camera id (its "camera"), or -1. */
-static int feed_of_camera(const struct layout *l, const char *id)
+/* The feed showing registry camera k: a feed of the layout, or one added
+ * to it on demand (started by the feed set once a slot shows it, stopped
+ * when none does); -1 when memory ran out. */
+static int feed_of_camera(struct app *app, int k)
 {
-    for (int i = 0; i < l->n_feeds; i++)
-        if (l->feeds[i].camera && strcmp(l->feeds[i].camera, id) == 0)
-            return i;
-    return -1;
+    if (app_feeds_reserve(app) < 0)
+        return -1;
+    int n = app->layout->n_feeds;
+    int f = reg_layout_add_camera(app->layout, reg_camera_at(app->registry, k));
+    if (f >= n)
+        tlog_debug(app->log, "registry camera %s: feed %s added for call-ups",
+                   app->layout->feeds[f].camera, app->layout->feeds[f].id);
+    return f < 0 ? -1 : f;
 }
 
 /* Ranks the registry for the point and fills cmd->cameras (at most max);
@@ -67,8 +78,8 @@ static int rank_cameras(struct app *app, const char *incident, const char *kind,
     int n = reg_rank(app->registry, &q, picks, (int)(sizeof(picks) / sizeof(picks[0])));
     cmd->n_cameras = 0;
     for (int i = 0; i < n && cmd->n_cameras < rule->max_cameras; i++) {
-        int f = feed_of_camera(app->layout, reg_camera_at(app->registry, picks[i].camera)->id);
-        if (f >= 0) /* registry cameras outside the layout: not started yet */
+        int f = feed_of_camera(app, picks[i].camera);
+        if (f >= 0)
             cmd->cameras[cmd->n_cameras++] = f;
     }
     return cmd->n_cameras;
@@ -90,7 +101,7 @@ static int callup(struct app *app, const char *incident, double lat, double lon,
         return -ENOENT;
     }
     if (rank_cameras(app, incident, kind, lat, lon, cad, rule, &cmd) == 0) {
-        snprintf(err, errlen, "no camera of the layout can show %s", incident);
+        snprintf(err, errlen, "no registry camera can show %s", incident);
         return -ENOENT;
     }
     return app_command(app, &cmd, err, errlen);
@@ -226,6 +237,110 @@ void app_callups_follow(struct app *app)
     }
 }
 
+void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = 0; reg && i < n; i++) {
+        for (int k = 0; k < c[i].n_cameras; k++) {
+            const struct layout_feed *lf = &app->layout->feeds[c[i].cameras[k]];
+            int r = lf->on_demand ? reg_find(reg, lf->camera) : -1;
+            if (r >= 0 && reg_layout_add_camera(to, reg_camera_at(reg, r)) < 0)
+                tlog_err(app->log, "call-up %s: camera %s dropped: out of memory",
+                         c[i].incident, lf->camera);
+        }
+    }
+}
+
+/* Whether every slot c holds shows a picture now. */
+static bool slots_show_pictures(const struct app *app, const struct ws_callup *c)
+{
+    int held = 0;
+    for (int o = 0; o < app_output_count(app); o++) {
+        for (int t = 0; t < app->ws.outputs[o].n_tiles; t++) {
+            int f = app->ws.outputs[o].tiles[t].callup_feed;
+            bool mine = false;
+            for (int k = 0; f >= 0 && k < c->n_cameras; k++)
+                mine = mine || c->cameras[k] == f;
+            if (!mine)
+                continue;
+            if (!app->feeds[f].first_shown_us || !render_video_ready(app->feeds[f].video))
+                return false;
+            held++;
+        }
+    }
+    return held == c->n_slots;
+}
+
+/* The timing entry of call-up c, added when missing; NULL without memory. */
+static struct app_callup_time *callup_time(struct app *app, const struct ws_callup *c)
+{
+    for (int i = 0; i < app->n_callup_times; i++)
+        if (app->callup_times[i].order == c->order &&
+            strcmp(app->callup_times[i].incident, c->incident) == 0)
+            return &app->callup_times[i];
+    struct app_callup_time *all = realloc(app->callup_times,
+                                          (size_t)(app->n_callup_times + 1) * sizeof(*all));
+    if (!all)
+        return NULL;
+    app->callup_times = all;
+    struct app_callup_time *t = &all[app->n_callup_times++];
+    memset(t, 0, sizeof(*t));
+    memcpy(t->incident, c->incident, sizeof(t->incident));
+    t->order = c->order;
+    return t;
+}
+
+/* Forgets the timings of call-ups no longer in the wall state. */
+static void forget_released(struct app *app)
+{
+    int n, kept = 0;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = 0; i < app->n_callup_times; i++) {
+        bool live = false;
+        for (int k = 0; k < n && !live; k++)
+            live = c[k].order == app->callup_times[i].order &&
+                   strcmp(c[k].incident, app->callup_times[i].incident) == 0;
+        if (live)
+            app->callup_times[kept++] = app->callup_times[i];
+    }
+    app->n_callup_times = kept;
+}
+
+void app_callups_presented(struct app *app, int64_t now_us)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    forget_released(app);
+    for (int i = 0; i < n; i++) {
+        if (c[i].n_slots == 0 || now_us < c[i].since_us || !slots_show_pictures(app, &c[i]))
+            continue;
+        struct app_callup_time *t = callup_time(app, &c[i]);
+        if (t && !t->shown_us) {
+            t->shown_us = now_us;
+            t->shown_wall_us = tm_wall_us();
+        }
+    }
+}
+
+void app_callups_free(struct app *app)
+{
+    free(app->callup_times);
+    app->callup_times = NULL;
+    app->n_callup_times = 0;
+}
+
+/* The timing of call-up c, or NULL (not shown yet). */
+static const struct app_callup_time *shown_time(const struct app *app,
+                                                const struct ws_callup *c)
+{
+    for (int i = 0; i < app->n_callup_times; i++)
+        if (app->callup_times[i].order == c->order && app->callup_times[i].shown_us &&
+            strcmp(app->callup_times[i].incident, c->incident) == 0)
+            return &app->callup_times[i];
+    return NULL;
+}
+
 cJSON *app_callups_json(const struct app *app, int64_t now_us)
 {
     int n;
@@ -243,6 +358,15 @@ cJSON *app_callups_json(const struct app *app, int64_t now_us)
         cJSON_AddNumberToObject(o, "slots", c[i].n_slots);
         cJSON_AddBoolToObject(o, "queued", c[i].n_slots == 0);
         cJSON_AddNumberToObject(o, "since_s", (double)((now_us - c[i].since_us) / 1000000));
+        const struct app_callup_time *t = shown_time(app, &c[i]);
+        if (t) {
+            cJSON_AddNumberToObject(o, "pictures_ms",
+                                    (double)((t->shown_us - c[i].since_us) / 1000));
+            cJSON_AddNumberToObject(o, "pictures_wall_ms", (double)(t->shown_wall_us / 1000));
+        } else {
+            cJSON_AddNullToObject(o, "pictures_ms");
+            cJSON_AddNullToObject(o, "pictures_wall_ms");
+        }
         cJSON_AddItemToArray(list, o);
     }
     return list;

@@ -223,6 +223,17 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     return 0;
 }
 
+int app_feeds_reserve(struct app *app)
+{
+    int n = app->layout->n_feeds;
+    struct app_feed *all = realloc(app->feeds, (size_t)(n + 2) * sizeof(*all));
+    if (!all)
+        return -ENOMEM;
+    memset(&all[n], 0, 2 * sizeof(*all));
+    app->feeds = all;
+    return 0;
+}
+
 /* Connects feed i (its gate just opened). */
 static void connect_feed(struct app *app, int i)
 {

@@ -148,7 +148,7 @@ static void draw_map(struct app *app, const struct layout_tile *tile,
     int n = 0;
     for (int i = 0; i < app->layout->n_feeds; i++) {
         const struct layout_feed *lf = &app->layout->feeds[i];
-        if (lf->has_location)
+        if (lf->has_location && !lf->on_demand) /* the registry's cameras */
             app->markers[n++] = (struct render_marker){
                 .lat = lf->lat, .lon = lf->lon, .kind = RENDER_MARKER_CAMERA,
                 .color = {0.85f, 0.85f, 0.9f, 1}, .text = lf->label};

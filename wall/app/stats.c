@@ -75,6 +75,8 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", app->layout->feeds[i].id);
     cJSON_AddStringToObject(o, "url", url);
+    if (app->layout->feeds[i].on_demand) /* a registry camera called up */
+        cJSON_AddStringToObject(o, "camera", app->layout->feeds[i].camera);
     /* a feed its consent keeps off is not connected at all */
     cJSON_AddStringToObject(o, "state", af->gate == CONSENT_REFUSED ? "refused"
                                         : af->gate == CONSENT_STANDBY ? "standby"

@@ -299,6 +299,7 @@ static void reload_done(uv_work_t *req, int status)
         struct layout *l = job->layout;
         out_resolve_sizes(l, app->opt.headless, app->log); /* asks SDL */
         job->layout = NULL; /* the app's now */
+        app_callups_carry(app, l, job->registry); /* on-demand cameras stay */
         app_apply_layout(app, l, job->origin);
         if (app->layout == l) { /* accepted: its registry comes along */
             reg_destroy(app->registry);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-static void feed_free(struct layout_feed *f)
+void layout__feed_free(struct layout_feed *f)
 {
     int i;
     free(f->id);
@@ -52,7 +52,7 @@ void layout_destroy(struct layout *layout)
     if (!layout)
         return;
     for (i = 0; layout->feeds && i < layout->n_feeds; i++)
-        feed_free(&layout->feeds[i]);
+        layout__feed_free(&layout->feeds[i]);
     free(layout->feeds);
     for (i = 0; layout->views && i < layout->n_views; i++) {
         outputs_free(layout->views[i].outputs, layout->views[i].n_outputs);

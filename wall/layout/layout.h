@@ -118,6 +118,8 @@ struct layout_feed {
                              place and privacy this feed takes (filled in by
                              reg_layout_resolve()), or NULL */
     int camera_line, camera_col; /* where "camera"'s value is in the layout */
+    bool on_demand;       /* not in the file: a registry camera added for a
+                             call-up (reg_layout_add_camera()) */
 };
 
 /* The masks of lf's main stream (sub false) or substream (sub true); their

@@ -31,4 +31,7 @@ bool layout__privacy_equal(const struct layout_feed *a, const struct layout_feed
 int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src,
                          bool src_sub);
 
+/* Frees what feed entry f owns (its strings, consent and masks), not f. */
+void layout__feed_free(struct layout_feed *f);
+
 #endif

@@ -89,6 +89,14 @@ char *reg_layout_path(const char *layout_path, const char *registry);
 int reg_layout_resolve(struct layout *lay, const struct registry *reg,
                        struct layout_diags *diags);
 
+/* The feed of lay that shows registry camera cam: a feed naming it as its
+ * "camera", or else a feed appended to lay for it (marked on_demand; its id
+ * is cam's id, or "registry/ID" when a feed of the file has that id), filled
+ * in like a "camera" feed.  Returns the feed's index, or -ENOMEM (lay
+ * unchanged).  Appending moves lay->feeds: pointers into it go stale; only
+ * the layout's owner, on its thread, may call this on a layout in use. */
+int reg_layout_add_camera(struct layout *lay, const struct reg_camera *cam);
+
 /* Reads the layout at layout_path and, when it names a "registry", that file
  * (consent dates in the layout's time zone), and resolves the layout's
  * camera feeds.  Returns 0 with *lay and *reg (NULL: no registry) set, or a

@@ -3,7 +3,8 @@
  * registry file named by the layout's "registry" (relative to the layout
  * file), and the layout's feeds that name a registry "camera" filled in from
  * it (url, substream, label, place, range, owner, consent, masks), so that
- * everything downstream sees ordinary feeds.
+ * everything downstream sees ordinary feeds; and registry cameras with no
+ * feed of their own added to a layout as feeds when a call-up wants them.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -76,6 +77,53 @@ int reg_layout_resolve(struct layout *lay, const struct registry *reg,
         }
     }
     return errors ? -EINVAL : 0;
+}
+
+/* The feed naming camera id as its "camera", or -1. */
+static int feed_of_camera(const struct layout *lay, const char *id)
+{
+    for (int i = 0; i < lay->n_feeds; i++)
+        if (lay->feeds[i].camera && strcmp(lay->feeds[i].camera, id) == 0)
+            return i;
+    return -1;
+}
+
+/* A new feed id for cam: its id, or "registry/ID" when that is taken. */
+static char *on_demand_id(const struct layout *lay, const struct reg_camera *cam)
+{
+    if (layout_find_feed(lay, cam->id) < 0)
+        return strdup(cam->id);
+    size_t n = strlen(cam->id) + sizeof("registry/");
+    char *id = malloc(n);
+    if (id)
+        snprintf(id, n, "registry/%s", cam->id);
+    return id;
+}
+
+int reg_layout_add_camera(struct layout *lay, const struct reg_camera *cam)
+{
+    int i = feed_of_camera(lay, cam->id);
+    if (i >= 0)
+        return i;
+    struct layout_feed *all =
+        realloc(lay->feeds, (size_t)(lay->n_feeds + 2) * sizeof(*all));
+    if (!all)
+        return -ENOMEM;
+    lay->feeds = all;
+    struct layout_feed *f = &all[lay->n_feeds];
+    memset(f, 0, 2 * sizeof(*f)); /* and the terminating zero entry */
+    f->on_demand = true;
+    f->id = on_demand_id(lay, cam);
+    f->camera = strdup(cam->id);
+    f->label = f->id ? strdup(f->id) : NULL;
+    lay->n_feeds++;
+    if (!f->id || !f->camera || !f->label || fill_feed(f, cam) < 0) {
+        layout__feed_free(f);
+        memset(f, 0, sizeof(*f));
+        lay->n_feeds--;
+        return -ENOMEM;
+    }
+    return lay->n_feeds - 1;
 }
 
 /* Reads the registry lay names, in lay's time zone. */
