@@ -325,10 +325,6 @@ void app_callups_follow(struct app *app);
  * hold_s ran out by now_us. */
 void app_callups_expire(struct app *app, int64_t now_us);
 
-/* Before a reloaded layout to (with registry reg, may be NULL) is applied:
- * adds to it the on-demand feeds of registry cameras that call-ups show now,
- * so they stay called up (and connected) through the reload. */
-void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg);
 
 /* When one call-up's slots first all showed pictures (render thread). */
 struct app_callup_time {

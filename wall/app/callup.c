@@ -11,7 +11,7 @@
  * starts it while the wall state shows it (through its consent gate, with its
  * masks) and stops it when no slot does; its entry stays, unstarted, until
  * the layout is reloaded, and a reload carries the entries of cameras still
- * called up over to the new layout (app_callups_carry()).
+ * called up over to the new layout (views.c, carry_callups()).
  */
 #include <errno.h>
 #include <math.h>
@@ -234,21 +234,6 @@ void app_callups_follow(struct app *app)
         if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad, err,
                    sizeof(err)) < 0)
             tlog_debug(app->log, "call-up for incident %s: %s", d->id, err);
-    }
-}
-
-void app_callups_carry(const struct app *app, struct layout *to, const struct registry *reg)
-{
-    int n;
-    const struct ws_callup *c = ws_callups(&app->ws, &n);
-    for (int i = 0; reg && i < n; i++) {
-        for (int k = 0; k < c[i].n_cameras; k++) {
-            const struct layout_feed *lf = &app->layout->feeds[c[i].cameras[k]];
-            int r = lf->on_demand ? reg_find(reg, lf->camera) : -1;
-            if (r >= 0 && reg_layout_add_camera(to, reg_camera_at(reg, r)) < 0)
-                tlog_err(app->log, "call-up %s: camera %s dropped: out of memory",
-                         c[i].incident, lf->camera);
-        }
     }
 }
 

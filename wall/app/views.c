@@ -237,6 +237,25 @@ void app_tours_tick(struct app *app, int64_t now_us)
 
 /* ---- reloading the file ---- */
 
+/* Before a reloaded layout to (with registry reg, may be NULL) is applied:
+ * adds to it the on-demand feeds of registry cameras that call-ups show now,
+ * so they stay called up (and connected) through the reload. */
+static void carry_callups(const struct app *app, struct layout *to, const struct registry *reg)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int i = 0; reg && i < n; i++) {
+        for (int k = 0; k < c[i].n_cameras; k++) {
+            const struct layout_feed *lf = &app->layout->feeds[c[i].cameras[k]];
+            int r = lf->on_demand ? reg_find(reg, lf->camera) : -1;
+            if (r >= 0 && reg_layout_add_camera(to, reg_camera_at(reg, r)) < 0)
+                tlog_err(app->log, "call-up %s: camera %s dropped: out of memory",
+                         c[i].incident, lf->camera);
+        }
+    }
+}
+
+
 /* Sets the banner from the first error (and the count of the others). */
 static void set_banner(struct app *app, const struct layout_diags *d)
 {
@@ -299,7 +318,7 @@ static void reload_done(uv_work_t *req, int status)
         struct layout *l = job->layout;
         out_resolve_sizes(l, app->opt.headless, app->log); /* asks SDL */
         job->layout = NULL; /* the app's now */
-        app_callups_carry(app, l, job->registry); /* on-demand cameras stay */
+        carry_callups(app, l, job->registry); /* on-demand cameras stay */
         app_apply_layout(app, l, job->origin);
         if (app->layout == l) { /* accepted: its registry comes along */
             reg_destroy(app->registry);
