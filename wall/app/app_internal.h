@@ -114,6 +114,8 @@ struct app {
     int64_t panels_drawn_us;      /* when they were last drawn */
     struct render_marker *markers;/* scratch for map panels */
     size_t markers_cap;
+    struct render_sector *sectors;/* scratch for map panels: registry views */
+    size_t sectors_cap;
     char *basemap_dir;            /* resolved "basemap", or NULL */
     uv_loop_t loop;
     uv_async_t wake;

@@ -2,7 +2,8 @@
  * map.c - map and list panels: Web Mercator basemap tiles from a local XYZ
  * directory (decoded with FFmpeg's PNG decoder on libuv's thread pool, kept
  * in an LRU cache sized by the map panels on screen), a
- * graticule when there are none, markers drawn by marker.frag, and text
+ * graticule when there are none, camera view sectors (sectors.c), markers
+ * drawn by marker.frag, and text
  * through the same font path as tile labels.
  */
 #include <math.h>
@@ -420,6 +421,8 @@ void render_map(struct renderer *r, const struct render_map_info *m)
     if (!m->basemap_dir || draw_basemap(r, m, ox, oy) == 0)
         draw_graticule(r, m, ox, oy);
     glEnable(GL_SCISSOR_TEST); /* render_text turns it off */
+    if (m->n_sectors > 0)
+        render__sectors_draw(r, m, ox, oy);
     for (int i = 0; i < m->n_markers; i++) {
         double x, y;
         geo_project(m->markers[i].lat, m->markers[i].lon, m->zoom, &x, &y);
