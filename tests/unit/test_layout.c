@@ -848,7 +848,7 @@ static const struct parse_case bad_cases[] = {
     {"basemap", "{'feeds': {}, 'outputs': [{'size': [64, 64], 'grid': [1, "
                 "1]}],\n 'basemap': ''}", 0,
      {"2:13: error: \"basemap\" must be a non-empty string (a directory of "
-      "map tiles)"}},
+      "map tiles or an .mbtiles file)"}},
 };
 
 /* The case's text with ' turned into " unless it is raw; caller frees. */

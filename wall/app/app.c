@@ -557,6 +557,7 @@ static void app_uninit(struct app *app)
     app_snaps_destroy(app->snaps);
     av_frame_free(&app->scratch);
     free(app->markers);
+    free(app->sectors);
     free(app->basemap_dir);
     layout_destroy(app->layout);
     reg_destroy(app->registry);

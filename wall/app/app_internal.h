@@ -122,6 +122,8 @@ struct app {
     int64_t panels_cost_us;       /* how long the frame that drew them took */
     struct render_marker *markers;/* scratch for map panels */
     size_t markers_cap;
+    struct render_sector *sectors;/* scratch for map panels: registry views */
+    size_t sectors_cap;
     char *basemap_dir;            /* resolved "basemap", or NULL */
     uv_loop_t loop;
     uv_async_t wake;
@@ -311,6 +313,12 @@ int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
  * that are feeds of the layout (app/callup.c).  0, or -EINVAL with err set. */
 int app_cmd_callup(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,
                    size_t errlen);
+
+/* Calls up the ad-hoc point lat/lon (named "@LAT,LON", priority 1) for
+ * origin, as the socket's {"type":"callup","lat":…,"lon":…} does (an
+ * operator's click on a map panel).  0, or a negative errno with err set. */
+int app_callup_point(struct app *app, double lat, double lon, enum ws_origin origin,
+                     char *err, size_t errlen);
 
 /* {"type":"release","incident":ID}: releases that call-up.  0 or -EINVAL. */
 int app_cmd_release(struct app *app, const struct cJSON *msg, struct cJSON *reply, char *err,

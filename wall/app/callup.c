@@ -12,6 +12,8 @@
  * masks) and stops it when no slot does; its entry stays, unstarted, until
  * the layout is reloaded, and a reload carries the entries of cameras still
  * called up over to the new layout (views.c, carry_callups()).
+ *
+ * app_callup_point() serves the operator's click on a map panel.
  */
 #include <errno.h>
 #include <math.h>
@@ -86,14 +88,14 @@ static int rank_cameras(struct app *app, const char *incident, const char *kind,
 }
 
 /* Calls up the cameras for incident (id) at lat/lon with its priority and
- * kind (may be NULL); cad: it came from a cad client.  0 or a negative errno
- * with err set. */
+ * kind (may be NULL); cad: it came from a cad client; origin: who asked.
+ * 0 or a negative errno with err set. */
 static int callup(struct app *app, const char *incident, double lat, double lon,
-                  int priority, const char *kind, bool cad, char *err, size_t errlen)
+                  int priority, const char *kind, bool cad, enum ws_origin origin, char *err,
+                  size_t errlen)
 {
     const struct layout_callup_rule *rule = layout_callup_rule(app->layout, kind);
-    struct ws_cmd cmd = {.type = WS_CMD_CALLUP,
-                         .origin = app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY,
+    struct ws_cmd cmd = {.type = WS_CMD_CALLUP, .origin = origin,
                          .now_us = tm_now_us(), .priority = priority, .hold_s = rule->hold_s};
     snprintf(cmd.incident, sizeof(cmd.incident), "%s", incident);
     if (!app->registry) {
@@ -131,6 +133,7 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(msg, "lat");
     const cJSON *lon = cJSON_GetObjectItemCaseSensitive(msg, "lon");
     const cJSON *prio = cJSON_GetObjectItemCaseSensitive(msg, "priority");
+    enum ws_origin origin = app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY;
     char name[64];
     int ret;
     if (cJSON_IsString(id)) {
@@ -142,7 +145,8 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
         int p = inc->d.fields & OVL_INC_PRIORITY ? inc->d.priority : 9;
         snprintf(name, sizeof(name), "%s", inc->d.id);
         ret = callup(app, name, inc->d.lat, inc->d.lon, p,
-                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : NULL, inc->cad, err, errlen);
+                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : NULL, inc->cad, origin, err,
+                     errlen);
     } else if (cJSON_IsNumber(lat) && cJSON_IsNumber(lon) && fabs(lat->valuedouble) <= 90 &&
                fabs(lon->valuedouble) <= 180) {
         int p = cJSON_IsNumber(prio) ? prio->valueint : 1;
@@ -151,7 +155,8 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
             return -EINVAL;
         }
         snprintf(name, sizeof(name), "@%.6f,%.6f", lat->valuedouble, lon->valuedouble);
-        ret = callup(app, name, lat->valuedouble, lon->valuedouble, p, NULL, false, err, errlen);
+        ret = callup(app, name, lat->valuedouble, lon->valuedouble, p, NULL, false, origin, err,
+                     errlen);
     } else {
         snprintf(err, errlen, "give \"incident\" (an open incident's id) or \"lat\" and "
                  "\"lon\" (degrees)");
@@ -160,6 +165,14 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
     if (ret == 0)
         reply_callup(app, name, reply);
     return ret < 0 ? -EINVAL : 0;
+}
+
+int app_callup_point(struct app *app, double lat, double lon, enum ws_origin origin,
+                     char *err, size_t errlen)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "@%.6f,%.6f", lat, lon);
+    return callup(app, name, lat, lon, 1, NULL, false, origin, err, errlen);
 }
 
 /* {"type":"release","incident":ID} releases that call-up's slots. */
@@ -231,8 +244,8 @@ void app_callups_follow(struct app *app)
         if (inc[i]->changed_wall_us <= seen || !(d->fields & OVL_INC_POS) ||
             !(d->fields & OVL_INC_PRIORITY) || d->priority > up_to)
             continue;
-        if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad, err,
-                   sizeof(err)) < 0)
+        if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad,
+                   app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY, err, sizeof(err)) < 0)
             tlog_debug(app->log, "call-up for incident %s: %s", d->id, err);
     }
 }

@@ -5,7 +5,10 @@
  * timers take; the F1 key map lists them all (one table, so the help cannot
  * drift from what the keys do).
  */
+#include <math.h>
+
 #include "app/app_internal.h"
+#include "base/geo.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "render/render.h"
@@ -14,6 +17,7 @@
 static const char *const key_map[] = {
     "1 … 9          show named layout 1 … 9",
     "click a tile   enlarge it / click again to restore",
+    "click a map    call up the cameras that see that point",
     "arrow keys     move the selection",
     "Enter          enlarge / restore the selected tile",
     "keypad 1 … 9   enlarge / restore tile 1 … 9",
@@ -94,11 +98,39 @@ static void on_key(struct app *app, const struct out_input *in)
     app->dirty = app->full_redraw = true;
 }
 
-/* A click enlarges the tile under the pointer; a click on the enlarged tile
- * restores the grid. */
+/* A click on a map panel as drawn now (enlarged or not) calls up the point
+ * under the pointer, through the map's inverse projection; returns whether
+ * the click fell on a map panel. */
+static bool click_map(struct app *app, int o, int x, int y)
+{
+    const struct layout_output *lo = app_output(app, o);
+    for (int t = 0; t < lo->n_tiles; t++) {
+        const struct layout_tile *tile = &lo->tiles[t];
+        struct layout_rect r = app_tile_rect(app, o, t);
+        if (tile->panel != LAYOUT_PANEL_MAP || r.w <= 0 || x < r.x || y < r.y ||
+            x >= r.x + r.w || y >= r.y + r.h)
+            continue;
+        double cx, cy, lat, lon;
+        char err[160];
+        geo_project(tile->center[0], tile->center[1], tile->zoom, &cx, &cy);
+        geo_unproject(cx - r.w / 2.0 + (x - r.x) + 0.5, cy - r.h / 2.0 + (y - r.y) + 0.5,
+                      tile->zoom, &lat, &lon);
+        lon = fmod(fmod(lon + 180.0, 360.0) + 360.0, 360.0) - 180.0; /* a wrapped world */
+        if (app_callup_point(app, lat, lon, WS_ORIGIN_KEY, err, sizeof(err)) < 0)
+            tlog_info(app->log, "map click at %.6f,%.6f: %s", lat, lon, err);
+        app->dirty = app->panels_dirty = true;
+        return true;
+    }
+    return false;
+}
+
+/* A click on a map panel calls up that point; elsewhere it enlarges the tile
+ * under the pointer, and a click on the enlarged tile restores the grid. */
 static void on_click(struct app *app, const struct out_input *in)
 {
     int o = in->output < app_output_count(app) ? in->output : 0;
+    if (click_map(app, o, in->x, in->y))
+        return;
     if (app->ws.outputs[o].maximized >= 0) {
         key_command(app, (struct ws_cmd){.type = WS_CMD_RESTORE, .output = o});
         return;

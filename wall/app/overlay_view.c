@@ -15,6 +15,7 @@
 #include "base/timeutil.h"
 #include "layout/layout.h"
 #include "overlay/state.h"
+#include "registry/registry.h"
 #include "render/render.h"
 
 /* Priority colours: 1 red, 2 orange, 3 yellow, others blue. */
@@ -133,6 +134,55 @@ void app_panels_init(struct app *app)
     render_basemap_set_worker(app->render, &app->loop, basemap_tile_ready, app);
 }
 
+/* Whether registry camera id is one of the cameras called up for the most
+ * urgent call-up (the first in rank order). */
+static bool called_up(const struct app *app, const char *id)
+{
+    int n;
+    const struct ws_callup *c = ws_callups(&app->ws, &n);
+    for (int k = 0; n > 0 && k < c[0].n_cameras; k++) {
+        const char *cam = app->layout->feeds[c[0].cameras[k]].camera;
+        if (cam && strcmp(cam, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Fills app->sectors with the registry cameras that may show on the panel
+ * (a cheap box test in degrees; the renderer clips exactly); returns how
+ * many, 0 without a registry. */
+static int map_sectors(struct app *app, const struct layout_tile *tile,
+                       struct layout_rect rect)
+{
+    int n_cams = app->registry ? reg_count(app->registry) : 0, n = 0;
+    if (n_cams == 0 || (size_t)n_cams > app->sectors_cap) {
+        struct render_sector *s = n_cams ? realloc(app->sectors, (size_t)n_cams * sizeof(*s))
+                                         : NULL;
+        if (!s)
+            return 0;
+        app->sectors = s;
+        app->sectors_cap = (size_t)n_cams;
+    }
+    double cx, cy, lat0, lon0, lat1, lon1;
+    geo_project(tile->center[0], tile->center[1], tile->zoom, &cx, &cy);
+    geo_unproject(cx - rect.w / 2.0, cy - rect.h / 2.0, tile->zoom, &lat0, &lon0);
+    geo_unproject(cx + rect.w / 2.0, cy + rect.h / 2.0, tile->zoom, &lat1, &lon1);
+    bool lon_ok = lon0 < lon1 && rect.w < 256 << tile->zoom; /* no wrap in view */
+    for (int i = 0; i < n_cams; i++) {
+        const struct reg_camera *c = reg_camera_at(app->registry, i);
+        double dlat = c->range_m / 111000.0, cosl = cos(c->lat * M_PI / 180.0);
+        double dlon = cosl > 1e-6 ? dlat / cosl : 360.0;
+        if (c->range_m <= 0 || (c->fov_deg <= 0 && !c->ptz) || c->lat - dlat > lat0 || c->lat + dlat < lat1 ||
+            (lon_ok && (c->lon + dlon < lon0 || c->lon - dlon > lon1)))
+            continue;
+        app->sectors[n++] = (struct render_sector){
+            .lat = c->lat, .lon = c->lon, .heading_deg = (float)c->heading_deg,
+            .fov_deg = (float)c->fov_deg,
+            .range_m = (float)c->range_m, .ptz = c->ptz, .highlight = called_up(app, c->id)};
+    }
+    return n;
+}
+
 /* A unit's accuracy (CoT ce) is drawn as a ring only when it means
  * something at street level. */
 #define UNIT_RING_MAX_M 300.0
@@ -172,6 +222,8 @@ static void draw_map(struct app *app, const struct layout_tile *tile,
         .rect = rect, .center_lat = tile->center[0], .center_lon = tile->center[1],
         .zoom = tile->zoom, .basemap_dir = app->basemap_dir, .markers = app->markers,
         .n_markers = n, .title = tile->label};
+    info.n_sectors = map_sectors(app, tile, rect);
+    info.sectors = app->sectors;
     render_basemap_size(app->render, map_tiles_on_screen(app));
     render_map(app->render, &info);
 }

@@ -220,7 +220,9 @@ struct layout {
     double tour_dwell;           /* seconds per view, default 30 (set even
                                     without a tour) */
     char *basemap;               /* "basemap": XYZ tile directory
-                                    ({z}/{x}/{y}.png), or NULL: graticule */
+                                    ({z}/{x}/{y}.png) or MBTiles file
+                                    (".mbtiles"), or NULL: graticule */
+    int basemap_line, basemap_col; /* where "basemap"'s value is */
     char *timezone;              /* the zone consent dates were read in: the
                                     "timezone" key (IANA name) or, without
                                     it, the machine's zone */

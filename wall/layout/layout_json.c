@@ -2087,9 +2087,13 @@ static void lj_layout(struct lj *c, const cJSON *root)
         lj_wall_tour(c, found[LK_TOUR], found[LK_LAYOUTS] != NULL);
     if (found[LK_BASEMAP] && !is_nonempty_string(found[LK_BASEMAP]))
         lj_err(c, at_value(c, found[LK_BASEMAP]), "\"basemap\" must be a "
-               "non-empty string (a directory of map tiles)");
-    else if (found[LK_BASEMAP])
+               "non-empty string (a directory of map tiles or an .mbtiles file)");
+    else if (found[LK_BASEMAP]) {
+        struct jpos at = at_value(c, found[LK_BASEMAP]);
         c->lay->basemap = lj_strdup(c, found[LK_BASEMAP]->valuestring);
+        c->lay->basemap_line = at.line;
+        c->lay->basemap_col = at.col;
+    }
     if (!c->oom)
         lj_registry(c, found);
     if (!c->oom)

@@ -99,7 +99,9 @@ int reg_layout_add_camera(struct layout *lay, const struct reg_camera *cam);
 
 /* Reads the layout at layout_path and, when it names a "registry", that file
  * (consent dates in the layout's time zone), and resolves the layout's
- * camera feeds.  Returns 0 with *lay and *reg (NULL: no registry) set, or a
+ * camera feeds; a "basemap" ending .mbtiles must open as an MBTiles file
+ * (an error at its value otherwise).  Returns 0 with *lay and *reg (NULL: no
+ * registry) set, or a
  * negative errno with both NULL.  The layout's problems go to lay_diags, the
  * registry file's to reg_diags; *reg_path is the registry's path (caller
  * frees; NULL without one) for printing reg_diags. */

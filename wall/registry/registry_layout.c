@@ -14,6 +14,7 @@
 
 #include "base/tz.h"
 #include "layout/layout_priv.h"
+#include "map/mbtiles.h"
 #include "registry/registry_priv.h"
 
 char *reg_layout_path(const char *layout_path, const char *registry)
@@ -140,6 +141,26 @@ static int load_registry(const struct layout *lay, const char *path, struct regi
     return rc;
 }
 
+/* An MBTiles "basemap" (relative to the layout's directory) must open as
+ * one: an error at its value otherwise.  0, -EINVAL or -ENOMEM. */
+static int check_mbtiles(const char *layout_path, const struct layout *lay,
+                         struct layout_diags *diags)
+{
+    char err[256];
+    if (!mbt_is_path(lay->basemap))
+        return 0;
+    char *path = reg_layout_path(layout_path, lay->basemap);
+    if (!path)
+        return -ENOMEM;
+    struct mbtiles *mbt = mbt_open(path, err, sizeof(err));
+    if (!mbt)
+        layout__diag_add(diags, lay->basemap_line, lay->basemap_col, LAYOUT_ERROR,
+                         "\"basemap\" %s: %s", path, err);
+    mbt_close(mbt);
+    free(path);
+    return mbt ? 0 : -EINVAL;
+}
+
 int reg_load_layout(const char *layout_path, struct layout **lay, struct registry **reg,
                     char **reg_path, struct layout_diags *lay_diags,
                     struct layout_diags *reg_diags)
@@ -147,6 +168,10 @@ int reg_load_layout(const char *layout_path, struct layout **lay, struct registr
     int rc = layout_load_file(layout_path, lay, lay_diags);
     *reg = NULL;
     *reg_path = NULL;
+    if (rc == 0 && (rc = check_mbtiles(layout_path, *lay, lay_diags)) < 0) {
+        layout_destroy(*lay);
+        *lay = NULL;
+    }
     if (rc < 0 || !(*lay)->registry)
         return rc;
     if (!(*reg_path = reg_layout_path(layout_path, (*lay)->registry)))

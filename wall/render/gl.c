@@ -58,11 +58,11 @@ static GLuint compile(GLenum type, const char *dir, const char *name,
     return sh;
 }
 
-/* Builds quad.vert + frag into prog and looks up its uniforms. */
-static int link_program(struct render_program *prog, const char *dir,
+/* Builds vert + frag into prog and looks up its uniforms. */
+static int link_shaders(struct render_program *prog, const char *dir, const char *vert,
                         const char *frag, const char *defines, const struct tlog *log)
 {
-    GLuint vs = compile(GL_VERTEX_SHADER, dir, "quad.vert", NULL, log);
+    GLuint vs = compile(GL_VERTEX_SHADER, dir, vert, NULL, log);
     GLuint fs = compile(GL_FRAGMENT_SHADER, dir, frag, defines, log);
     GLint ok = 0;
     if (vs && fs) {
@@ -107,6 +107,13 @@ static int link_program(struct render_program *prog, const char *dir,
     return 0;
 }
 
+/* Builds quad.vert + frag into prog. */
+static int link_program(struct render_program *prog, const char *dir,
+                        const char *frag, const char *defines, const struct tlog *log)
+{
+    return link_shaders(prog, dir, "quad.vert", frag, defines, log);
+}
+
 /* One video program per plane layout and mask use (see video.frag). */
 static int link_video_programs(struct renderer *r, const char *dir,
                                const struct tlog *log)
@@ -132,6 +139,7 @@ struct renderer *render_create(const char *shader_dir, const struct tlog *log)
     if (link_program(&r->solid, shader_dir, "solid.frag", NULL, log) < 0 ||
         link_program(&r->text, shader_dir, "text.frag", NULL, log) < 0 ||
         link_program(&r->marker, shader_dir, "marker.frag", NULL, log) < 0 ||
+        link_shaders(&r->sector, shader_dir, "sector.vert", "sector.frag", NULL, log) < 0 ||
         link_video_programs(r, shader_dir, log) < 0)
         goto fail;
     if (!(r->texts = render__text_create(log)))
@@ -162,6 +170,8 @@ void render_destroy(struct renderer *r)
         for (int masked = 0; masked < 2; masked++)
             glDeleteProgram(r->video[layout][masked].id);
     glDeleteProgram(r->marker.id);
+    glDeleteProgram(r->sector.id);
+    render__sectors_destroy(r);
     glDeleteVertexArrays(1, &r->vao);
     free(r);
 }

@@ -1,8 +1,10 @@
 /*
  * map.c - map and list panels: Web Mercator basemap tiles from a local XYZ
- * directory (decoded with FFmpeg's PNG decoder on libuv's thread pool, kept
- * in an LRU cache sized by the map panels on screen), a
- * graticule when there are none, markers drawn by marker.frag, and text
+ * directory or an MBTiles file (decoded with FFmpeg's image decoders on
+ * libuv's thread pool, kept in an LRU cache sized by the map panels on
+ * screen), a
+ * graticule when there are none, camera view sectors (sectors.c), markers
+ * drawn by marker.frag, and text
  * through the same font path as tile labels.
  */
 #include <math.h>
@@ -17,6 +19,7 @@
 
 #include "base/geo.h"
 #include "base/log.h"
+#include "map/mbtiles.h"
 #include "render/render_internal.h"
 
 #define BASEMAP_MIN_SLOTS 32   /* the cache never holds fewer tiles */
@@ -47,6 +50,8 @@ struct basemap_tile {
  * detached, until the last decode in flight is back (refs). */
 struct render_basemap {
     char dir[512];
+    struct mbtiles *mbt; /* dir is an MBTiles file (NULL: a directory, or
+                            the file could not be opened); read by workers */
     struct basemap_tile *tiles;
     int n, alloc;
     uint64_t uses;
@@ -71,6 +76,7 @@ static void basemap_unref(struct render_basemap *bm)
 {
     if (--bm->refs > 0)
         return;
+    mbt_close(bm->mbt);
     free(bm->tiles);
     free(bm);
 }
@@ -103,6 +109,57 @@ void render_basemap_size(struct renderer *r, int tiles)
     r->basemap_capacity = cap < BASEMAP_MIN_SLOTS ? BASEMAP_MIN_SLOTS : cap;
 }
 
+/* Converts a decoded picture into a new RGBA frame; NULL on failure. */
+static AVFrame *to_rgba(const AVFrame *pic)
+{
+    struct SwsContext *sws = sws_getContext(pic->width, pic->height, pic->format,
+                                            pic->width, pic->height, AV_PIX_FMT_RGBA,
+                                            SWS_POINT, NULL, NULL, NULL);
+    AVFrame *rgba = av_frame_alloc();
+    if (sws && rgba) {
+        rgba->format = AV_PIX_FMT_RGBA;
+        rgba->width = pic->width;
+        rgba->height = pic->height;
+        if (av_frame_get_buffer(rgba, 0) == 0)
+            sws_scale(sws, (const uint8_t *const *)pic->data, pic->linesize, 0,
+                      pic->height, rgba->data, rgba->linesize);
+        else
+            av_frame_free(&rgba);
+    } else {
+        av_frame_free(&rgba);
+    }
+    sws_freeContext(sws);
+    return rgba;
+}
+
+/* Decodes an image held in data[0..len) (PNG, JPEG or WebP, told by its
+ * first bytes, as MBTiles stores them) into RGBA; NULL on failure. */
+static AVFrame *decode_blob(const uint8_t *data, size_t len)
+{
+    enum AVCodecID id = len > 8 && memcmp(data, "\x89PNG", 4) == 0 ? AV_CODEC_ID_PNG
+                      : len > 3 && data[0] == 0xFF && data[1] == 0xD8 ? AV_CODEC_ID_MJPEG
+                      : len > 12 && memcmp(data + 8, "WEBP", 4) == 0 ? AV_CODEC_ID_WEBP
+                                                                   : AV_CODEC_ID_NONE;
+    const AVCodec *codec = avcodec_find_decoder(id);
+    AVCodecContext *ctx = codec ? avcodec_alloc_context3(codec) : NULL;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *pic = av_frame_alloc(), *rgba = NULL;
+    if (ctx && pkt && pic && avcodec_open2(ctx, codec, NULL) == 0 &&
+        av_new_packet(pkt, (int)len) == 0) {
+        memcpy(pkt->data, data, len);
+        int rc = avcodec_send_packet(ctx, pkt);
+        if (rc == 0 && (rc = avcodec_receive_frame(ctx, pic)) == AVERROR(EAGAIN) &&
+            avcodec_send_packet(ctx, NULL) == 0) /* a decoder that waits for more */
+            rc = avcodec_receive_frame(ctx, pic);
+        if (rc == 0)
+            rgba = to_rgba(pic);
+    }
+    avcodec_free_context(&ctx);
+    av_packet_free(&pkt);
+    av_frame_free(&pic);
+    return rgba;
+}
+
 /* Decodes the first picture of an image file into RGBA; NULL on failure. */
 static AVFrame *decode_image(const char *path)
 {
@@ -119,21 +176,7 @@ static AVFrame *decode_image(const char *path)
         avcodec_open2(ctx, codec, NULL) < 0 || av_read_frame(fmt, pkt) < 0 ||
         avcodec_send_packet(ctx, pkt) < 0 || avcodec_receive_frame(ctx, pic) < 0)
         goto done;
-    struct SwsContext *sws = sws_getContext(pic->width, pic->height, pic->format,
-                                            pic->width, pic->height, AV_PIX_FMT_RGBA,
-                                            SWS_POINT, NULL, NULL, NULL);
-    rgba = av_frame_alloc();
-    if (sws && rgba) {
-        rgba->format = AV_PIX_FMT_RGBA;
-        rgba->width = pic->width;
-        rgba->height = pic->height;
-        if (av_frame_get_buffer(rgba, 0) == 0)
-            sws_scale(sws, (const uint8_t *const *)pic->data, pic->linesize, 0,
-                      pic->height, rgba->data, rgba->linesize);
-        else
-            av_frame_free(&rgba);
-    }
-    sws_freeContext(sws);
+    rgba = to_rgba(pic);
 done:
     avcodec_free_context(&ctx);
     avformat_close_input(&fmt);
@@ -150,11 +193,25 @@ static struct basemap_tile *find_tile(struct render_basemap *bm, int z, int x, i
     return NULL;
 }
 
+/* Decodes tile z/x/y of bm (its MBTiles file, or path in its directory). */
+static AVFrame *decode_tile(struct render_basemap *bm, const char *path, int z, int x, int y)
+{
+    uint8_t *data;
+    size_t len;
+    if (!bm->mbt)
+        return bm->dir[0] && !mbt_is_path(bm->dir) ? decode_image(path) : NULL;
+    if (mbt_read(bm->mbt, z, x, y, &data, &len) < 0)
+        return NULL;
+    AVFrame *rgba = decode_blob(data, len);
+    free(data);
+    return rgba;
+}
+
 /* Worker thread: decodes one tile. */
 static void decode_work(uv_work_t *work)
 {
     struct basemap_job *job = work->data;
-    job->rgba = decode_image(job->path);
+    job->rgba = decode_tile(job->bm, job->path, job->z, job->x, job->y);
 }
 
 /* Loop thread: a decode is back; once the last one of a batch is, the
@@ -225,7 +282,7 @@ static void start_decode(struct render_basemap *bm, struct basemap_tile *t)
         }
         free(job);
     }
-    t->rgba = decode_image(path); /* no thread pool: here and now */
+    t->rgba = decode_tile(bm, path, t->z, t->x, t->y); /* no thread pool: here and now */
     t->state = t->rgba ? TILE_DECODED : TILE_MISSING;
 }
 
@@ -258,6 +315,11 @@ static struct render_basemap *basemap_for(struct renderer *r, const char *dir)
     if (!(bm = r->basemap = calloc(1, sizeof(*bm))))
         return NULL;
     snprintf(bm->dir, sizeof(bm->dir), "%s", dir);
+    if (mbt_is_path(dir)) {
+        char err[256];
+        if (!(bm->mbt = mbt_open(dir, err, sizeof(err))))
+            tlog_err(r->log, "basemap %s: %s", dir, err);
+    }
     bm->refs = 1;
     bm->loop = r->basemap_loop;
     bm->ready = r->basemap_ready;
@@ -477,6 +539,9 @@ void render_map(struct renderer *r, const struct render_map_info *m)
     glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
     if (!m->basemap_dir || draw_basemap(r, m, ox, oy) == 0)
         draw_graticule(r, m, ox, oy);
+    glEnable(GL_SCISSOR_TEST); /* render_text turns it off */
+    if (m->n_sectors > 0)
+        render__sectors_draw(r, m, ox, oy);
     int (*pos)[2] = malloc((size_t)(m->n_markers ? m->n_markers : 1) * sizeof *pos);
     for (int i = 0; pos && i < m->n_markers; i++) {
         double x, y;

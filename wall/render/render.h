@@ -159,6 +159,18 @@ struct render_marker {
     float ring_m;       /* units: accuracy ring radius in metres; 0: none */
 };
 
+/* One registry camera's view on a map panel: a sector of range_m metres
+ * (converted at the camera's latitude) around heading_deg, fov_deg wide, or
+ * a circle for a PTZ camera. */
+struct render_sector {
+    double lat, lon;
+    float heading_deg;  /* 0 = north, clockwise */
+    float fov_deg;      /* ≥ 360: a circle */
+    float range_m;      /* ≤ 0: not drawn */
+    bool ptz;           /* can look any way: a circle */
+    bool highlight;     /* chosen for the incident called up: bright, outlined */
+};
+
 /* What a map panel shows. */
 struct render_map_info {
     struct layout_rect rect;
@@ -167,6 +179,9 @@ struct render_map_info {
     const char *basemap_dir;        /* {z}/{x}/{y}.png tiles, or NULL */
     const struct render_marker *markers;
     int n_markers;
+    const struct render_sector *sectors; /* drawn under the markers, those in
+                                            view only, in one draw call */
+    int n_sectors;
     const char *title;              /* NULL for none */
 };
 

@@ -35,6 +35,10 @@ struct renderer {
     const struct tlog *log;
     GLuint vao;                      /* empty: vertices come from gl_VertexID */
     struct render_program solid, text, marker;
+    struct render_program sector;    /* sector.vert + sector.frag (sectors.c) */
+    GLuint sector_vao, sector_vbo;   /* sectors.c: 0 until the first draw */
+    float *sector_verts;             /* sectors.c: scratch, x y r g b a each */
+    size_t sector_cap;               /* floats sector_verts holds */
     struct render_program video[RENDER_VIDEO_LAYOUTS][2]; /* [layout][masked] */
     struct render_basemap *basemap;  /* map tile cache (map.c) */
     struct uv_loop_s *basemap_loop;  /* decodes tiles on its thread pool, or NULL */
@@ -53,6 +57,12 @@ void render__quad(struct renderer *r, const struct render_program *prog,
 
 /* Basemap tile cache (map.c). */
 void render__basemap_destroy(struct render_basemap *bm);
+/* Frees the map's sector buffers (sectors.c). */
+void render__sectors_destroy(struct renderer *r);
+/* Draws m's sectors that lie in view (the panel's top-left corner at world
+ * pixel ox, oy) in one draw call; returns how many (sectors.c). */
+int render__sectors_draw(struct renderer *r, const struct render_map_info *m, double ox,
+                         double oy);
 
 /* Text cache (text.c). */
 struct render_text_cache *render__text_create(const struct tlog *log);
