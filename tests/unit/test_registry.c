@@ -416,6 +416,13 @@ static const struct load_case {
      "   \"consent\": {\"ref\": \"W-1\", \"granted\": \"2026-02-29\", \"expires\": \"2027-01-01\"}}}\n"
      "]}\n",
      -EINVAL, 4, 41, "\"granted\" must be a date"},
+    {"a signed year",
+     "{\"type\": \"FeatureCollection\", \"features\": [\n"
+     " {\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [-90, 32]},\n"
+     "  \"properties\": {\"id\": \"a\", \"url\": \"rtsp://h/a\", \"owner\": \"private\",\n"
+     "   \"consent\": {\"ref\": \"W-1\", \"granted\": \"+202-02-01\", \"expires\": \"2027-01-01\"}}}\n"
+     "]}\n",
+     -EINVAL, 4, 41, "\"granted\" must be a date"},
     {"heading without fov",
      "{\"type\": \"FeatureCollection\", \"features\": [\n"
      " {\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [-90, 32]},\n"

@@ -125,6 +125,9 @@ static bool parse_when(const char *s, const struct tz_zone *tz, bool end, long l
 {
     int y, mo, d, h, mi, se, oh, om, n = 0;
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < 10; i++) /* digits only, as the layout's dates: no */
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            return false; /* sign or space that sscanf would let through */
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 ||
         mo > 12 || d < 1 || d > mdays[mo - 1] ||
         (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
@@ -136,6 +139,9 @@ static bool parse_when(const char *s, const struct tz_zone *tz, bool end, long l
         return true;
     }
     const char *t = s + 10;
+    for (int i = 1; i < 9; i++)
+        if (!t[i] || (i % 3 == 0 ? t[i] != ':' : !(t[i] >= '0' && t[i] <= '9')))
+            return false;
     if (sscanf(t, "T%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3 || n != 9 || h > 23 ||
         mi > 59 || se > 60)
         return false;
@@ -148,6 +154,9 @@ static bool parse_when(const char *s, const struct tz_zone *tz, bool end, long l
         *epoch = secs;
         return true;
     }
+    for (int i = 1; i < 6; i++)
+        if (!t[i] || (i == 3 ? t[i] != ':' : !(t[i] >= '0' && t[i] <= '9')))
+            return false;
     if ((*t != '+' && *t != '-') || sscanf(t + 1, "%2d:%2d%n", &oh, &om, &n) != 2 ||
         n != 5 || t[6] || oh > 23 || om > 59)
         return false;
