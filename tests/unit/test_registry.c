@@ -451,6 +451,12 @@ static const struct load_case {
      "  \"properties\": {\"id\": \"a\", \"url\": \"rtsp://h/a\", \"model\": \"XNV-6080\"}}\n"
      "]}\n",
      0, 3, 59, "unknown camera property \"model\" (ignored)"},
+    {"a control character in a name stays inside its one-line message",
+     "{\"type\": \"FeatureCollection\", \"features\": [\n"
+     " {\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [-90, 32]},\n"
+     "  \"properties\": {\"id\": \"a\", \"url\": \"rtsp://h/a\", \"r\\nge_m\": 1}}\n"
+     "]}\n",
+     0, 3, 61, "unknown camera property \"r?ge_m\" (ignored)"},
 };
 
 static void test_load_errors(struct check_counts *cc)

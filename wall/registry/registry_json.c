@@ -26,12 +26,22 @@ struct rj {
     bool oom;
 };
 
+/* Replaces the control characters of msg (a name or value from the file
+ * quoted in it: a diagnostic is one line) with "?". */
+static void one_line(char *msg)
+{
+    for (unsigned char *p = (unsigned char *)msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            *p = '?';
+}
+
 static void rj_diag(struct rj *c, const cJSON *node, enum layout_severity sev,
                     const char *fmt, va_list ap)
 {
     char msg[512];
     struct jpos at = node ? jpos_value(c->doc, node) : (struct jpos){1, 1};
     vsnprintf(msg, sizeof msg, fmt, ap);
+    one_line(msg);
     if (at.line <= 0)
         at = (struct jpos){1, 1};
     if (layout__diag_add(c->diags, at.line, at.col, sev, "%s", msg) < 0)
