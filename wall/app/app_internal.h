@@ -381,6 +381,9 @@ int app_watch_start(struct app *app);
 
 /* Notes the current layout's registry file name for the watch. */
 void app_registry_watch(struct app *app);
+
+/* Stops watching the layout file and its registry (the handles close as the
+ * loop runs). */
 void app_watch_close(struct app *app);
 
 /* Notices overlay changes: marks panels for drawing and recomputes which
