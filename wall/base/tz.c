@@ -27,8 +27,7 @@ static int64_t be64(const unsigned char *p)
     return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static long long days_from_civil(long long y, int m, int d)
+long long tz_days_from_civil(long long y, int m, int d)
 {
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
@@ -41,9 +40,9 @@ static long long days_from_civil(long long y, int m, int d)
 static long long year_of(long long days)
 {
     long long y = 1970 + days / 366;
-    while (days_from_civil(y + 1, 1, 1) <= days)
+    while (tz_days_from_civil(y + 1, 1, 1) <= days)
         y++;
-    while (days_from_civil(y, 1, 1) > days)
+    while (tz_days_from_civil(y, 1, 1) > days)
         y--;
     return y;
 }
@@ -135,7 +134,7 @@ int tz_parse_rule(const char *s, struct tz_rule *r)
 static long long rule_day(long long y, int m, int w, int d)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    long long first = days_from_civil(y, m, 1);
+    long long first = tz_days_from_civil(y, m, 1);
     int dow = (int)(((first + 4) % 7 + 7) % 7); /* 1970-01-01: Thursday */
     long long day = first + (d - dow + 7) % 7 + (long long)(w - 1) * 7;
     int len = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));

@@ -36,6 +36,10 @@ struct tz_zone {
     struct tz_rule rule;               /* after the last one (footer) */
 };
 
+/* Days since 1970-01-01 of the civil date y-m-d, proleptic Gregorian
+ * (Howard Hinnant's algorithm); pure, no zone involved. */
+long long tz_days_from_civil(long long y, int m, int d);
+
 /* Loads the zone named name ("America/Chicago"; NULL or "": the machine's
  * zone, from $TZ when it names a zone, else /etc/localtime, else UTC) into z.
  * Returns 0, -EINVAL for a name that is not a zone name, or a negative errno

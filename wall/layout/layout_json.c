@@ -545,19 +545,6 @@ static void lj_missing(struct lj *c, const cJSON *obj, const char *who,
 
 /* ---- dates ---- */
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil); pure, no time zone involved. */
-static long long days_from_civil(long long y, int m, int d)
-{
-    long long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int days_in_month(int y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
@@ -609,7 +596,7 @@ static bool lj_date_part(struct lj *c, const cJSON *node, const char *key,
                "%d days)", key, s, months[m - 1], y, days_in_month(y, m));
         return false;
     }
-    *day = days_from_civil(y, m, d);
+    *day = tz_days_from_civil(y, m, d);
     return true;
 }
 

@@ -118,17 +118,6 @@ static bool is_type(const cJSON *obj, const char *type)
 
 /* ---- consent dates ---- */
 
-static long long days_from_civil(long long y, int m, int d)
-{
-    long long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Parses "YYYY-MM-DD" (read in tz, the day's start or with end its end) or
  * "YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)" into *epoch; false when it is neither. */
 static bool parse_when(const char *s, const struct tz_zone *tz, bool end, long long *epoch)
@@ -142,7 +131,7 @@ static bool parse_when(const char *s, const struct tz_zone *tz, bool end, long l
         mo > 12 || d < 1 || d > mdays[mo - 1] ||
         (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
         return false;
-    long long day = days_from_civil(y, mo, d);
+    long long day = tz_days_from_civil(y, mo, d);
     if (!s[10]) {
         long long local = (day + (end ? 1 : 0)) * 86400;
         *epoch = tz ? tz_local_to_utc(tz, local, !end) : local;
