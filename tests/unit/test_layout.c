@@ -12,6 +12,7 @@
  */
 #include "layout/json_pos.h"
 #include "layout/layout.h"
+#include "layout/layout_priv.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -65,6 +66,26 @@ struct parse_case {
 #define TA "{'feeds': {'a': {'url': 'x'}, 'b': {'url': 'y'}},\n" \
            " 'outputs': [{'size': [64, 64], 'grid': [2, 2], 'tiles': [\n "
 #define TZ ",\n {'tour': {'feeds': ['a', 'b']}, 'cell': [1, 1]}]}]}"
+/* A wall whose "sync" value starts at 2:10; SW has "wall" on line 2, SB
+ * "broker", SBW both, and the keys under test follow on line 3 from column 2
+ * (a key's value at column 6 + the key's length); close with SZ. */
+#define SYNC0 "{'feeds': {}, 'outputs': [{'size': [64, 64], 'grid': [1, 1]}],\n" \
+              " 'sync': "
+#define SW SYNC0 "{'wall': 'w',\n "
+#define SB SYNC0 "{'broker': 'mqtt://h',\n "
+#define SBW SYNC0 "{'broker': 'mqtt://h', 'wall': 'w',\n "
+#define SZ "}}"
+/* Outputs "l" (its "node" value at 2:58, given as NL) and "r" (line 3; NR
+ * adds its keys) of the one view. */
+#define NODES(NL, NR) "{'feeds': {}, 'outputs': [\n {'name': 'l', 'size': [64, 64], " \
+                      "'grid': [1, 1], 'node': " NL "},\n {'name': 'r', 'size': " \
+                      "[64, 64], 'grid': [1, 1]" NR "}]}"
+/* Views "day" (its output "l" at 2:22, a "node" value after "grid" at 2:78)
+ * and "night" (output "l" at 3:24, a "node" value at 3:80). */
+#define VIEW_L(k) "{'outputs': [{'name': 'l', 'size': [64, 64], 'grid': [1, 1]" k "}]}"
+#define DAY_NIGHT(kd, kn) "{'feeds': {}, 'layouts': {\n 'day': " VIEW_L(kd) ",\n" \
+                          " 'night': " VIEW_L(kn) "}}"
+#define X40 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 
 static const struct parse_case good_cases[] = {
     {"minimal", "{'feeds': {}, 'outputs': [{'size': [640, 480], "
@@ -166,6 +187,20 @@ static const struct parse_case good_cases[] = {
      "'cell': [0, 0]},\n {'callup': 1, 'cell': [1, 0], 'fit': 'cover'}]}],\n"
      " 'callup': {'up_to_priority': 2, 'max_cameras': 2, 'radius_m': 0, "
      "'hold_s': 60, 'kinds': {'fire': {'max_cameras': 1}}}}", 0, {NULL}},
+
+    /* ---- a wall of several PCs: "sync" and "node" ---- */
+    {"sync, every key", SBW "'username_file': 'u', 'password_file': 'p', "
+     "'tls': {'ca_file': 'ca.pem', 'cert_file': 'c.pem', 'key_file': 'k.pem'}, "
+     "'keepalive_s': 60" SZ, 0, {NULL}},
+    {"sync, least keys", SBW "'keepalive_s': 1" SZ, 0, {NULL}},
+    {"sync, longest wall", SB "'wall': '" X40 "123456789012345678901234'" SZ, 0,
+     {NULL}},
+    {"sync, brokers", SW "'broker': 'MQTTS://10.0.0.5:65535', 'tls': {}" SZ,
+     0, {NULL}},
+    {"nodes", NODES("'pc-1.a_B'", ", 'node': 'pc-1.a_B'"), 0, {NULL}},
+    {"nodes in views", DAY_NIGHT(", 'node': 'pc1'", ", 'node': 'pc1'"), 0, {NULL}},
+    {"node of 63 characters", NODES("'" X40 "12345678901234567890123'",
+                                    ", 'node': 'b'"), 0, {NULL}},
 };
 
 static const struct parse_case bad_cases[] = {
@@ -849,6 +884,149 @@ static const struct parse_case bad_cases[] = {
                 "1]}],\n 'basemap': ''}", 0,
      {"2:13: error: \"basemap\" must be a non-empty string (a directory of "
       "map tiles or an .mbtiles file)"}},
+
+    /* ---- "sync" ---- */
+    {"sync not an object", SYNC0 "'mqtt://h'}", 0,
+     {"2:10: error: \"sync\" must be an object with \"broker\" and \"wall\""}},
+    {"sync empty", SYNC0 "{}}", 0,
+     {"2:10: error: missing key \"broker\" in \"sync\"",
+      "2:10: error: missing key \"wall\" in \"sync\""}},
+    {"sync unknown key", SBW "'keepalive': 5" SZ, 0,
+     {"3:2: error: unknown key \"keepalive\" in \"sync\"; did you mean "
+      "\"keepalive_s\"?"}},
+    {"sync duplicate key", SBW "'wall': 'x'" SZ, 0,
+     {"3:2: error: duplicate key \"wall\" in \"sync\""}},
+    {"broker not a string", SW "'broker': 1883" SZ, 0,
+     {"3:12: error: \"broker\" must be a string such as "
+      "\"mqtt://broker.example:1883\" or \"mqtts://broker.example\""}},
+    {"broker scheme", SW "'broker': 'tcp://h:1883'" SZ, 0,
+     {"3:12: error: \"broker\" \"tcp://h:1883\" must start with mqtt:// or "
+      "mqtts:// (e.g. \"mqtt://broker:1883\")"}},
+    {"broker without scheme", SW "'broker': 'h:1883'" SZ, 0,
+     {"3:12: error: \"broker\" \"h:1883\" must start with mqtt:// or "
+      "mqtts:// (e.g. \"mqtt://broker:1883\")"}},
+    {"broker credentials, never shown", SW "'broker': 'mqtt://wall:s3/cret@h'" SZ, 0,
+     {"3:12: error: \"broker\" must not hold credentials (user:password@): put "
+      "them in files named by \"username_file\" and \"password_file\""}},
+    {"broker path", SW "'broker': 'mqtt://h:1883/wall'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://h:1883/wall\" must not have a path, "
+      "query or fragment; write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"}},
+    {"broker secret query redacted", SW "'broker': 'mqtt://h?password=s3cret'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://h?password=***\" must not have a "
+      "path, query or fragment; write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"}},
+    {"broker trailing slash", SW "'broker': 'mqtts://h/'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtts://h/\" must not have a path, "
+      "query or fragment; write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"}},
+    {"broker port 0", SW "'broker': 'mqtt://h:0'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://h:0\" has a port that is not a number "
+      "from 1 to 65535"}},
+    {"broker port 65536", SW "'broker': 'mqtt://[::1]:65536'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://[::1]:65536\" has a port that is not "
+      "a number from 1 to 65535"}},
+    {"broker empty port", SW "'broker': 'mqtts://h:'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtts://h:\" has a port that is not a number "
+      "from 1 to 65535"}},
+    {"broker port not a number", SW "'broker': 'mqtt://h:+1883'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://h:+1883\" has a port that is not a "
+      "number from 1 to 65535"}},
+    {"broker no host", SW "'broker': 'mqtt://:1883'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://:1883\" names no host; write "
+      "mqtt://HOST[:PORT]"}},
+    {"broker IPv6 unclosed", SW "'broker': 'mqtt://[::1:1883'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://[::1:1883\" has a host in brackets "
+      "that is not an IPv6 address"}},
+    {"broker IPv6 bad", SW "'broker': 'mqtt://[fe80::zz]'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://[fe80::zz]\" has a host in brackets "
+      "that is not an IPv6 address"}},
+    {"broker IPv6 without brackets", SW "'broker': 'mqtt://::1'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://::1\" has an IPv6 address without "
+      "brackets; write mqtt://[ADDRESS]:PORT"}},
+    {"broker IPv4 bad", SW "'broker': 'mqtt://10.0.0.256'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://10.0.0.256\" has a host that is not "
+      "an IPv4 address"}},
+    {"broker host bad", SW "'broker': 'mqtt://wall pc'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://wall pc\" has a host that is not a "
+      "host name, an IPv4 address or an IPv6 address in brackets ([::1])"}},
+    {"broker host empty label", SW "'broker': 'mqtt://broker..example'" SZ, 0,
+     {"3:12: error: \"broker\" \"mqtt://broker..example\" has a host that is "
+      "not a valid host name"}},
+    {"wall with a slash", SB "'wall': 'rtcc/main'" SZ, 0,
+     {"3:10: error: \"wall\" \"rtcc/main\" may only contain letters, digits, "
+      "'-' and '_' (it is a level of MQTT topic names)"}},
+    {"wall with a wildcard", SB "'wall': 'rtcc+'" SZ, 0,
+     {"3:10: error: \"wall\" \"rtcc+\" may only contain letters, digits, "
+      "'-' and '_' (it is a level of MQTT topic names)"}},
+    {"wall with a dot", SB "'wall': 'rtcc.main'" SZ, 0,
+     {"3:10: error: \"wall\" \"rtcc.main\" may only contain letters, digits, "
+      "'-' and '_' (it is a level of MQTT topic names)"}},
+    {"wall empty", SB "'wall': ''" SZ, 0,
+     {"3:10: error: \"wall\" must be a non-empty string: the wall's name in "
+      "MQTT topic names"}},
+    {"wall not a string", SB "'wall': null" SZ, 0,
+     {"3:10: error: \"wall\" must be a non-empty string: the wall's name in "
+      "MQTT topic names"}},
+    {"wall too long", SB "'wall': '" X40 "1234567890123456789012345'" SZ, 0,
+     {"3:10: error: \"wall\" \"" X40 "...\" is too long (at most 64 "
+      "characters)"}},
+    {"password without user", SBW "'password_file': 'p'" SZ, 0,
+     {"3:2: error: \"password_file\" needs \"username_file\""}},
+    {"username file empty", SBW "'username_file': ''" SZ, 0,
+     {"3:19: error: \"username_file\" must be a non-empty string (a file name)"}},
+    {"password file not a string", SBW "'password_file': 1,\n 'username_file': 'u'"
+     SZ, 0,
+     {"3:19: error: \"password_file\" must be a non-empty string (a file name)"}},
+    {"tls not an object", SBW "'tls': true" SZ, 0,
+     {"3:9: error: \"tls\" must be an object (keys \"ca_file\", \"cert_file\", "
+      "\"key_file\"; {} for the system's CA certificates)"}},
+    {"tls cert without key", SBW "'tls': {'cert_file': 'c.pem'}" SZ, 0,
+     {"3:10: error: \"cert_file\" needs \"key_file\""}},
+    {"tls key without cert, unknown key", SBW "'tls': {'key_file': 'k.pem', "
+     "'ca_fil': 'ca.pem'}" SZ, 0,
+     {"3:10: error: \"key_file\" needs \"cert_file\"",
+      "3:31: error: unknown key \"ca_fil\" in \"tls\"; did you mean "
+      "\"ca_file\"?"}},
+    {"tls file empty", SBW "'tls': {'ca_file': ''}" SZ, 0,
+     {"3:21: error: \"ca_file\" must be a non-empty string (a file name)"}},
+    {"keepalive 0", SBW "'keepalive_s': 0" SZ, 0,
+     {"3:17: error: \"keepalive_s\" must be a number of seconds from 1 to 60"}},
+    {"keepalive 60.5", SBW "'keepalive_s': 60.5" SZ, 0,
+     {"3:17: error: \"keepalive_s\" must be a number of seconds from 1 to 60"}},
+    {"keepalive a string", SBW "'keepalive_s': '2'" SZ, 0,
+     {"3:17: error: \"keepalive_s\" must be a number of seconds from 1 to 60"}},
+
+    /* ---- "node" ---- */
+    {"node with a blank", NODES("'pc 2'", ", 'node': 'pc2'"), 0,
+     {"2:58: error: \"node\" \"pc 2\" may only contain letters, digits, '.', "
+      "'-' and '_'"}},
+    {"node with a slash", NODES("'pc/2'", ", 'node': 'pc2'"), 0,
+     {"2:58: error: \"node\" \"pc/2\" may only contain letters, digits, '.', "
+      "'-' and '_'"}},
+    {"node empty", NODES("''", ", 'node': 'pc2'"), 0,
+     {"2:58: error: \"node\" must be a non-empty string: the name of the PC "
+      "that drives the output (tessera --node NAME)"}},
+    {"node not a string", NODES("2", ", 'node': 'pc2'"), 0,
+     {"2:58: error: \"node\" must be a non-empty string: the name of the PC "
+      "that drives the output (tessera --node NAME)"}},
+    {"node too long", NODES("'" X40 "123456789012345678901234'", ", 'node': 'b'"), 0,
+     {"2:58: error: \"node\" \"" X40 "...\" is too long (at most 63 "
+      "characters)"}},
+    {"node on some outputs", NODES("'pc1'", ""), 0,
+     {"3:2: error: missing key \"node\" in output \"r\" (output \"l\" names "
+      "its node: either every output names one or none does)"}},
+    {"node on later outputs only", "{'feeds': {}, 'outputs': [\n {'name': 'l', "
+     "'size': [64, 64], 'grid': [1, 1]},\n {'name': 'r', 'size': [64, 64], "
+     "'grid': [1, 1], 'node': 'pc1'},\n {'name': 'x', 'size': [64, 64], "
+     "'grid': [1, 1]}]}", 0,
+     {"2:2: error: missing key \"node\" in output \"l\" (output \"r\" names "
+      "its node: either every output names one or none does)"}},
+    {"node missing in a view", DAY_NIGHT(", 'node': 'pc1'", ""), 0,
+     {"3:24: error: missing key \"node\" in output \"l\" of layout \"night\" "
+      "(output \"l\" of layout \"day\" names its node: either every output "
+      "names one or none does)"}},
+    {"node differs between views", DAY_NIGHT(", 'node': 'pc1'", ", 'node': 'pc2'"), 0,
+     {"3:80: error: output \"l\" is driven by node \"pc2\" here but by node "
+      "\"pc1\" in layout \"day\" (line 2, column 78); an output has one PC in "
+      "every layout"}},
 };
 
 /* The case's text with ' turned into " unless it is raw; caller frees. */
@@ -1230,6 +1408,155 @@ static void test_callup_model(struct check_counts *cc)
     }
     layout_destroy(lay);
     layout_destroy(plain);
+}
+
+/* The "sync" block in the model: host, port and TLS from the broker URL
+ * (IPv6 in brackets, the default port of each scheme), the wall, the file
+ * names as written, keepalive_s and where "sync" is. */
+static void test_sync_model(struct check_counts *cc)
+{
+    static const struct parse_case full = {"sync model", SYNC0
+        "{'broker': 'mqtts://[::1]', 'wall': 'rtcc-main', 'username_file': "
+        "'mqtt.user',\n 'password_file': '/etc/tessera/mqtt.pass', 'tls': "
+        "{'ca_file': 'ca.pem', 'cert_file': 'node.pem', 'key_file': 'node.key'}, "
+        "'keepalive_s': 4.5}}", 0, {NULL}};
+    static const struct parse_case plain = {"sync defaults",
+        SBW "'tls': {}" SZ, 0, {NULL}};
+    static const struct parse_case ported = {"sync port",
+        SW "'broker': 'mqtt://10.0.0.5:11883'" SZ, 0, {NULL}};
+    static const struct parse_case none = {"no sync", "{" FEEDS ", " OUT1 "}", 0,
+                                           {NULL}};
+    struct layout *l = run_case(cc, &full, 0);
+    if (l) {
+        const struct layout_sync *s = &l->sync;
+        CHECK(cc, s->given && s->tls && s->tls_files.given, "given, tls");
+        CHECK_STR(cc, s->broker, "mqtts://[::1]");
+        CHECK_STR(cc, s->host, "::1");
+        CHECK_INT(cc, s->port, 8883);
+        CHECK_STR(cc, s->wall, "rtcc-main");
+        CHECK_STR(cc, s->username_file, "mqtt.user");
+        CHECK_STR(cc, s->password_file, "/etc/tessera/mqtt.pass");
+        CHECK_STR(cc, s->tls_files.ca_file, "ca.pem");
+        CHECK_STR(cc, s->tls_files.cert_file, "node.pem");
+        CHECK_STR(cc, s->tls_files.key_file, "node.key");
+        CHECK(cc, s->keepalive_s == 4.5, "keepalive_s %g", s->keepalive_s);
+        CHECK(cc, s->line == 2 && s->col == 10, "sync at %d:%d", s->line, s->col);
+    }
+    layout_destroy(l);
+    if ((l = run_case(cc, &plain, 0))) { /* mqtt:// with "tls": {} */
+        const struct layout_sync *s = &l->sync;
+        CHECK_STR(cc, s->host, "h");
+        CHECK_INT(cc, s->port, 1883);
+        CHECK(cc, s->tls && s->tls_files.given && !s->tls_files.ca_file &&
+                      !s->tls_files.cert_file && !s->username_file &&
+                      !s->password_file, "tls {} without files");
+        CHECK(cc, s->keepalive_s == LAYOUT_KEEPALIVE_DEFAULT, "default keepalive");
+    }
+    layout_destroy(l);
+    if ((l = run_case(cc, &ported, 0))) {
+        CHECK_STR(cc, l->sync.host, "10.0.0.5");
+        CHECK_INT(cc, l->sync.port, 11883);
+        CHECK(cc, !l->sync.tls && !l->sync.tls_files.given, "no tls");
+    }
+    layout_destroy(l);
+    if ((l = run_case(cc, &none, 0)))
+        CHECK(cc, !l->sync.given && !l->sync.broker && !l->sync.host &&
+                      !l->sync.wall && l->sync.keepalive_s == 2, "no sync");
+    layout_destroy(l);
+}
+
+/* "node" in the model, layout_output_on_node(), layout_has_node() and
+ * layout_uses_nodes(): with nodes in two views, and without nodes. */
+static void test_node_model(struct check_counts *cc)
+{
+    static const struct parse_case two = {"node model",
+        "{'feeds': {}, 'layouts': {'day': {'outputs': [{'name': 'l', 'size': "
+        "[64, 64], 'grid': [1, 1], 'node': 'pc1'}]},\n 'night': {'outputs': "
+        "[{'name': 'r', 'size': [64, 64], 'grid': [1, 1], 'node': 'pc2'}, "
+        "{'name': 'l', 'size': [64, 64], 'grid': [1, 1], 'node': 'pc1'}]}}}",
+        0, {NULL}};
+    static const struct parse_case none = {"no nodes", "{" FEEDS ", " OUT1 "}", 0,
+                                           {NULL}};
+    struct layout *l = run_case(cc, &two, 0);
+    if (l) {
+        const struct layout_output *day = l->views[0].outputs;
+        const struct layout_output *night = l->views[1].outputs;
+        CHECK_STR(cc, day[0].node, "pc1");
+        CHECK_STR(cc, night[0].node, "pc2");
+        CHECK(cc, night[0].node_line == 2 && night[0].node_col == 80,
+              "node at %d:%d", night[0].node_line, night[0].node_col);
+        CHECK(cc, layout_output_on_node(&day[0], "pc1"), "l on pc1");
+        CHECK(cc, !layout_output_on_node(&day[0], "pc2"), "l not on pc2");
+        CHECK(cc, !layout_output_on_node(&day[0], "pc"), "l not on pc");
+        CHECK(cc, layout_output_on_node(&night[0], NULL), "no --node: every output");
+        CHECK(cc, layout_has_node(l, "pc1") && layout_has_node(l, "pc2"), "has");
+        CHECK(cc, !layout_has_node(l, "pc3") && !layout_has_node(l, NULL), "has not");
+        CHECK(cc, layout_uses_nodes(l), "uses nodes");
+    }
+    layout_destroy(l);
+    if ((l = run_case(cc, &none, 0))) {
+        CHECK(cc, !l->outputs[0].node && l->outputs[0].node_line == 0, "no node");
+        CHECK(cc, layout_output_on_node(&l->outputs[0], NULL), "every output");
+        CHECK(cc, !layout_output_on_node(&l->outputs[0], "pc1"), "not on pc1");
+        CHECK(cc, !layout_has_node(l, "pc1") && !layout_uses_nodes(l), "none");
+    }
+    layout_destroy(l);
+    CHECK(cc, !layout_uses_nodes(NULL) && !layout_has_node(NULL, "a"), "NULL layout");
+    CHECK(cc, layout_node_name_valid("pc-2.wall_A") &&
+                  layout_node_name_valid(X40 "12345678901234567890123") &&
+                  !layout_node_name_valid(X40 "123456789012345678901234") &&
+                  !layout_node_name_valid("") && !layout_node_name_valid(NULL) &&
+                  !layout_node_name_valid("pc 1") && !layout_node_name_valid("pc/1") &&
+                  !layout_node_name_valid("p\xC3\xA9"), "node names");
+}
+
+/* layout_load_file() finds the relative file names of "sync" next to the
+ * layout file; layout__sync_resolve() for a file at the root and in the
+ * working directory. */
+static void test_sync_paths(struct check_counts *cc)
+{
+    static const char doc[] = "{\"feeds\": {}, \"outputs\": [{\"size\": [8, 8], "
+        "\"grid\": [1, 1]}], \"sync\": {\"broker\": \"mqtt://h\", \"wall\": "
+        "\"w\", \"username_file\": \"u\", \"password_file\": \"/abs/p\", "
+        "\"tls\": {\"ca_file\": \"d/ca.pem\", \"cert_file\": \"c\", "
+        "\"key_file\": \"k\"}}}";
+    char dir[] = "/tmp/tessera-test-layout-XXXXXX", path[64], want[96];
+    struct layout_diags diags = {0};
+    struct layout *l = NULL;
+    FILE *f;
+
+    CHECK(cc, mkdtemp(dir) != NULL, "mkdtemp");
+    snprintf(path, sizeof path, "%s/wall.json", dir);
+    f = fopen(path, "w");
+    CHECK(cc, f && fputs(doc, f) >= 0 && fclose(f) == 0, "write %s", path);
+    CHECK_INT(cc, layout_load_file(path, &l, &diags), 0);
+    if (l) {
+        snprintf(want, sizeof want, "%s/u", dir);
+        CHECK_STR(cc, l->sync.username_file, want);
+        CHECK_STR(cc, l->sync.password_file, "/abs/p");
+        snprintf(want, sizeof want, "%s/d/ca.pem", dir);
+        CHECK_STR(cc, l->sync.tls_files.ca_file, want);
+        snprintf(want, sizeof want, "%s/k", dir);
+        CHECK_STR(cc, l->sync.tls_files.key_file, want);
+        CHECK_INT(cc, layout__sync_resolve(l, "/wall.json"), 0);
+        snprintf(want, sizeof want, "%s/c", dir); /* absolute now: kept */
+        CHECK_STR(cc, l->sync.tls_files.cert_file, want);
+    }
+    layout_destroy(l);
+    l = NULL;
+    if (layout_parse(doc, strlen(doc), &l, &diags) == 0) {
+        CHECK_STR(cc, l->sync.username_file, "u"); /* as written */
+        CHECK_INT(cc, layout__sync_resolve(l, "wall.json"), 0);
+        CHECK_STR(cc, l->sync.username_file, "u");
+        CHECK_INT(cc, layout__sync_resolve(l, "/wall.json"), 0);
+        CHECK_STR(cc, l->sync.username_file, "/u");
+        CHECK_STR(cc, l->sync.tls_files.ca_file, "/d/ca.pem");
+    }
+    CHECK_INT(cc, diags.n, 0);
+    layout_destroy(l);
+    layout_diags_clear(&diags);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_tile_model(struct check_counts *cc)
@@ -1711,6 +2038,9 @@ int main(void)
     test_feed_model(&cc);
     test_tile_model(&cc);
     test_callup_model(&cc);
+    test_sync_model(&cc);
+    test_node_model(&cc);
+    test_sync_paths(&cc);
     test_view_model(&cc);
     test_classic_view(&cc);
     test_consent_epochs(&cc);

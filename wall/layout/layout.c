@@ -42,8 +42,22 @@ static void outputs_free(struct layout_output *outputs, int n)
         free(o->tiles);
         free(o->name);
         free(o->display_name);
+        free(o->node);
     }
     free(outputs);
+}
+
+/* Frees the strings of a "sync" block, not s. */
+static void sync_free(struct layout_sync *s)
+{
+    free(s->broker);
+    free(s->host);
+    free(s->wall);
+    free(s->username_file);
+    free(s->password_file);
+    free(s->tls_files.ca_file);
+    free(s->tls_files.cert_file);
+    free(s->tls_files.key_file);
 }
 
 void layout_destroy(struct layout *layout)
@@ -68,6 +82,7 @@ void layout_destroy(struct layout *layout)
     for (i = 0; i < layout->callup.n_kinds; i++)
         free(layout->callup.kinds[i].kind);
     free(layout->callup.kinds);
+    sync_free(&layout->sync);
     free(layout);
 }
 

@@ -31,6 +31,10 @@
 #define LAYOUT_CONSENT_WARN_DAYS 30   /* warn this many days before expiry */
 #define LAYOUT_INCIDENT_TTL_DEFAULT 3600.0 /* "incident_ttl", seconds */
 #define LAYOUT_MAX_INCIDENT_TTL 604800.0   /* a week */
+#define LAYOUT_MAX_NODE 63            /* characters in a "node" name */
+#define LAYOUT_MAX_WALL 64            /* characters in "sync"'s "wall" */
+#define LAYOUT_KEEPALIVE_DEFAULT 2.0  /* "keepalive_s", seconds */
+#define LAYOUT_MAX_KEEPALIVE 60.0
 
 enum layout_fit {
     LAYOUT_FIT_CONTAIN = 0, /* letterbox: whole picture visible (default) */
@@ -164,6 +168,9 @@ struct layout_output {
     int n_tiles;
     int display_index;     /* "display": 1 (an SDL display index), or -1 */
     char *display_name;    /* "display": "DP-2" (SDL's name), or NULL */
+    char *node;            /* "node": the PC (tessera --node NAME) that drives
+                              this output, or NULL (not given) */
+    int node_line, node_col; /* where "node"'s value is (0 when not given) */
 };
 
 /* One named layout of a file ("layouts": {"day": {"outputs": [...]}}); the
@@ -206,6 +213,37 @@ struct layout_callup {
 #define LAYOUT_MAX_CALLUP_KINDS 64    /* entries in "kinds" */
 #define LAYOUT_MAX_HOLD 604800.0      /* "hold_s": a week */
 
+/* "sync": {"tls": {...}}: TLS to the broker (also used for an mqtts:// broker
+ * without this object: then the system's CA store).  Paths as for
+ * struct layout_sync's files. */
+struct layout_sync_tls {
+    bool given;
+    char *ca_file, *cert_file, *key_file; /* resolved paths, or NULL */
+};
+
+/* Top-level "sync": the MQTT broker that keeps several nodes of one wall in
+ * step (issue 16).  given == false: the node runs alone (every other field
+ * then zero, except keepalive_s).
+ *
+ * File paths: layout_parse() keeps them as written; layout_load_file()
+ * (which knows the layout's path) resolves a relative one against the
+ * layout file's directory ("/etc/tessera/wall.json" with "mqtt.pass" gives
+ * "/etc/tessera/mqtt.pass"), the directory "basemap" and "registry" are
+ * found in.  Nothing here reads the files: their contents are the app's. */
+struct layout_sync {
+    bool given;
+    char *broker;          /* as written: "mqtt://host:1883" (never holds
+                              credentials: the parser refuses user@) */
+    char *host;            /* parsed from it ("[::1]" -> "::1") */
+    int port;              /* parsed; default 1883 (mqtt://), 8883 (mqtts://) */
+    bool tls;              /* mqtts:// or a "tls" object */
+    char *wall;            /* "wall": the wall's name in topic names */
+    char *username_file, *password_file; /* resolved paths, or NULL */
+    struct layout_sync_tls tls_files;
+    double keepalive_s;    /* "keepalive_s": 1..60, default 2 */
+    int line, col;         /* where "sync"'s value is (for messages) */
+};
+
 struct layout {
     struct layout_feed *feeds;   /* shared by every view */
     int n_feeds;
@@ -232,7 +270,22 @@ struct layout {
     char *registry;              /* "registry": camera registry (GeoJSON),
                                     relative to the layout file, or NULL */
     struct layout_callup callup; /* "callup": the call-up policy */
+    struct layout_sync sync;     /* "sync": the broker of a multi-node wall */
 };
+
+/* Whether output out is driven by node: true for every output when node is
+ * NULL (no --node), else when out->node equals it. */
+bool layout_output_on_node(const struct layout_output *out, const char *node);
+
+/* Whether some output of some view of l names node. */
+bool layout_has_node(const struct layout *l, const char *node);
+
+/* Whether outputs of l name nodes at all. */
+bool layout_uses_nodes(const struct layout *l);
+
+/* Whether name is a valid node name ("node", tessera --node NAME): 1 to
+ * LAYOUT_MAX_NODE characters from A-Z, a-z, 0-9, '.', '-' and '_'. */
+bool layout_node_name_valid(const char *name);
 
 /* The call-up rule for incidents of kind (NULL or not in "kinds": the
  * policy's own rule); valid while layout is. */

@@ -9,7 +9,9 @@
  * The file reads, in order: feeds (with their privacy keys: owner, consent,
  * masks), the wall's outputs (either top-level "outputs", one view named
  * "default", or named views in "layouts") with their tiles (a feed, a panel
- * or a tour), then the wall's "tour" and "basemap".
+ * or a tour) and the PC ("node") that drives each, then the wall's "tour",
+ * "basemap", camera "registry", "callup" policy and the "sync" broker of a
+ * multi-node wall.
  */
 #include "layout/json_pos.h"
 #include "layout/layout_priv.h"
@@ -48,6 +50,10 @@ struct lj {
     int errors;
     bool oom;
     const cJSON *camera_feed; /* the last "camera" read (needs "registry") */
+    const cJSON *node_out;   /* the first output with a "node" key */
+    const cJSON *bare_out;   /* the first output without one */
+    char node_who[2 * QUOTE_SIZE + 32]; /* how messages name them */
+    char bare_who[2 * QUOTE_SIZE + 32];
 };
 
 /* A key an object may have. */
@@ -1678,22 +1684,63 @@ static void lj_output_display(struct lj *c, struct layout_output *o,
                "(0, 1, ...) or a display name such as \"DP-2\"");
 }
 
+/* Reads an output's "node" (NULL: not given), the PC that drives it, and
+ * remembers the first output with and without one, named as who. */
+static void lj_output_node(struct lj *c, struct layout_output *o,
+                           const cJSON *obj, const cJSON *node, const char *who)
+{
+    char q[QUOTE_SIZE];
+    const cJSON **first = node ? &c->node_out : &c->bare_out;
+    char *first_who = node ? c->node_who : c->bare_who;
+
+    if (!*first) {
+        *first = obj;
+        snprintf(first_who, sizeof c->node_who, "%s%s%s", who,
+                 c->view_node ? " of layout " : "",
+                 c->view_node ? quote(q, c->view->name) : "");
+    }
+    if (!node)
+        return;
+    switch (cJSON_IsString(node) ? layout__name_check(node->valuestring,
+                                       LAYOUT_NODE_EXTRA, LAYOUT_MAX_NODE)
+                                 : LAYOUT_NAME_EMPTY) {
+    case LAYOUT_NAME_OK:
+        o->node = lj_strdup(c, node->valuestring);
+        o->node_line = at_value(c, node).line;
+        o->node_col = at_value(c, node).col;
+        break;
+    case LAYOUT_NAME_EMPTY:
+        lj_err(c, at_value(c, node), "\"node\" must be a non-empty string: "
+               "the name of the PC that drives the output (tessera --node NAME)");
+        break;
+    case LAYOUT_NAME_BAD_CHAR:
+        lj_err(c, at_value(c, node), "\"node\" %s may only contain letters, "
+               "digits, '.', '-' and '_'", quote(q, node->valuestring));
+        break;
+    default:
+        lj_err(c, at_value(c, node), "\"node\" %s is too long (at most %d "
+               "characters)", quote(q, node->valuestring), LAYOUT_MAX_NODE);
+    }
+}
+
 /* Fills o from the output object obj, number index of count. */
 static void lj_output(struct lj *c, struct layout_output *o, const cJSON *obj,
                       int index, int count)
 {
     static const struct lj_key keys[] = {{"name", false}, {"size", false},
-        {"grid", true}, {"gap", false}, {"tiles", false}, {"display", false}};
-    const cJSON *found[6];
+        {"grid", true}, {"gap", false}, {"tiles", false}, {"display", false},
+        {"node", false}};
+    const cJSON *found[7];
     char who[QUOTE_SIZE + 8];
     bool size_ok, grid_ok;
 
-    lj_members(c, obj, "output", keys, 6, found);
+    lj_members(c, obj, "output", keys, 7, found);
     lj_output_name(c, o, obj, found[0], index, count, who, sizeof who);
     if (!found[1] && !found[5]) /* without it, the display's size */
         lj_err(c, at_value(c, obj), "missing key \"size\" in %s (it may be left "
                "out only when \"display\" names a monitor)", who);
-    lj_missing(c, obj, who, keys, 6, found);
+    lj_missing(c, obj, who, keys, 7, found);
+    lj_output_node(c, o, obj, found[6], who);
     size_ok = lj_output_size(c, o, found[1]);
     grid_ok = lj_output_grid(c, o, found[2], size_ok);
     lj_output_gap(c, o, found[3], size_ok, grid_ok);
@@ -1874,6 +1921,55 @@ static void lj_wall(struct lj *c, const cJSON *root, const cJSON *outputs,
     }
 }
 
+/* ---- nodes ---- */
+
+/* The output named name in an earlier view than v that names a node, or
+ * NULL; *view receives that view's index. */
+static const struct layout_output *lj_node_twin(const struct lj *c, int v,
+                                                const char *name, int *view)
+{
+    for (int k = 0; k < v; k++) {
+        const struct layout_view *e = &c->lay->views[k];
+        for (int j = 0; e->outputs && j < e->n_outputs; j++) {
+            if (e->outputs[j].name && e->outputs[j].node &&
+                strcmp(e->outputs[j].name, name) == 0) {
+                *view = k;
+                return &e->outputs[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Checks "node" across the wall: every output names one or none does, and
+ * an output of the same name names the same node in every view. */
+static void lj_nodes(struct lj *c)
+{
+    char q[QUOTE_SIZE], q2[QUOTE_SIZE], q3[QUOTE_SIZE], q4[QUOTE_SIZE];
+
+    if (c->node_out && c->bare_out)
+        lj_err(c, at_value(c, c->bare_out), "missing key \"node\" in %s (%s "
+               "names its node: either every output names one or none does)",
+               c->bare_who, c->node_who);
+    for (int v = 1; v < c->lay->n_views; v++) {
+        const struct layout_view *e = &c->lay->views[v];
+        for (int j = 0; e->outputs && j < e->n_outputs; j++) {
+            const struct layout_output *o = &e->outputs[j], *twin;
+            int k;
+            if (!o->name || !o->node ||
+                !(twin = lj_node_twin(c, v, o->name, &k)) ||
+                strcmp(twin->node, o->node) == 0)
+                continue;
+            lj_err(c, (struct jpos){o->node_line, o->node_col}, "output %s "
+                   "is driven by node %s here but by node %s in layout %s "
+                   "(line %d, column %d); an output has one PC in every "
+                   "layout", quote(q, o->name), quote(q2, o->node),
+                   quote(q3, twin->node), quote(q4, c->lay->views[k].name),
+                   twin->node_line, twin->node_col);
+        }
+    }
+}
+
 /* Reads the top-level "tour": {"layouts": [...], "dwell": seconds}, which
  * needs named layouts. */
 static void lj_wall_tour(struct lj *c, const cJSON *member, bool named)
@@ -1918,14 +2014,15 @@ static void lj_version(struct lj *c, const cJSON *node)
 /* The keys of the layout object, in the order of layout_keys[]. */
 enum layout_key {
     LK_SCHEMA, LK_VERSION, LK_FEEDS, LK_OUTPUTS, LK_LAYOUTS, LK_TOUR,
-    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_REGISTRY, LK_CALLUP, LK_N
+    LK_BASEMAP, LK_TIMEZONE, LK_INCIDENT_TTL, LK_REGISTRY, LK_CALLUP, LK_SYNC,
+    LK_N
 };
 
 static const struct lj_key layout_keys[LK_N] = {
     {"$schema", false}, {"version", false}, {"feeds", true},
     {"outputs", false}, {"layouts", false}, {"tour", false},
     {"basemap", false}, {"timezone", false}, {"incident_ttl", false},
-    {"registry", false}, {"callup", false}};
+    {"registry", false}, {"callup", false}, {"sync", false}};
 
 /* Loads the zone consent dates are read in: "timezone" (an IANA name) or,
  * without it, the machine's zone.  Before the feeds, whose dates need it. */
@@ -2047,6 +2144,145 @@ static void lj_registry(struct lj *c, const cJSON *const found[LK_N])
         lj_callup(c, found[LK_CALLUP]);
 }
 
+/* ---- sync: the broker of a multi-node wall ---- */
+
+/* Reads "broker" into s: its text, host, port and whether it is mqtts://.
+ * Messages never quote a value with an '@' (a password may hold a '/', which
+ * would end the authority for url_redact()), and quote others redacted (a
+ * secret query parameter). */
+static void lj_sync_broker(struct lj *c, struct layout_sync *s,
+                           const cJSON *node)
+{
+    char why[256], red[QUOTE_SIZE], q[QUOTE_SIZE];
+    int rc;
+
+    if (!is_nonempty_string(node)) {
+        lj_err(c, at_value(c, node), "\"broker\" must be a string such as "
+               "\"mqtt://broker.example:1883\" or \"mqtts://broker.example\"");
+        return;
+    }
+    rc = layout__broker_parse(node->valuestring, &s->host, &s->port, &s->tls,
+                              why, sizeof why);
+    if (rc == -ENOMEM)
+        c->oom = true;
+    if (rc == -EINVAL && strchr(node->valuestring, '@')) {
+        lj_err(c, at_value(c, node), "\"broker\" %s", why);
+    } else if (rc == -EINVAL) {
+        url_redact(node->valuestring, red, sizeof red);
+        lj_err(c, at_value(c, node), "\"broker\" %s %s", quote(q, red), why);
+    }
+    if (rc == 0)
+        s->broker = lj_strdup(c, node->valuestring);
+}
+
+/* Reads "wall": the wall's name as one level of MQTT topic names. */
+static void lj_sync_wall(struct lj *c, struct layout_sync *s, const cJSON *node)
+{
+    char q[QUOTE_SIZE];
+    switch (cJSON_IsString(node) ? layout__name_check(node->valuestring,
+                                       LAYOUT_WALL_EXTRA, LAYOUT_MAX_WALL)
+                                 : LAYOUT_NAME_EMPTY) {
+    case LAYOUT_NAME_OK:
+        s->wall = lj_strdup(c, node->valuestring);
+        break;
+    case LAYOUT_NAME_EMPTY:
+        lj_err(c, at_value(c, node), "\"wall\" must be a non-empty string: "
+               "the wall's name in MQTT topic names");
+        break;
+    case LAYOUT_NAME_BAD_CHAR:
+        lj_err(c, at_value(c, node), "\"wall\" %s may only contain letters, "
+               "digits, '-' and '_' (it is a level of MQTT topic names)",
+               quote(q, node->valuestring));
+        break;
+    default:
+        lj_err(c, at_value(c, node), "\"wall\" %s is too long (at most %d "
+               "characters)", quote(q, node->valuestring), LAYOUT_MAX_WALL);
+    }
+}
+
+/* Reads the file name node (NULL: not given) of key into *out. */
+static void lj_file_name(struct lj *c, const cJSON *node, const char *key,
+                         char **out)
+{
+    if (node && !is_nonempty_string(node))
+        lj_err(c, at_value(c, node), "\"%s\" must be a non-empty string (a "
+               "file name)", key);
+    else if (node)
+        *out = lj_strdup(c, node->valuestring);
+}
+
+/* Reports first ("key_a") when it is given without second ("key_b"). */
+static void lj_needs(struct lj *c, const cJSON *first, const char *a,
+                     const cJSON *second, const char *b)
+{
+    if (first && !second)
+        lj_err(c, at_key(c, first), "\"%s\" needs \"%s\"", a, b);
+}
+
+/* Reads "tls": {"ca_file", "cert_file", "key_file"} (a client certificate
+ * needs its key and the other way round). */
+static void lj_sync_tls(struct lj *c, struct layout_sync *s, const cJSON *node)
+{
+    static const struct lj_key keys[] = {{"ca_file", false},
+        {"cert_file", false}, {"key_file", false}};
+    const cJSON *found[3];
+
+    if (!cJSON_IsObject(node)) {
+        lj_err(c, at_value(c, node), "\"tls\" must be an object (keys "
+               "\"ca_file\", \"cert_file\", \"key_file\"; {} for the system's "
+               "CA certificates)");
+        return;
+    }
+    s->tls = s->tls_files.given = true;
+    lj_members(c, node, "\"tls\"", keys, 3, found);
+    lj_file_name(c, found[0], "ca_file", &s->tls_files.ca_file);
+    lj_file_name(c, found[1], "cert_file", &s->tls_files.cert_file);
+    lj_file_name(c, found[2], "key_file", &s->tls_files.key_file);
+    lj_needs(c, found[1], "cert_file", found[2], "key_file");
+    lj_needs(c, found[2], "key_file", found[1], "cert_file");
+}
+
+/* The keys of "sync", in the order of sync_keys[]. */
+enum sync_key { SK_BROKER, SK_WALL, SK_USER, SK_PASS, SK_TLS, SK_KEEPALIVE, SK_N };
+
+static const struct lj_key sync_keys[SK_N] = {
+    {"broker", true}, {"wall", true}, {"username_file", false},
+    {"password_file", false}, {"tls", false}, {"keepalive_s", false}};
+
+/* Reads the top-level "sync" object. */
+static void lj_sync(struct lj *c, const cJSON *node)
+{
+    struct layout_sync *s = &c->lay->sync;
+    const cJSON *found[SK_N], *k;
+    struct jpos at = at_value(c, node);
+
+    if (!cJSON_IsObject(node)) {
+        lj_err(c, at, "\"sync\" must be an object with \"broker\" and "
+               "\"wall\"");
+        return;
+    }
+    s->given = true;
+    s->line = at.line;
+    s->col = at.col;
+    lj_members(c, node, "\"sync\"", sync_keys, SK_N, found);
+    lj_missing(c, node, "\"sync\"", sync_keys, SK_N, found);
+    if (found[SK_BROKER])
+        lj_sync_broker(c, s, found[SK_BROKER]);
+    if (found[SK_WALL])
+        lj_sync_wall(c, s, found[SK_WALL]);
+    lj_file_name(c, found[SK_USER], "username_file", &s->username_file);
+    lj_file_name(c, found[SK_PASS], "password_file", &s->password_file);
+    lj_needs(c, found[SK_PASS], "password_file", found[SK_USER], "username_file");
+    if (found[SK_TLS])
+        lj_sync_tls(c, s, found[SK_TLS]);
+    if ((k = found[SK_KEEPALIVE]) && (!cJSON_IsNumber(k) || !(k->valuedouble >= 1 &&
+                                      k->valuedouble <= LAYOUT_MAX_KEEPALIVE)))
+        lj_err(c, at_value(c, k), "\"keepalive_s\" must be a number of seconds "
+               "from 1 to %g", LAYOUT_MAX_KEEPALIVE);
+    else if (k)
+        s->keepalive_s = k->valuedouble;
+}
+
 static void lj_layout(struct lj *c, const cJSON *root)
 {
     const cJSON *found[LK_N];
@@ -2070,6 +2306,8 @@ static void lj_layout(struct lj *c, const cJSON *root)
         lj_feeds(c, found[LK_FEEDS]);
     if (!c->oom)
         lj_wall(c, root, found[LK_OUTPUTS], found[LK_LAYOUTS]);
+    if (!c->oom)
+        lj_nodes(c);
     if (found[LK_TOUR] && !c->oom)
         lj_wall_tour(c, found[LK_TOUR], found[LK_LAYOUTS] != NULL);
     if (found[LK_BASEMAP] && !is_nonempty_string(found[LK_BASEMAP]))
@@ -2083,6 +2321,8 @@ static void lj_layout(struct lj *c, const cJSON *root)
     }
     if (!c->oom)
         lj_registry(c, found);
+    if (found[LK_SYNC] && !c->oom)
+        lj_sync(c, found[LK_SYNC]);
     if (!c->oom)
         lj_unused_feeds(c);
 }
@@ -2128,6 +2368,7 @@ int layout_parse_at(const char *text, size_t len, long long now_epoch,
     c.lay->tour_dwell = 30;
     c.lay->incident_ttl = LAYOUT_INCIDENT_TTL_DEFAULT;
     c.lay->callup.rule = (struct layout_callup_rule){3, 4, 250, 900};
+    c.lay->sync.keepalive_s = LAYOUT_KEEPALIVE_DEFAULT;
     lj_parse(&c, text, len);
     free(c.tz);
     free(c.feed_node);

@@ -34,4 +34,34 @@ int layout__privacy_copy(struct layout_feed *dst, const struct layout_feed *src,
 /* Frees what feed entry f owns (its strings, consent and masks), not f. */
 void layout__feed_free(struct layout_feed *f);
 
+/* What layout__name_check() finds. */
+enum layout_name_check {
+    LAYOUT_NAME_OK = 0,
+    LAYOUT_NAME_EMPTY,     /* NULL or "" */
+    LAYOUT_NAME_BAD_CHAR,  /* a character other than A-Z a-z 0-9 and extra */
+    LAYOUT_NAME_TOO_LONG,  /* more than max characters */
+};
+
+/* The characters a node name may have besides letters and digits. */
+#define LAYOUT_NODE_EXTRA "._-"
+/* The same for "sync"'s "wall" (an MQTT topic level: no '/', '+', '#'). */
+#define LAYOUT_WALL_EXTRA "_-"
+
+/* Checks that s is 1 to max characters from A-Z, a-z, 0-9 and extra. */
+int layout__name_check(const char *s, const char *extra, int max);
+
+/* Takes the broker URL "mqtt://HOST[:PORT]" or "mqtts://HOST[:PORT]" apart
+ * (HOST a name, IPv4 or [IPv6]; PORT 1..65535, default 1883 or 8883).
+ * Returns 0 with a new string in *host (brackets dropped), *port and *tls
+ * (mqtts://); -EINVAL with why (n bytes) saying what is wrong, to follow
+ * the key's name and value in a message (it quotes nothing of url); or
+ * -ENOMEM.  *host is NULL on any error. */
+int layout__broker_parse(const char *url, char **host, int *port, bool *tls,
+                         char *why, size_t n);
+
+/* Makes the relative file names of l->sync relative to the directory of
+ * layout_path instead (see struct layout_sync).  0 or -ENOMEM (a name that
+ * could not be rebuilt stays as it was). */
+int layout__sync_resolve(struct layout *l, const char *layout_path);
+
 #endif
