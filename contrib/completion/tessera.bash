@@ -55,7 +55,7 @@ _tessera_value() {
         compopt -o nospace 2>/dev/null || true ;;
     --cot-allow) ;; # a network: nothing to offer
     --snapshot-after | --duration | --max-fps | --control-idle | --tile | --lat | --lon | \
-        --priority | --id | --output | --feed | --minutes) ;; # a number or a name: nothing to offer
+        --priority | --id | --output | --feed | --minutes | --node) ;; # a number or a name: nothing to offer
     --*) _tessera_files '*' ;;
     *) return 1 ;;
     esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_cli.sh - integration.cli: tessera's command-line contract: --help,
-# --version, usage errors (exit 2), --validate on good and bad layouts
+# --version, usage errors (exit 2, a bad --node NAME among them), --validate on good and bad layouts
 # (diagnostics as FILE:LINE:COL: error: ...), bad layouts without --validate
 # (exit 1, same diagnostics), a missing layout file (exit 1), and a headless
 # run with --duration whose cameras are unreachable (exit 0).
@@ -44,6 +44,10 @@ run_tessera nolayout --headless
 want_rc "no layout argument" nolayout 2
 run_tessera loglevel --log-level loud --validate layout.json
 want_rc "--log-level loud" loglevel 2
+run_tessera badnode --node 'pc/2' --validate layout.json
+want_rc "--node pc/2" badnode 2
+grep -q -- "--node takes a name" "$TEST_TMPDIR/badnode.err" ||
+    { show_tessera_output badnode; fail "--node pc/2: no message naming --node"; }
 
 good="$TEST_TMPDIR/good.json"
 cat >"$good" <<'JSON'

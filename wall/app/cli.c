@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "cot/inputs.h"
 #include "hwdec/hwdec.h"
+#include "layout/layout.h"
 
 enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
@@ -18,7 +19,7 @@ enum {
     OPT_HWDEC, OPT_LIST_HWDEC, OPT_LIST_DISPLAYS,
     OPT_AUDIT, OPT_VERIFY_AUDIT, OPT_SUPERVISOR_SECRET_FILE, OPT_YUV_UPLOAD,
     OPT_CONTROL_TOKENS, OPT_CONTROL_IDLE, OPT_SNAPSHOT_DIR, OPT_LATENCY,
-    OPT_COT, OPT_COT_ALLOW, OPT_EIDO_DIR,
+    OPT_COT, OPT_COT_ALLOW, OPT_EIDO_DIR, OPT_NODE,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
     {"cot", required_argument, NULL, OPT_COT},
     {"cot-allow", required_argument, NULL, OPT_COT_ALLOW},
     {"eido-dir", required_argument, NULL, OPT_EIDO_DIR},
+    {"node", required_argument, NULL, OPT_NODE},
     {NULL, 0, NULL, 0},
 };
 
@@ -126,6 +128,9 @@ static void print_help(FILE *f, const char *prog)
 "                         udp senders when given\n"
 "  --eido-dir DIR         apply NENA EIDO incident documents (*.json) dropped\n"
 "                         into DIR by a CAD export\n"
+"  --node NAME            this PC is node NAME of a wall driven by several\n"
+"                         PCs: it runs the outputs whose \"node\" is NAME\n"
+"                         (letters, digits, '.', '-', '_'; at most 63)\n"
 "  --shaders DIR          load the GLSL shaders from DIR\n"
 "  --log-level LEVEL      error, warn, info (default), debug or trace\n"
 "  -h, --help             show this help and exit\n"
@@ -250,6 +255,12 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
             return CLI_ERROR;
         break;
     case OPT_EIDO_DIR: opt->eido_dir = arg; break;
+    case OPT_NODE:
+        if (!layout_node_name_valid(arg))
+            return usage(err, prog, "--node takes a name of 1 to 63 letters, digits, "
+                         "'.', '-' and '_':", arg);
+        opt->node = arg;
+        break;
     case OPT_LATENCY:
         if (strcmp(arg, "smooth") && strcmp(arg, "low"))
             return usage(err, prog, "--latency takes smooth or low:", arg);

@@ -46,6 +46,9 @@ struct app_options {
     const char *eido_dir;     /* --eido-dir DIR, or NULL */
     bool latency_low;         /* --latency low: newest frame wins (no jitter
                                  buffer) */
+    const char *node;         /* --node NAME: the outputs of the layout whose
+                                 "node" is NAME (layout_output_on_node());
+                                 NULL: every output */
 };
 
 /* Outcome of cli_parse(). */
