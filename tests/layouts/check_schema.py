@@ -44,6 +44,13 @@ broken = [
      "outputs": [{"size": [10, 10], "grid": [1, 1]}]},
     {"feeds": {"a": {"url": "x", "masks": {"substream": []}}},
      "outputs": [{"size": [10, 10], "grid": [1, 1]}]},
+    # a node name with a slash; credentials in the broker URL; a wall name
+    # with an MQTT wildcard
+    {"feeds": {}, "outputs": [{"size": [10, 10], "grid": [1, 1], "node": "pc/1"}]},
+    {"feeds": {}, "outputs": [{"size": [10, 10], "grid": [1, 1]}],
+     "sync": {"broker": "mqtt://u:p@h:1883", "wall": "w"}},
+    {"feeds": {}, "outputs": [{"size": [10, 10], "grid": [1, 1]}],
+     "sync": {"broker": "mqtt://h:1883", "wall": "w+"}},
 ]
 for doc in broken:
     if validator.is_valid(doc):
