@@ -499,6 +499,17 @@ static void check_unchanged(struct check_counts *cc, const struct wall_state *b,
     free(now);
 }
 
+/* Reverses the order of snapshot j's call-ups. */
+static void reverse_callups(cJSON *j)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "callups");
+    cJSON *rev = cJSON_CreateArray();
+    while (arr && rev && cJSON_GetArraySize(arr) > 0)
+        cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(arr, cJSON_GetArraySize(arr) - 1));
+    if (rev)
+        cJSON_ReplaceItemInObjectCaseSensitive(j, "callups", rev);
+}
+
 static void test_bad_snapshots(struct check_counts *cc, const struct registry *reg)
 {
     struct layout *la = parse_layout(cc, layout_text), *lb = parse_layout(cc, layout_text);
@@ -554,6 +565,12 @@ static void test_bad_snapshots(struct check_counts *cc, const struct registry *r
     CHECK_INT(cc, ws_apply(&b, &c, NULL), 0);
     CHECK_INT(cc, ws_apply(&b, &(struct ws_cmd){.type = WS_CMD_ADOPT, .snapshot = s}, NULL), 0);
     check_same(cc, &a, &b, "adopted after all");
+    ws_snapshot_free(s);
+    /* call-ups out of order are put in rank order */
+    reverse_callups(j);
+    CHECK_INT(cc, ws_snapshot_parse(&b, j, resolve, &rb, &s, err, sizeof(err)), 0);
+    CHECK_INT(cc, ws_apply(&b, &(struct ws_cmd){.type = WS_CMD_ADOPT, .snapshot = s}, NULL), 0);
+    check_same(cc, &a, &b, "call-ups reversed");
     ws_snapshot_free(s);
     ws_snapshot_free(NULL);
     cJSON_Delete(j);
