@@ -40,7 +40,8 @@ struct snap_pin {
     int feed;                 /* index into ids */
 };
 
-/* Owned by whoever parsed it; read-only once parsed. */
+/* Owned by whoever parsed it (any thread; the app's render thread), read-only
+ * once parsed: WS_CMD_ADOPT borrows it. */
 struct ws_snapshot {
     char *view;
     uint64_t seq;
