@@ -2,7 +2,8 @@
  * state.c - the overlay picture: incidents and units kept in arrays of
  * pointers sorted by id (binary search, memmove on insert/remove), merged
  * field by field from protocol upserts, with a generation counter for the
- * renderer and a cached drawing order for incidents.  No clock reads here.
+ * renderer and a cached drawing order for incidents; items from other nodes
+ * (read by item.c) replace a record whole.  No clock reads here.
  */
 #include "overlay/state.h"
 
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "overlay/item.h"
 
 struct ovl_state {
     size_t max_incidents, max_units;
@@ -241,6 +244,7 @@ int ovl_state_upsert_incident(struct ovl_state *st,
                                  err, errlen);
     rec = st->inc[pos];
     rec->seen_mono_us = now_mono_us;
+    rec->remote = false;
     if (rec->cad != cad) {
         rec->cad = cad; /* a non-cad update takes the power to open cameras */
         ovl__changed_incidents(st);
@@ -312,6 +316,7 @@ int ovl_state_upsert_unit(struct ovl_state *st, const struct ovl_unit_data *d,
     ovl__merge(&tmp, d, ovl__unit_fields, OVL__COUNT(ovl__unit_fields), set,
                clear);
     rec->seen_mono_us = now_mono_us;
+    rec->remote = false;
     if (rec->stale || memcmp(&tmp, &rec->d, sizeof tmp) != 0) {
         memcpy(&rec->d, &tmp, sizeof tmp);
         rec->stale = false;
@@ -412,6 +417,114 @@ int ovl_state_expire(struct ovl_state *st, int64_t now_mono_us)
     if (changed)
         st->generation++;
     return changed + ovl__expire_incidents(st, now_mono_us);
+}
+
+/* The monotonic time of something seen at wall time seen_wall_us: its age,
+ * now_wall_us - seen_wall_us, kept between 0 (never in the future) and
+ * OVL_ITEM_US_MAX, before now_mono_us. */
+static int64_t ovl__mono_of_wall(int64_t seen_wall_us, int64_t now_mono_us,
+                                 int64_t now_wall_us, int64_t *age_us)
+{
+    int64_t age, mono;
+
+    if (__builtin_sub_overflow(now_wall_us, seen_wall_us, &age) || age < 0)
+        age = 0;
+    if (age > OVL_ITEM_US_MAX)
+        age = OVL_ITEM_US_MAX;
+    if (__builtin_sub_overflow(now_mono_us, age, &mono))
+        mono = now_mono_us; /* clocks far outside any real value */
+    *age_us = now_mono_us - mono;
+    return mono;
+}
+
+/* Makes the incident of item x (the whole record) the one with its id,
+ * seen at seen_mono_us; bumps the generation when a visible part changed. */
+static int ovl__replace_incident(struct ovl_state *st,
+                                 const struct ovl_incident *x, bool remote,
+                                 int64_t seen_mono_us, char *err, size_t errlen)
+{
+    struct ovl_incident *rec;
+    bool visible = true;
+    size_t pos;
+
+    if (ovl__search((void *const *)st->inc, st->n_inc,
+                    offsetof(struct ovl_incident, d.id), x->d.id, &pos)) {
+        rec = st->inc[pos];
+        visible = memcmp(&rec->d, &x->d, sizeof rec->d) != 0 ||
+                  rec->cad != x->cad ||
+                  rec->created_wall_us != x->created_wall_us ||
+                  rec->changed_wall_us != x->changed_wall_us;
+    } else if (st->n_inc >= st->max_incidents) {
+        return ovl__err(err, errlen, -ENOSPC,
+                        "too many incidents: the limit is %zu",
+                        st->max_incidents);
+    } else if (!(rec = calloc(1, sizeof *rec))) {
+        return ovl__err(err, errlen, -ENOMEM, "out of memory");
+    } else {
+        ovl__insert((void **)st->inc, st->n_inc++, pos, rec);
+    }
+    memcpy(&rec->d, &x->d, sizeof rec->d);
+    rec->cad = x->cad;
+    rec->created_wall_us = x->created_wall_us;
+    rec->changed_wall_us = x->changed_wall_us;
+    rec->seen_mono_us = seen_mono_us;
+    rec->remote = remote;
+    if (visible)
+        ovl__changed_incidents(st);
+    return 0;
+}
+
+/* Makes the unit of item u (the whole record) the one with its id, seen at
+ * seen_mono_us, age_us ago; bumps the generation when a visible part
+ * changed. */
+static int ovl__replace_unit(struct ovl_state *st, const struct ovl_unit *u,
+                             bool remote, int64_t seen_mono_us, int64_t age_us,
+                             char *err, size_t errlen)
+{
+    struct ovl_unit *rec;
+    bool visible = true, stale = age_us >= ovl__stale_after_s(u) * 1000000;
+    size_t pos;
+
+    if (ovl__search((void *const *)st->units, st->n_units,
+                    offsetof(struct ovl_unit, d.id), u->d.id, &pos)) {
+        rec = st->units[pos];
+        visible = memcmp(&rec->d, &u->d, sizeof rec->d) != 0 ||
+                  rec->stale != stale ||
+                  rec->changed_wall_us != u->changed_wall_us;
+    } else if (st->n_units >= st->max_units) {
+        return ovl__err(err, errlen, -ENOSPC,
+                        "too many units: the limit is %zu", st->max_units);
+    } else if (!(rec = calloc(1, sizeof *rec))) {
+        return ovl__err(err, errlen, -ENOMEM, "out of memory");
+    } else {
+        ovl__insert((void **)st->units, st->n_units++, pos, rec);
+    }
+    memcpy(&rec->d, &u->d, sizeof rec->d);
+    rec->changed_wall_us = u->changed_wall_us;
+    rec->seen_mono_us = seen_mono_us;
+    rec->stale = stale;
+    rec->remote = remote;
+    if (visible)
+        st->generation++;
+    return 0;
+}
+
+int ovl_state_apply_item(struct ovl_state *st, enum ovl_item_kind kind,
+                         const char *text, size_t len, bool remote,
+                         int64_t now_mono_us, int64_t now_wall_us, char *err,
+                         size_t errlen)
+{
+    struct ovl_item it;
+    int64_t mono, age;
+    int rc;
+
+    rc = ovl_item_parse(kind, text, len, &it, err, errlen);
+    if (rc < 0)
+        return rc;
+    mono = ovl__mono_of_wall(it.seen_wall_us, now_mono_us, now_wall_us, &age);
+    if (kind == OVL_ITEM_INCIDENT)
+        return ovl__replace_incident(st, &it.inc, remote, mono, err, errlen);
+    return ovl__replace_unit(st, &it.unit, remote, mono, age, err, errlen);
 }
 
 const struct ovl_incident *ovl_state_find_incident(const struct ovl_state *st,

@@ -32,6 +32,9 @@ struct ovl_incident {
     bool cad;                   /* its last upsert came from a client with the
                                    cad role: only then may it open an
                                    incident-only camera */
+    bool remote;                /* its last change came from another node
+                                   (ovl_state_apply_item() with remote); false
+                                   after any other upsert */
 };
 
 /* A unit, stale once silent for d.stale_after_s (the default when unset). */
@@ -40,7 +43,13 @@ struct ovl_unit {
     int64_t seen_mono_us;    /* monotonic clock of the last upsert */
     int64_t changed_wall_us; /* wall clock of the last change */
     bool stale;              /* as of the last ovl_state_expire() */
+    bool remote;             /* its last change came from another node
+                                (ovl_state_apply_item() with remote); false
+                                after any other upsert */
 };
+
+/* What an item (one incident or unit shared between nodes) describes. */
+enum ovl_item_kind { OVL_ITEM_INCIDENT, OVL_ITEM_UNIT };
 
 struct ovl_state_limits {
     size_t max_incidents; /* 0: OVL_MAX_INCIDENTS_DEFAULT */
@@ -127,5 +136,36 @@ size_t ovl_state_units(const struct ovl_state *st,
  * (if not NULL); NULL when out of memory.  Written directly rather than
  * through cJSON: a full state is several hundred kB and this is ~5x faster. */
 char *ovl_state_to_json(struct ovl_state *st, size_t *len);
+
+/* ---- items: incidents and units shared between nodes (item.c) ----------- */
+
+/* Incident x as one JSON object text with every field that holds a value (the
+ * unit list, "cad", "created_us" and "changed_us" as wall-clock microseconds
+ * included), malloc'd and NUL-terminated (length in *len if not NULL); NULL
+ * when out of memory. */
+char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len);
+
+/* Unit u likewise (label, ce_m, stale_after_s, "changed_us", and "seen_us":
+ * the wall-clock time it was last upserted, computed from now_mono_us,
+ * now_wall_us and u->seen_mono_us). */
+char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
+                         int64_t now_wall_us, size_t *len);
+
+/* Applies an item written by the two functions above (len bytes of text, not
+ * necessarily NUL-terminated): the incident or unit with its id is REPLACED as
+ * a whole (fields absent from the item are forgotten) or created; remote marks
+ * it (see struct ovl_incident); seen_mono_us is set so that its age is the
+ * item's, now_mono_us - (now_wall_us - seen_us), never in the future
+ * (incidents use "changed_us" for that), and a unit's stale flag follows that
+ * age at once; created/changed wall times come from the item.  Returns 0 (the
+ * generation increases only if something visible changed), -EINVAL with a
+ * one-line err (bad JSON, wrong kind, missing id, a field of the wrong type,
+ * out of range, too long, control characters: the limits protocol.c
+ * enforces), -ENOSPC past the limits, or -ENOMEM.  Never crashes on any
+ * input. */
+int ovl_state_apply_item(struct ovl_state *st, enum ovl_item_kind kind,
+                         const char *text, size_t len, bool remote,
+                         int64_t now_mono_us, int64_t now_wall_us, char *err,
+                         size_t errlen);
 
 #endif

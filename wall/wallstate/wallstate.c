@@ -17,6 +17,7 @@ static const char *const cmd_names[WS_CMD_COUNT] = {
     [WS_CMD_PIN] = "pin",              [WS_CMD_UNPIN] = "unpin",
     [WS_CMD_TOUR_TICK] = "tour-step",  [WS_CMD_RESTART_FEED] = "restart",
     [WS_CMD_CALLUP] = "callup",        [WS_CMD_RELEASE] = "release",
+    [WS_CMD_ADOPT] = "adopt",
 };
 
 const char *ws_cmd_name(enum ws_cmd_type type)
@@ -409,6 +410,7 @@ static int dispatch(struct wall_state *ws, struct ws_cmd *cmd, unsigned *changed
         return 0;
     case WS_CMD_CALLUP: return ws__callup(ws, cmd, changed);
     case WS_CMD_RELEASE: return ws__release(ws, cmd, changed);
+    case WS_CMD_ADOPT: return ws__adopt(ws, cmd, changed);
     default: return -EINVAL;
     }
 }
@@ -489,6 +491,7 @@ static void describe_target(const struct wall_state *ws, const struct ws_cmd *cm
                  ws->layout && cmd->feed >= 0 && cmd->feed < ws->layout->n_feeds
                      ? ws->layout->feeds[cmd->feed].id : "?");
         break;
+    case WS_CMD_ADOPT: ws__snapshot_describe(cmd->snapshot, buf + len, n - len); break;
     default: break;
     }
 }

@@ -51,10 +51,13 @@ enum ws_cmd_type {
     WS_CMD_CALLUP,         /* call up .cameras for .incident (again: update
                               its cameras, priority and hold) */
     WS_CMD_RELEASE,        /* release .incident's call-up */
+    WS_CMD_ADOPT,          /* take over .snapshot (a node joining a wall) */
     WS_CMD_COUNT
 };
 
 /* A command: filled in by whoever builds it, sequenced by ws_apply(). */
+struct ws_snapshot; /* opaque: a parsed snapshot, see ws_snapshot_parse() */
+
 struct ws_cmd {
     enum ws_cmd_type type;
     enum ws_origin origin;
@@ -75,6 +78,7 @@ struct ws_cmd {
     int n_cameras;
     double hold_s;         /* CALLUP: released after this long without
                               another CALLUP for it; 0: held until released */
+    const struct ws_snapshot *snapshot; /* ADOPT: borrowed (ws_snapshot_parse()) */
 };
 
 /* What a command changed (bit flags returned through ws_apply()). */
@@ -198,5 +202,56 @@ const struct ws_callup *ws_callups(const struct wall_state *ws, int *n);
 
 /* Tile t of output o's call-up slot number (its layout "callup"), or 0. */
 int ws_tile_slot(const struct wall_state *ws, int o, int t);
+
+/* ---- on the wire (wire.c, snapshot.c): what the nodes of a wall exchange ----
+ *
+ * Indexes (view, output, feed) may differ between nodes, so commands and
+ * snapshots travel with names: the view's name, the output's name, feed ids.
+ * Times travel as they are (the app makes them wall-clock microseconds when
+ * synced).  Members a reader does not know are ignored, so an envelope may
+ * share the object.  See docs/architecture.md, "Commands on the wire". */
+
+struct cJSON;
+
+/* Maps a feed id to an index of ws->layout->feeds, or -1; the app's resolver
+ * may append an on-demand registry camera to the layout first. */
+typedef int (*ws_feed_resolver)(void *opaque, const char *id);
+
+/* cmd as a new JSON object that names things instead of indexing them:
+ * {"type":"maximize","origin":"key","client":"…","now_us":N,"output":"left","tile":3}
+ * ("view":"night" for show-view, "feed":"cam7" for restart, "incident","priority",
+ * "cameras":["cam1",…],"hold_s" for callup, "incident" for release, "dx","dy" for move);
+ * only the fields the type uses.  NULL for WS_CMD_LAYOUT and WS_CMD_ADOPT (they do not
+ * travel this way), an index out of range, or no memory.  The caller owns the result. */
+struct cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd);
+
+/* Fills *cmd from j as ws_cmd_to_json() writes it, against ws's layout (names ->
+ * indexes; feed ids through resolve, which may be NULL).  0, or -EINVAL with a
+ * one-line err naming the field (unknown type, view, output, feed; wrong JSON type;
+ * out-of-range numbers; strings too long or with control characters).  Never
+ * crashes on any input (fuzzed). */
+int ws_cmd_from_json(const struct wall_state *ws, const struct cJSON *j,
+                     ws_feed_resolver resolve, void *opaque, struct ws_cmd *cmd,
+                     char *err, size_t errlen);
+
+/* The shared state as a new JSON object: the view's name, seq, the wall tour's
+ * schedule (tour_next_us, tour_dwell), per output (by name, in order) maximized,
+ * selected and per tile tour_pos, tour_next_us, hold_feed (feed id or null), the
+ * pins (output name, tile, feed id), the call-ups in rank order (incident, priority,
+ * order, since_us, expires_us, cameras as feed ids; n_slots is derived so left out).
+ * NULL without a layout or memory.  The caller owns the result. */
+struct cJSON *ws_snapshot_to_json(const struct wall_state *ws);
+
+/* Parses j (as ws_snapshot_to_json() writes it) against ws's layout into a new
+ * *out: 0, or -EINVAL with err (a view, output, tile count or feed that this
+ * layout does not have: the snapshot was made from another layout), -ENOMEM.
+ * The snapshot keeps names, not indexes: WS_CMD_ADOPT checks it against the
+ * layout of the moment again.  Never crashes on any input (fuzzed). */
+int ws_snapshot_parse(const struct wall_state *ws, const struct cJSON *j,
+                      ws_feed_resolver resolve, void *opaque, struct ws_snapshot **out,
+                      char *err, size_t errlen);
+
+/* Frees a parsed snapshot; accepts NULL. */
+void ws_snapshot_free(struct ws_snapshot *s);
 
 #endif

@@ -1,0 +1,621 @@
+/*
+ * item.c - one incident or unit as the JSON text the nodes of a wall share
+ * (one retained message per id): written directly, with numbers that read
+ * back to the same double, and read back with cJSON under the limits the
+ * overlay protocol enforces.  The format is documented in docs/protocol.md
+ * ("Items shared between nodes").  No I/O, no clock reads.
+ */
+#include "overlay/item.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* A growing text buffer; `failed` once an allocation failed. */
+struct it__text {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+/* Makes room for n more bytes and a NUL; false when out of memory. */
+static bool it__room(struct it__text *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap : 512;
+    char *p;
+
+    if (t->failed)
+        return false;
+    while (cap - t->len <= n)
+        cap *= 2;
+    if (cap != t->cap) {
+        p = realloc(t->p, cap);
+        if (!p) {
+            t->failed = true;
+            return false;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    return true;
+}
+
+/* Appends the NUL-terminated s. */
+static void it__add(struct it__text *t, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (!it__room(t, n))
+        return;
+    memcpy(t->p + t->len, s, n + 1);
+    t->len += n;
+}
+
+/* Appends v as a JSON string literal (control characters escaped). */
+static void it__quoted(struct it__text *t, const char *v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(v), i;
+    unsigned char ch;
+
+    if (!it__room(t, 6 * n + 2))
+        return;
+    t->p[t->len++] = '"';
+    for (i = 0; i < n; i++) {
+        ch = (unsigned char)v[i];
+        if (ch == '"' || ch == '\\') {
+            t->p[t->len++] = '\\';
+            t->p[t->len++] = (char)ch;
+        } else if (ch < 0x20) {
+            memcpy(t->p + t->len, "\\u00", 4);
+            t->p[t->len + 4] = hex[ch >> 4];
+            t->p[t->len + 5] = hex[ch & 15];
+            t->len += 6;
+        } else {
+            t->p[t->len++] = (char)ch;
+        }
+    }
+    t->p[t->len++] = '"';
+    t->p[t->len] = '\0';
+}
+
+/* Appends ,"key":"v". */
+static void it__str(struct it__text *t, const char *key, const char *v)
+{
+    it__add(t, ",\"");
+    it__add(t, key);
+    it__add(t, "\":");
+    it__quoted(t, v);
+}
+
+/* Appends ,"key":v with the fewest digits (15 to 17) that read back as the
+ * same double, so an item round-trips exactly; null if v is not finite. */
+static void it__num(struct it__text *t, const char *key, double v)
+{
+    char buf[64];
+    int prec;
+
+    snprintf(buf, sizeof buf, "null");
+    for (prec = 15; isfinite(v) && prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    it__add(t, ",\"");
+    it__add(t, key);
+    it__add(t, "\":");
+    it__add(t, buf);
+}
+
+/* Appends ,"key":v for a whole number. */
+static void it__int(struct it__text *t, const char *key, long long v)
+{
+    char buf[96];
+
+    snprintf(buf, sizeof buf, ",\"%s\":%lld", key, v);
+    it__add(t, buf);
+}
+
+/* Appends ,"key":us for wall-clock microseconds, kept within what an item
+ * may hold (0 to 2^53) so that every item written reads back. */
+static void it__us_out(struct it__text *t, const char *key, int64_t us)
+{
+    it__int(t, key, us < 0 ? 0 : us > OVL_ITEM_US_MAX ? OVL_ITEM_US_MAX : us);
+}
+
+/* Appends ,"time":"..." (RFC 3339; whole seconds outside years 0000-9999). */
+static void it__time(struct it__text *t, int64_t v)
+{
+    char buf[OVL_TIME_BUF];
+
+    if (ovl_format_rfc3339(v, buf) < 0)
+        it__int(t, "time", (long long)v);
+    else
+        it__str(t, "time", buf);
+}
+
+/* Returns t's text with its length in *len, or frees it and returns NULL when
+ * an allocation failed. */
+static char *it__finish(struct it__text *t, size_t *len)
+{
+    if (t->failed) {
+        free(t->p);
+        return NULL;
+    }
+    if (len)
+        *len = t->len;
+    return t->p;
+}
+
+char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len)
+{
+    const struct ovl_incident_data *d = &x->d;
+    struct it__text t = {NULL, 0, 0, false};
+    int i;
+
+    it__add(&t, "{\"type\":\"incident\"");
+    it__str(&t, "id", d->id);
+    if (d->fields & OVL_INC_KIND)
+        it__str(&t, "kind", d->kind);
+    if (d->fields & OVL_INC_PRIORITY)
+        it__int(&t, "priority", d->priority);
+    if (d->fields & OVL_INC_STATUS)
+        it__str(&t, "status", d->status);
+    if (d->fields & OVL_INC_POS) {
+        it__num(&t, "lat", d->lat);
+        it__num(&t, "lon", d->lon);
+    }
+    if (d->fields & OVL_INC_ADDRESS)
+        it__str(&t, "address", d->address);
+    if (d->fields & OVL_INC_UNITS) {
+        it__add(&t, ",\"units\":[");
+        for (i = 0; i < d->n_units && i < OVL_UNITS_MAX; i++) {
+            if (i)
+                it__add(&t, ",");
+            it__quoted(&t, d->units[i]);
+        }
+        it__add(&t, "]");
+    }
+    if (d->fields & OVL_INC_TIME)
+        it__time(&t, d->time_s);
+    it__add(&t, x->cad ? ",\"cad\":true" : ",\"cad\":false");
+    it__us_out(&t, "created_us", x->created_wall_us);
+    it__us_out(&t, "changed_us", x->changed_wall_us);
+    it__add(&t, "}");
+    return it__finish(&t, len);
+}
+
+char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
+                         int64_t now_wall_us, size_t *len)
+{
+    const struct ovl_unit_data *d = &u->d;
+    struct it__text t = {NULL, 0, 0, false};
+    int64_t age, seen;
+
+    it__add(&t, "{\"type\":\"unit\"");
+    it__str(&t, "id", d->id);
+    if (d->fields & OVL_UNIT_POS) {
+        it__num(&t, "lat", d->lat);
+        it__num(&t, "lon", d->lon);
+    }
+    if (d->fields & OVL_UNIT_HEADING)
+        it__num(&t, "heading", d->heading);
+    if (d->fields & OVL_UNIT_SPEED)
+        it__num(&t, "speed_mps", d->speed_mps);
+    if (d->fields & OVL_UNIT_STATUS)
+        it__str(&t, "status", d->status);
+    if (d->fields & OVL_UNIT_LABEL)
+        it__str(&t, "label", d->label);
+    if (d->fields & OVL_UNIT_CE)
+        it__num(&t, "ce_m", d->ce_m);
+    if (d->fields & OVL_UNIT_TIME)
+        it__time(&t, d->time_s);
+    if (d->fields & OVL_UNIT_STALE)
+        it__int(&t, "stale_after_s", d->stale_after_s);
+    it__us_out(&t, "changed_us", u->changed_wall_us);
+    if (__builtin_sub_overflow(now_mono_us, u->seen_mono_us, &age) ||
+        __builtin_sub_overflow(now_wall_us, age, &seen))
+        seen = 0; /* clocks far outside any real value */
+    it__us_out(&t, "seen_us", seen);
+    it__add(&t, "}");
+    return it__finish(&t, len);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* The state of one read: the object and where errors and set bits go. */
+struct it__ctx {
+    const cJSON *root;
+    unsigned set; /* bits of the fields that hold a value */
+    char *err;
+    size_t errlen;
+};
+
+/* Every field an item may hold; each may appear once. */
+static const char *const it__known[] = {
+    "type",     "id",      "kind",      "priority", "status",
+    "lat",      "lon",     "address",   "units",    "time",
+    "heading",  "speed_mps", "label",   "ce_m",     "stale_after_s",
+    "cad",      "created_us", "changed_us", "seen_us",
+};
+
+static int it__fail(struct it__ctx *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Formats an error into p->err and returns -EINVAL. */
+static int it__fail(struct it__ctx *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->err && p->errlen) {
+        va_start(ap, fmt);
+        vsnprintf(p->err, p->errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+/* The member name, or NULL when absent or null (an item holds no nulls: a
+ * field without a value is left out, and null reads the same). */
+static const cJSON *it__get(const struct it__ctx *p, const char *name)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(p->root, name);
+
+    return cJSON_IsNull(it) ? NULL : it;
+}
+
+/* Checks the string value it and copies it into dst (room for max + 1). */
+static int it__copy_str(struct it__ctx *p, const char *name, const cJSON *it,
+                        char *dst, size_t max, bool nonempty)
+{
+    const char *v;
+    size_t n, i;
+
+    if (!cJSON_IsString(it) || !it->valuestring)
+        return it__fail(p, "%s: must be a string", name);
+    v = it->valuestring;
+    n = strlen(v);
+    if (nonempty && n == 0)
+        return it__fail(p, "%s: must not be empty", name);
+    if (n > max)
+        return it__fail(p, "%s: longer than %zu bytes", name, max);
+    for (i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
+            return it__fail(p, "%s: contains a control character", name);
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+/* Reads the optional string member name; sets bit when it holds one. */
+static int it__opt_str(struct it__ctx *p, const char *name, char *dst,
+                       size_t max, unsigned bit)
+{
+    const cJSON *it = it__get(p, name);
+    int rc;
+
+    if (!it)
+        return 0;
+    rc = it__copy_str(p, name, it, dst, max, false);
+    if (rc == 0)
+        p->set |= bit;
+    return rc;
+}
+
+/* Checks the number value it against lo..hi (and being whole) into *v. */
+static int it__check_num(struct it__ctx *p, const char *name, const cJSON *it,
+                         double lo, double hi, bool whole, double *v)
+{
+    double d;
+
+    if (!cJSON_IsNumber(it))
+        return it__fail(p, "%s: must be a number", name);
+    d = it->valuedouble;
+    if (whole && (!isfinite(d) || d != floor(d) || d < lo || d > hi))
+        return it__fail(p, "%s: must be an integer from %.17g to %.17g", name,
+                        lo, hi);
+    if (!isfinite(d) || d < lo || d > hi)
+        return it__fail(p, "%s: must be between %g and %g", name, lo, hi);
+    *v = d;
+    return 0;
+}
+
+/* Reads the optional number member name; sets bit when it holds one. */
+static int it__opt_num(struct it__ctx *p, const char *name, double lo,
+                       double hi, double *dst, unsigned bit)
+{
+    const cJSON *it = it__get(p, name);
+    int rc;
+
+    if (!it)
+        return 0;
+    rc = it__check_num(p, name, it, lo, hi, false, dst);
+    if (rc == 0)
+        p->set |= bit;
+    return rc;
+}
+
+/* Reads the optional integer member name; sets bit when it holds one. */
+static int it__opt_int(struct it__ctx *p, const char *name, int lo, int hi,
+                       int *dst, unsigned bit)
+{
+    const cJSON *it = it__get(p, name);
+    double v;
+    int rc;
+
+    if (!it)
+        return 0;
+    rc = it__check_num(p, name, it, lo, hi, true, &v);
+    if (rc == 0) {
+        *dst = (int)v;
+        p->set |= bit;
+    }
+    return rc;
+}
+
+/* Reads the required wall-clock microseconds member name into *dst. */
+static int it__us(struct it__ctx *p, const char *name, int64_t *dst)
+{
+    const cJSON *it = it__get(p, name);
+    double v;
+    int rc;
+
+    if (!it)
+        return it__fail(p, "%s: missing", name);
+    rc = it__check_num(p, name, it, 0, (double)OVL_ITEM_US_MAX, true, &v);
+    if (rc == 0)
+        *dst = (int64_t)v;
+    return rc;
+}
+
+/* Reads "lat" and "lon", which come together. */
+static int it__pos(struct it__ctx *p, double *lat, double *lon, unsigned bit)
+{
+    const cJSON *la = it__get(p, "lat"), *lo = it__get(p, "lon");
+    int rc;
+
+    if (!la && !lo)
+        return 0;
+    if (!lo)
+        return it__fail(p, "lat: given without lon");
+    if (!la)
+        return it__fail(p, "lon: given without lat");
+    rc = it__check_num(p, "lat", la, -90, 90, false, lat);
+    if (rc == 0)
+        rc = it__check_num(p, "lon", lo, -180, 180, false, lon);
+    if (rc == 0)
+        p->set |= bit;
+    return rc;
+}
+
+/* Reads "time": an RFC 3339 date-time, or whole seconds since the epoch (how
+ * times outside years 0000-9999 are written). */
+static int it__opt_time(struct it__ctx *p, int64_t *dst, unsigned bit)
+{
+    const cJSON *it = it__get(p, "time");
+    double v;
+
+    if (!it)
+        return 0;
+    if (cJSON_IsNumber(it)) {
+        if (it__check_num(p, "time", it, -(double)OVL_ITEM_US_MAX,
+                          (double)OVL_ITEM_US_MAX, true, &v) < 0)
+            return -EINVAL;
+        *dst = (int64_t)v;
+    } else if (!cJSON_IsString(it) || !it->valuestring ||
+               ovl_parse_rfc3339(it->valuestring, strlen(it->valuestring),
+                                 dst) < 0) {
+        return it__fail(p, "time: must be an RFC 3339 date-time such as "
+                           "2026-11-27T02:00:00Z");
+    }
+    p->set |= bit;
+    return 0;
+}
+
+/* Reads an incident's "units": an array of unit ids. */
+static int it__units(struct it__ctx *p, struct ovl_incident_data *d)
+{
+    const cJSON *it = it__get(p, "units"), *u;
+    char name[16];
+    int n = 0, rc;
+
+    if (!it)
+        return 0;
+    if (!cJSON_IsArray(it))
+        return it__fail(p, "units: must be an array of strings");
+    cJSON_ArrayForEach(u, it) {
+        if (n == OVL_UNITS_MAX)
+            return it__fail(p, "units: more than %d entries", OVL_UNITS_MAX);
+        snprintf(name, sizeof name, "units[%d]", n);
+        rc = it__copy_str(p, name, u, d->units[n], OVL_UNIT_ID_MAX, true);
+        if (rc < 0)
+            return rc;
+        n++;
+    }
+    d->n_units = n;
+    p->set |= OVL_INC_UNITS;
+    return 0;
+}
+
+/* Reads the optional boolean "cad" (absent: false). */
+static int it__cad(struct it__ctx *p, bool *cad)
+{
+    const cJSON *it = it__get(p, "cad");
+
+    if (!it)
+        return 0;
+    if (!cJSON_IsBool(it))
+        return it__fail(p, "cad: must be true or false");
+    *cad = cJSON_IsTrue(it);
+    return 0;
+}
+
+/* Reads the fields of an incident item. */
+static int it__incident(struct it__ctx *p, struct ovl_item *out)
+{
+    struct ovl_incident *x = &out->inc;
+    struct ovl_incident_data *d = &x->d;
+    const cJSON *id = it__get(p, "id");
+    int rc;
+
+    if (!id)
+        return it__fail(p, "id: missing");
+    if ((rc = it__copy_str(p, "id", id, d->id, OVL_ID_MAX, true)) ||
+        (rc = it__opt_str(p, "kind", d->kind, OVL_KIND_MAX, OVL_INC_KIND)) ||
+        (rc = it__opt_int(p, "priority", OVL_PRIORITY_MIN, OVL_PRIORITY_MAX,
+                          &d->priority, OVL_INC_PRIORITY)) ||
+        (rc = it__opt_str(p, "status", d->status, OVL_STATUS_MAX,
+                          OVL_INC_STATUS)) ||
+        (rc = it__pos(p, &d->lat, &d->lon, OVL_INC_POS)) ||
+        (rc = it__opt_str(p, "address", d->address, OVL_ADDRESS_MAX,
+                          OVL_INC_ADDRESS)) ||
+        (rc = it__units(p, d)) ||
+        (rc = it__opt_time(p, &d->time_s, OVL_INC_TIME)) ||
+        (rc = it__cad(p, &x->cad)) ||
+        (rc = it__us(p, "created_us", &x->created_wall_us)) ||
+        (rc = it__us(p, "changed_us", &x->changed_wall_us)))
+        return rc;
+    d->fields = p->set;
+    out->seen_wall_us = x->changed_wall_us;
+    return 0;
+}
+
+/* Reads the fields of a unit item. */
+static int it__unit(struct it__ctx *p, struct ovl_item *out)
+{
+    struct ovl_unit_data *d = &out->unit.d;
+    const cJSON *id = it__get(p, "id");
+    int rc;
+
+    if (!id)
+        return it__fail(p, "id: missing");
+    if ((rc = it__copy_str(p, "id", id, d->id, OVL_UNIT_UID_MAX, true)) ||
+        (rc = it__pos(p, &d->lat, &d->lon, OVL_UNIT_POS)) ||
+        (rc = it__opt_num(p, "heading", 0, 360, &d->heading,
+                          OVL_UNIT_HEADING)) ||
+        (rc = it__opt_num(p, "speed_mps", 0, OVL_SPEED_MAX, &d->speed_mps,
+                          OVL_UNIT_SPEED)) ||
+        (rc = it__opt_str(p, "status", d->status, OVL_STATUS_MAX,
+                          OVL_UNIT_STATUS)) ||
+        (rc = it__opt_str(p, "label", d->label, OVL_LABEL_MAX,
+                          OVL_UNIT_LABEL)) ||
+        (rc = it__opt_num(p, "ce_m", 0, OVL_ITEM_CE_MAX, &d->ce_m,
+                          OVL_UNIT_CE)) ||
+        (rc = it__opt_time(p, &d->time_s, OVL_UNIT_TIME)) ||
+        (rc = it__opt_int(p, "stale_after_s", 1, OVL_STALE_MAX_S,
+                          &d->stale_after_s, OVL_UNIT_STALE)) ||
+        (rc = it__us(p, "changed_us", &out->unit.changed_wall_us)) ||
+        (rc = it__us(p, "seen_us", &out->seen_wall_us)))
+        return rc;
+    d->fields = p->set;
+    return 0;
+}
+
+/* Rejects a second occurrence of any field an item knows. */
+static int it__check_duplicates(struct it__ctx *p)
+{
+    enum { N = sizeof it__known / sizeof it__known[0] };
+    unsigned char seen[N] = {0};
+    const cJSON *it;
+    size_t i;
+
+    cJSON_ArrayForEach(it, p->root) {
+        for (i = 0; i < N && it->string; i++) {
+            if (strcmp(it->string, it__known[i]) != 0)
+                continue;
+            if (seen[i]++)
+                return it__fail(p, "duplicate field \"%s\"", it__known[i]);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Checks "type" against kind and reads the fields of that kind. */
+static int it__dispatch(struct it__ctx *p, enum ovl_item_kind kind,
+                        struct ovl_item *out)
+{
+    const char *want = kind == OVL_ITEM_INCIDENT ? "incident" : "unit";
+    const cJSON *type = it__get(p, "type");
+    int rc = it__check_duplicates(p);
+
+    if (rc < 0)
+        return rc;
+    if (!type)
+        return it__fail(p, "type: missing");
+    if (!cJSON_IsString(type) || !type->valuestring ||
+        strcmp(type->valuestring, want) != 0)
+        return it__fail(p, "type: must be \"%s\"", want);
+    return kind == OVL_ITEM_INCIDENT ? it__incident(p, out) : it__unit(p, out);
+}
+
+/* Parses the NUL-terminated text (len bytes) into p->root: one object. */
+static int it__parse_json(struct it__ctx *p, const char *text, size_t len)
+{
+    const char *end = NULL;
+    size_t at;
+
+    p->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!p->root) {
+        at = end && end >= text && end <= text + len ? (size_t)(end - text)
+                                                     : len;
+        return it__fail(p, "malformed JSON at byte %zu", at);
+    }
+    while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' ||
+                                *end == '\n'))
+        end++;
+    if (end < text + len)
+        return it__fail(p, "malformed JSON: unexpected data at byte %zu",
+                        (size_t)(end - text));
+    if (!cJSON_IsObject(p->root))
+        return it__fail(p, "item must be a JSON object");
+    return 0;
+}
+
+int ovl_item_parse(enum ovl_item_kind kind, const char *text, size_t len,
+                   struct ovl_item *out, char *err, size_t errlen)
+{
+    struct it__ctx p = {NULL, 0, err, errlen};
+    const char *nul;
+    char *copy;
+    size_t bad;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    if (err && errlen)
+        err[0] = '\0';
+    if (kind != OVL_ITEM_INCIDENT && kind != OVL_ITEM_UNIT)
+        return it__fail(&p, "kind: not an incident or a unit");
+    if (len > OVL_LINE_MAX)
+        return it__fail(&p, "item longer than %d bytes", OVL_LINE_MAX);
+    if (ovl_utf8_check(text, len, &bad) < 0)
+        return it__fail(&p, "invalid UTF-8 at byte %zu", bad);
+    nul = memchr(text, '\0', len);
+    if (nul)
+        return it__fail(&p, "malformed JSON: NUL at byte %zu",
+                        (size_t)(nul - text));
+    copy = malloc(len + 1);
+    if (!copy) {
+        it__fail(&p, "out of memory");
+        return -ENOMEM;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    rc = it__parse_json(&p, copy, len);
+    if (rc == 0)
+        rc = it__dispatch(&p, kind, out);
+    cJSON_Delete((cJSON *)p.root);
+    free(copy);
+    if (rc < 0) /* nothing half-read leaves here */
+        memset(out, 0, sizeof *out);
+    return rc;
+}
