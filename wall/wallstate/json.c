@@ -77,12 +77,22 @@ const char *ws__json_str_item(const cJSON *item, const char *what, size_t max, b
                       len ? "too long" : "empty", max - 1);
         return NULL;
     }
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-            ws__json_fail(err, n, "%s: control character in the string", what);
-            return NULL;
-        }
+    if (!ws__wire_text_ok(s, max, empty_ok)) {
+        ws__json_fail(err, n, "%s: control character in the string", what);
+        return NULL;
+    }
     return s;
+}
+
+bool ws__wire_text_ok(const char *s, size_t max, bool empty_ok)
+{
+    size_t len = strnlen(s, max);
+    if (len >= max || (len == 0 && !empty_ok))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
 }
 
 const char *ws__json_str(const cJSON *o, const char *where, const char *key, size_t max,

@@ -222,7 +222,9 @@ typedef int (*ws_feed_resolver)(void *opaque, const char *id);
  * ("view":"night" for show-view, "feed":"cam7" for restart, "incident","priority",
  * "cameras":["cam1",…],"hold_s" for callup, "incident" for release, "dx","dy" for move);
  * only the fields the type uses.  NULL for WS_CMD_LAYOUT and WS_CMD_ADOPT (they do not
- * travel this way), an index out of range, or no memory.  The caller owns the result. */
+ * travel this way), an index out of range, a value ws_cmd_from_json() would refuse
+ * (a time beyond ±4e15, a control character...), or no memory.  The caller owns the
+ * result. */
 struct cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd);
 
 /* Fills *cmd from j as ws_cmd_to_json() writes it, against ws's layout (names ->

@@ -80,6 +80,10 @@ int ws__json_num(const struct cJSON *o, const char *where, const char *key, doub
 const char *ws__json_str(const struct cJSON *o, const char *where, const char *key,
                          size_t max, bool empty_ok, char *err, size_t n);
 
+/* Whether s is text the wire carries: 1..max-1 bytes (0 too when empty_ok),
+ * no control characters. */
+bool ws__wire_text_ok(const char *s, size_t max, bool empty_ok);
+
 /* Checks item (the value of what) as ws__json_str() does; returns its string. */
 const char *ws__json_str_item(const struct cJSON *item, const char *what, size_t max,
                               bool empty_ok, char *err, size_t n);
