@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ws__json_fail(char *err, size_t n, const char *fmt, ...)
@@ -34,8 +35,19 @@ static const cJSON *member(const cJSON *o, const char *where, const char *key, c
     return item;
 }
 
-int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, double hi,
-                 double *out, char *err, size_t n)
+/* v with 15 significant digits: what cJSON prints of it whole, so that a
+ * number read, written and read again stays the same double (cJSON prints
+ * 15 digits when they come within DBL_EPSILON, losing the last bit). */
+static double real_on_wire(double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    return strtod(buf, NULL);
+}
+
+/* Reads o's member key as a finite number in [lo, hi] into *out, as it is. */
+static int read_number(const cJSON *o, const char *where, const char *key, double lo,
+                       double hi, double *out, char *err, size_t n)
 {
     const cJSON *item = member(o, where, key, err, n);
     if (!item)
@@ -50,11 +62,20 @@ int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, 
     return 0;
 }
 
+int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, double hi,
+                 double *out, char *err, size_t n)
+{
+    int ret = read_number(o, where, key, lo, hi, out, err, n);
+    if (ret == 0)
+        *out = real_on_wire(*out);
+    return ret;
+}
+
 int ws__json_int(const cJSON *o, const char *where, const char *key, long long lo,
                  long long hi, long long *out, char *err, size_t n)
 {
     double v;
-    int ret = ws__json_num(o, where, key, (double)lo, (double)hi, &v, err, n);
+    int ret = read_number(o, where, key, (double)lo, (double)hi, &v, err, n);
     if (ret < 0)
         return ret;
     if (v != floor(v))
@@ -136,6 +157,11 @@ int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver r
 bool ws__json_add_num(cJSON *o, const char *key, double value)
 {
     return cJSON_AddNumberToObject(o, key, value) != NULL;
+}
+
+bool ws__json_add_real(cJSON *o, const char *key, double value)
+{
+    return cJSON_AddNumberToObject(o, key, real_on_wire(value)) != NULL;
 }
 
 bool ws__json_add_str(cJSON *o, const char *key, const char *value)

@@ -160,7 +160,7 @@ cJSON *ws_snapshot_to_json(const struct wall_state *ws)
     cJSON *outs = j && ws__json_add_str(j, "view", ws->layout->views[ws->view].name) &&
                           ws__json_add_num(j, "seq", (double)ws->seq) &&
                           ws__json_add_num(j, "tour_next_us", (double)ws->tour_next_us) &&
-                          ws__json_add_num(j, "tour_dwell", ws->tour_dwell)
+                          ws__json_add_real(j, "tour_dwell", ws->tour_dwell)
                       ? cJSON_AddArrayToObject(j, "outputs") : NULL;
     bool ok = outs != NULL;
     for (int o = 0; ok && o < ws_output_count(ws); o++)

@@ -71,7 +71,8 @@ int ws__json_fail(char *err, size_t n, const char *fmt, ...)
 int ws__json_int(const struct cJSON *o, const char *where, const char *key, long long lo,
                  long long hi, long long *out, char *err, size_t n);
 
-/* Reads o's member key as a finite number in [lo, hi] into *out. */
+/* Reads o's member key as a finite number in [lo, hi] into *out, rounded to
+ * 15 significant digits as ws__json_add_real() writes it. */
 int ws__json_num(const struct cJSON *o, const char *where, const char *key, double lo,
                  double hi, double *out, char *err, size_t n);
 
@@ -97,8 +98,13 @@ const struct cJSON *ws__json_array(const struct cJSON *o, const char *where, con
 int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver resolve,
                  void *opaque);
 
-/* Adds key: value to o as a JSON number; false when out of memory. */
+/* Adds key: value (an integer within WS__JSON_MAX_INT) to o as a JSON number;
+ * false when out of memory. */
 bool ws__json_add_num(struct cJSON *o, const char *key, double value);
+
+/* Adds key: value (not an integer) to o as a JSON number with 15 significant
+ * digits, so that every node reads the same double; false when out of memory. */
+bool ws__json_add_real(struct cJSON *o, const char *key, double value);
 
 /* Adds key: value to o as a JSON string (NULL: null); false when out of memory. */
 bool ws__json_add_str(struct cJSON *o, const char *key, const char *value);

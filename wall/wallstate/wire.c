@@ -73,7 +73,7 @@ static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSO
                cmd->hold_s <= LAYOUT_MAX_HOLD && cmd->n_cameras >= 1 &&
                ws__json_add_str(j, "incident", cmd->incident) &&
                ws__json_add_num(j, "priority", cmd->priority) && add_cameras(ws, cmd, j) &&
-               ws__json_add_num(j, "hold_s", cmd->hold_s);
+               ws__json_add_real(j, "hold_s", cmd->hold_s);
     case WS_CMD_RELEASE: return incident && ws__json_add_str(j, "incident", cmd->incident);
     default: return false;
     }
