@@ -476,7 +476,8 @@ static const struct bad_snap {
     {"'hold_feed':'c'", "'hold_feed':'zzz'", "outputs[0].tiles[1].hold_feed: no feed \"zzz\""},
     {"'hold_feed':'c'", "'hold_fed':'c'", "outputs[0].tiles[1].hold_feed: missing"},
     {"'tiles':[{", "'tiles':[[],{", "outputs[0].tiles: 3 tiles, but output \"left\" has 2"},
-    {"'tiles':[{'tour_pos':0,'tour_next_us':0,'hold_feed':null}", "'tiles':[1", "outputs[0].tiles[0]: not an object"},
+    {"'tiles':[{'tour_pos':0,'tour_next_us':0,'hold_feed':null}", "'tiles':[1",
+     "outputs[0].tiles[0]: not an object"},
     {"'pins':[{", "'pins':[{'output':'left','tile':0,'feed':'a'},{",
      "pins[1].tile: pinned twice"},
     {"'pins':[{'output':'left'", "'pins':[{'output':'up'", "pins[0].output: no output \"up\""},
@@ -659,6 +660,8 @@ static void test_other_windows(struct check_counts *cc)
                                WS_CHANGED_LAYOUT);
     CHECK(cc, ws_output_count(&b) == 1 && ws_tile_feed(&b, 0, 0) == 0, "b shows solo");
     CHECK(cc, ws_snapshot_to_json(&(struct wall_state){0}) == NULL, "no layout: no snapshot");
+    b.seq = 4000000000000001; /* a reader would refuse it */
+    CHECK(cc, ws_snapshot_to_json(&b) == NULL, "seq beyond 4e15: no snapshot");
     ws_snapshot_free(s);
     cJSON_Delete(j);
     ws_uninit(&a);

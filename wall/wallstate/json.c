@@ -154,9 +154,10 @@ int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver r
     return f;
 }
 
-bool ws__json_add_num(cJSON *o, const char *key, double value)
+bool ws__json_add_int(cJSON *o, const char *key, long long value)
 {
-    return cJSON_AddNumberToObject(o, key, value) != NULL;
+    return value >= -WS__JSON_MAX_INT && value <= WS__JSON_MAX_INT &&
+           cJSON_AddNumberToObject(o, key, (double)value) != NULL;
 }
 
 bool ws__json_add_real(cJSON *o, const char *key, double value)

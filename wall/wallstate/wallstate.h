@@ -241,7 +241,9 @@ int ws_cmd_from_json(const struct wall_state *ws, const struct cJSON *j,
  * selected and per tile tour_pos, tour_next_us, hold_feed (feed id or null), the
  * pins (output name, tile, feed id), the call-ups in rank order (incident, priority,
  * order, since_us, expires_us, cameras as feed ids; n_slots is derived so left out).
- * NULL without a layout or memory.  The caller owns the result. */
+ * NULL without a layout or memory, or when ws_snapshot_parse() would refuse a
+ * value (a time or number beyond ±4e15, a control character in an incident).
+ * The caller owns the result. */
 struct cJSON *ws_snapshot_to_json(const struct wall_state *ws);
 
 /* Parses j (as ws_snapshot_to_json() writes it) against ws's layout into a new

@@ -98,9 +98,9 @@ const struct cJSON *ws__json_array(const struct cJSON *o, const char *where, con
 int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver resolve,
                  void *opaque);
 
-/* Adds key: value (an integer within WS__JSON_MAX_INT) to o as a JSON number;
- * false when out of memory. */
-bool ws__json_add_num(struct cJSON *o, const char *key, double value);
+/* Adds key: value to o as a JSON number; false when value is beyond
+ * ±WS__JSON_MAX_INT (a reader would refuse it) or memory ran out. */
+bool ws__json_add_int(struct cJSON *o, const char *key, long long value);
 
 /* Adds key: value (not an integer) to o as a JSON number with 15 significant
  * digits, so that every node reads the same double; false when out of memory. */

@@ -26,7 +26,7 @@ static bool add_target(const struct wall_state *ws, const struct ws_cmd *cmd, cJ
     if (with_tile && (cmd->tile < -1 || cmd->tile >= ws->outputs[o].n_tiles))
         return false;
     return ws__json_add_str(j, "output", ws_output(ws, o)->name) &&
-           (!with_tile || ws__json_add_num(j, "tile", cmd->tile));
+           (!with_tile || ws__json_add_int(j, "tile", cmd->tile));
 }
 
 /* Adds "cameras" (feed ids) of a CALLUP. */
@@ -62,8 +62,8 @@ static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSO
     case WS_CMD_RESTORE: return add_target(ws, cmd, j, false);
     case WS_CMD_MOVE:
         return cmd->dx >= -1 && cmd->dx <= 1 && cmd->dy >= -1 && cmd->dy <= 1 &&
-               add_target(ws, cmd, j, false) && ws__json_add_num(j, "dx", cmd->dx) &&
-               ws__json_add_num(j, "dy", cmd->dy);
+               add_target(ws, cmd, j, false) && ws__json_add_int(j, "dx", cmd->dx) &&
+               ws__json_add_int(j, "dy", cmd->dy);
     case WS_CMD_TOUR_TICK: return true;
     case WS_CMD_RESTART_FEED:
         return cmd->feed >= 0 && cmd->feed < l->n_feeds &&
@@ -72,7 +72,7 @@ static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSO
         return incident && cmd->priority >= 1 && cmd->priority <= 9 && cmd->hold_s >= 0 &&
                cmd->hold_s <= LAYOUT_MAX_HOLD && cmd->n_cameras >= 1 &&
                ws__json_add_str(j, "incident", cmd->incident) &&
-               ws__json_add_num(j, "priority", cmd->priority) && add_cameras(ws, cmd, j) &&
+               ws__json_add_int(j, "priority", cmd->priority) && add_cameras(ws, cmd, j) &&
                ws__json_add_real(j, "hold_s", cmd->hold_s);
     case WS_CMD_RELEASE: return incident && ws__json_add_str(j, "incident", cmd->incident);
     default: return false;
@@ -84,14 +84,13 @@ cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd)
     if (!ws->layout || cmd->type <= WS_CMD_LAYOUT || cmd->type >= WS_CMD_ADOPT ||
         cmd->origin < WS_ORIGIN_START || cmd->origin > WS_ORIGIN_POLICY ||
         !memchr(cmd->client, '\0', sizeof(cmd->client)) ||
-        !ws__wire_text_ok(cmd->client, sizeof(cmd->client), true) ||
-        cmd->now_us < -WS__JSON_MAX_INT || cmd->now_us > WS__JSON_MAX_INT)
+        !ws__wire_text_ok(cmd->client, sizeof(cmd->client), true))
         return NULL;
     cJSON *j = cJSON_CreateObject();
     if (!j || !ws__json_add_str(j, "type", ws_cmd_name(cmd->type)) ||
         !ws__json_add_str(j, "origin", ws_origin_name(cmd->origin)) ||
         !ws__json_add_str(j, "client", cmd->client) ||
-        !ws__json_add_num(j, "now_us", (double)cmd->now_us) || !add_args(ws, cmd, j)) {
+        !ws__json_add_int(j, "now_us", cmd->now_us) || !add_args(ws, cmd, j)) {
         cJSON_Delete(j);
         return NULL;
     }
