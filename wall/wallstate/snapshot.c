@@ -237,7 +237,8 @@ static int parse_top(struct sp *p, const cJSON *j)
         return ws__json_fail(p->err, p->n, "view: no layout \"%s\" in this layout file", view);
     if (!(p->s->view = strdup(view)))
         return no_memory(p);
-    int ret = ws__json_int(j, "", "seq", 0, WS__JSON_MAX_INT, &seq, p->err, p->n);
+    /* half the range: the adopting state goes on counting and still writes */
+    int ret = ws__json_int(j, "", "seq", 0, WS__JSON_MAX_INT / 2, &seq, p->err, p->n);
     if (ret == 0)
         ret = ws__json_int(j, "", "tour_next_us", -WS__JSON_MAX_INT, WS__JSON_MAX_INT, &next,
                            p->err, p->n);
