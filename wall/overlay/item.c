@@ -20,14 +20,14 @@
 /* ---- writing ------------------------------------------------------------- */
 
 /* A growing text buffer; `failed` once an allocation failed. */
-struct it__text {
+struct ovl__text {
     char *p;
     size_t len, cap;
     bool failed;
 };
 
 /* Makes room for n more bytes and a NUL; false when out of memory. */
-static bool it__room(struct it__text *t, size_t n)
+static bool ovl__room(struct ovl__text *t, size_t n)
 {
     size_t cap = t->cap ? t->cap : 512;
     char *p;
@@ -49,24 +49,24 @@ static bool it__room(struct it__text *t, size_t n)
 }
 
 /* Appends the NUL-terminated s. */
-static void it__add(struct it__text *t, const char *s)
+static void ovl__add(struct ovl__text *t, const char *s)
 {
     size_t n = strlen(s);
 
-    if (!it__room(t, n))
+    if (!ovl__room(t, n))
         return;
     memcpy(t->p + t->len, s, n + 1);
     t->len += n;
 }
 
 /* Appends v as a JSON string literal (control characters escaped). */
-static void it__quoted(struct it__text *t, const char *v)
+static void ovl__quoted(struct ovl__text *t, const char *v)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = strlen(v), i;
     unsigned char ch;
 
-    if (!it__room(t, 6 * n + 2))
+    if (!ovl__room(t, 6 * n + 2))
         return;
     t->p[t->len++] = '"';
     for (i = 0; i < n; i++) {
@@ -88,17 +88,17 @@ static void it__quoted(struct it__text *t, const char *v)
 }
 
 /* Appends ,"key":"v". */
-static void it__str(struct it__text *t, const char *key, const char *v)
+static void ovl__str(struct ovl__text *t, const char *key, const char *v)
 {
-    it__add(t, ",\"");
-    it__add(t, key);
-    it__add(t, "\":");
-    it__quoted(t, v);
+    ovl__add(t, ",\"");
+    ovl__add(t, key);
+    ovl__add(t, "\":");
+    ovl__quoted(t, v);
 }
 
 /* Appends ,"key":v with the fewest digits (15 to 17) that read back as the
  * same double, so an item round-trips exactly; null if v is not finite. */
-static void it__num(struct it__text *t, const char *key, double v)
+static void ovl__num(struct ovl__text *t, const char *key, double v)
 {
     char buf[64];
     int prec;
@@ -109,42 +109,42 @@ static void it__num(struct it__text *t, const char *key, double v)
         if (strtod(buf, NULL) == v)
             break;
     }
-    it__add(t, ",\"");
-    it__add(t, key);
-    it__add(t, "\":");
-    it__add(t, buf);
+    ovl__add(t, ",\"");
+    ovl__add(t, key);
+    ovl__add(t, "\":");
+    ovl__add(t, buf);
 }
 
 /* Appends ,"key":v for a whole number. */
-static void it__int(struct it__text *t, const char *key, long long v)
+static void ovl__int(struct ovl__text *t, const char *key, long long v)
 {
     char buf[96];
 
     snprintf(buf, sizeof buf, ",\"%s\":%lld", key, v);
-    it__add(t, buf);
+    ovl__add(t, buf);
 }
 
 /* Appends ,"key":us for wall-clock microseconds, kept within what an item
  * may hold (0 to 2^53) so that every item written reads back. */
-static void it__us_out(struct it__text *t, const char *key, int64_t us)
+static void ovl__us_out(struct ovl__text *t, const char *key, int64_t us)
 {
-    it__int(t, key, us < 0 ? 0 : us > OVL_ITEM_US_MAX ? OVL_ITEM_US_MAX : us);
+    ovl__int(t, key, us < 0 ? 0 : us > OVL_ITEM_US_MAX ? OVL_ITEM_US_MAX : us);
 }
 
 /* Appends ,"time":"..." (RFC 3339; whole seconds outside years 0000-9999). */
-static void it__time(struct it__text *t, int64_t v)
+static void ovl__time(struct ovl__text *t, int64_t v)
 {
     char buf[OVL_TIME_BUF];
 
     if (ovl_format_rfc3339(v, buf) < 0)
-        it__int(t, "time", (long long)v);
+        ovl__int(t, "time", (long long)v);
     else
-        it__str(t, "time", buf);
+        ovl__str(t, "time", buf);
 }
 
 /* Returns t's text with its length in *len, or frees it and returns NULL when
  * an allocation failed. */
-static char *it__finish(struct it__text *t, size_t *len)
+static char *ovl__finish(struct ovl__text *t, size_t *len)
 {
     if (t->failed) {
         free(t->p);
@@ -158,81 +158,81 @@ static char *it__finish(struct it__text *t, size_t *len)
 char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len)
 {
     const struct ovl_incident_data *d = &x->d;
-    struct it__text t = {NULL, 0, 0, false};
+    struct ovl__text t = {NULL, 0, 0, false};
     int i;
 
-    it__add(&t, "{\"type\":\"incident\"");
-    it__str(&t, "id", d->id);
+    ovl__add(&t, "{\"type\":\"incident\"");
+    ovl__str(&t, "id", d->id);
     if (d->fields & OVL_INC_KIND)
-        it__str(&t, "kind", d->kind);
+        ovl__str(&t, "kind", d->kind);
     if (d->fields & OVL_INC_PRIORITY)
-        it__int(&t, "priority", d->priority);
+        ovl__int(&t, "priority", d->priority);
     if (d->fields & OVL_INC_STATUS)
-        it__str(&t, "status", d->status);
+        ovl__str(&t, "status", d->status);
     if (d->fields & OVL_INC_POS) {
-        it__num(&t, "lat", d->lat);
-        it__num(&t, "lon", d->lon);
+        ovl__num(&t, "lat", d->lat);
+        ovl__num(&t, "lon", d->lon);
     }
     if (d->fields & OVL_INC_ADDRESS)
-        it__str(&t, "address", d->address);
+        ovl__str(&t, "address", d->address);
     if (d->fields & OVL_INC_UNITS) {
-        it__add(&t, ",\"units\":[");
+        ovl__add(&t, ",\"units\":[");
         for (i = 0; i < d->n_units && i < OVL_UNITS_MAX; i++) {
             if (i)
-                it__add(&t, ",");
-            it__quoted(&t, d->units[i]);
+                ovl__add(&t, ",");
+            ovl__quoted(&t, d->units[i]);
         }
-        it__add(&t, "]");
+        ovl__add(&t, "]");
     }
     if (d->fields & OVL_INC_TIME)
-        it__time(&t, d->time_s);
-    it__add(&t, x->cad ? ",\"cad\":true" : ",\"cad\":false");
-    it__us_out(&t, "created_us", x->created_wall_us);
-    it__us_out(&t, "changed_us", x->changed_wall_us);
-    it__add(&t, "}");
-    return it__finish(&t, len);
+        ovl__time(&t, d->time_s);
+    ovl__add(&t, x->cad ? ",\"cad\":true" : ",\"cad\":false");
+    ovl__us_out(&t, "created_us", x->created_wall_us);
+    ovl__us_out(&t, "changed_us", x->changed_wall_us);
+    ovl__add(&t, "}");
+    return ovl__finish(&t, len);
 }
 
 char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
                          int64_t now_wall_us, size_t *len)
 {
     const struct ovl_unit_data *d = &u->d;
-    struct it__text t = {NULL, 0, 0, false};
+    struct ovl__text t = {NULL, 0, 0, false};
     int64_t age, seen;
 
-    it__add(&t, "{\"type\":\"unit\"");
-    it__str(&t, "id", d->id);
+    ovl__add(&t, "{\"type\":\"unit\"");
+    ovl__str(&t, "id", d->id);
     if (d->fields & OVL_UNIT_POS) {
-        it__num(&t, "lat", d->lat);
-        it__num(&t, "lon", d->lon);
+        ovl__num(&t, "lat", d->lat);
+        ovl__num(&t, "lon", d->lon);
     }
     if (d->fields & OVL_UNIT_HEADING)
-        it__num(&t, "heading", d->heading);
+        ovl__num(&t, "heading", d->heading);
     if (d->fields & OVL_UNIT_SPEED)
-        it__num(&t, "speed_mps", d->speed_mps);
+        ovl__num(&t, "speed_mps", d->speed_mps);
     if (d->fields & OVL_UNIT_STATUS)
-        it__str(&t, "status", d->status);
+        ovl__str(&t, "status", d->status);
     if (d->fields & OVL_UNIT_LABEL)
-        it__str(&t, "label", d->label);
+        ovl__str(&t, "label", d->label);
     if (d->fields & OVL_UNIT_CE)
-        it__num(&t, "ce_m", d->ce_m);
+        ovl__num(&t, "ce_m", d->ce_m);
     if (d->fields & OVL_UNIT_TIME)
-        it__time(&t, d->time_s);
+        ovl__time(&t, d->time_s);
     if (d->fields & OVL_UNIT_STALE)
-        it__int(&t, "stale_after_s", d->stale_after_s);
-    it__us_out(&t, "changed_us", u->changed_wall_us);
+        ovl__int(&t, "stale_after_s", d->stale_after_s);
+    ovl__us_out(&t, "changed_us", u->changed_wall_us);
     if (__builtin_sub_overflow(now_mono_us, u->seen_mono_us, &age) ||
         __builtin_sub_overflow(now_wall_us, age, &seen))
         seen = 0; /* clocks far outside any real value */
-    it__us_out(&t, "seen_us", seen);
-    it__add(&t, "}");
-    return it__finish(&t, len);
+    ovl__us_out(&t, "seen_us", seen);
+    ovl__add(&t, "}");
+    return ovl__finish(&t, len);
 }
 
 /* ---- reading ------------------------------------------------------------- */
 
 /* The state of one read: the object and where errors and set bits go. */
-struct it__ctx {
+struct ovl__ctx {
     const cJSON *root;
     unsigned set; /* bits of the fields that hold a value */
     char *err;
@@ -240,18 +240,18 @@ struct it__ctx {
 };
 
 /* Every field an item may hold; each may appear once. */
-static const char *const it__known[] = {
+static const char *const ovl__known[] = {
     "type",     "id",      "kind",      "priority", "status",
     "lat",      "lon",     "address",   "units",    "time",
     "heading",  "speed_mps", "label",   "ce_m",     "stale_after_s",
     "cad",      "created_us", "changed_us", "seen_us",
 };
 
-static int it__fail(struct it__ctx *p, const char *fmt, ...)
+static int ovl__fail(struct ovl__ctx *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Formats an error into p->err and returns -EINVAL. */
-static int it__fail(struct it__ctx *p, const char *fmt, ...)
+static int ovl__fail(struct ovl__ctx *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -265,7 +265,7 @@ static int it__fail(struct it__ctx *p, const char *fmt, ...)
 
 /* The member name, or NULL when absent or null (an item holds no nulls: a
  * field without a value is left out, and null reads the same). */
-static const cJSON *it__get(const struct it__ctx *p, const char *name)
+static const cJSON *ovl__get(const struct ovl__ctx *p, const char *name)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(p->root, name);
 
@@ -273,87 +273,87 @@ static const cJSON *it__get(const struct it__ctx *p, const char *name)
 }
 
 /* Checks the string value it and copies it into dst (room for max + 1). */
-static int it__copy_str(struct it__ctx *p, const char *name, const cJSON *it,
+static int ovl__copy_str(struct ovl__ctx *p, const char *name, const cJSON *it,
                         char *dst, size_t max, bool nonempty)
 {
     const char *v;
     size_t n, i;
 
     if (!cJSON_IsString(it) || !it->valuestring)
-        return it__fail(p, "%s: must be a string", name);
+        return ovl__fail(p, "%s: must be a string", name);
     v = it->valuestring;
     n = strlen(v);
     if (nonempty && n == 0)
-        return it__fail(p, "%s: must not be empty", name);
+        return ovl__fail(p, "%s: must not be empty", name);
     if (n > max)
-        return it__fail(p, "%s: longer than %zu bytes", name, max);
+        return ovl__fail(p, "%s: longer than %zu bytes", name, max);
     for (i = 0; i < n; i++)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
-            return it__fail(p, "%s: contains a control character", name);
+            return ovl__fail(p, "%s: contains a control character", name);
     memcpy(dst, v, n);
     dst[n] = '\0';
     return 0;
 }
 
 /* Reads the optional string member name; sets bit when it holds one. */
-static int it__opt_str(struct it__ctx *p, const char *name, char *dst,
+static int ovl__opt_str(struct ovl__ctx *p, const char *name, char *dst,
                        size_t max, unsigned bit)
 {
-    const cJSON *it = it__get(p, name);
+    const cJSON *it = ovl__get(p, name);
     int rc;
 
     if (!it)
         return 0;
-    rc = it__copy_str(p, name, it, dst, max, false);
+    rc = ovl__copy_str(p, name, it, dst, max, false);
     if (rc == 0)
         p->set |= bit;
     return rc;
 }
 
 /* Checks the number value it against lo..hi (and being whole) into *v. */
-static int it__check_num(struct it__ctx *p, const char *name, const cJSON *it,
+static int ovl__check_num(struct ovl__ctx *p, const char *name, const cJSON *it,
                          double lo, double hi, bool whole, double *v)
 {
     double d;
 
     if (!cJSON_IsNumber(it))
-        return it__fail(p, "%s: must be a number", name);
+        return ovl__fail(p, "%s: must be a number", name);
     d = it->valuedouble;
     if (whole && (!isfinite(d) || d != floor(d) || d < lo || d > hi))
-        return it__fail(p, "%s: must be an integer from %.17g to %.17g", name,
+        return ovl__fail(p, "%s: must be an integer from %.17g to %.17g", name,
                         lo, hi);
     if (!isfinite(d) || d < lo || d > hi)
-        return it__fail(p, "%s: must be between %g and %g", name, lo, hi);
+        return ovl__fail(p, "%s: must be between %g and %g", name, lo, hi);
     *v = d;
     return 0;
 }
 
 /* Reads the optional number member name; sets bit when it holds one. */
-static int it__opt_num(struct it__ctx *p, const char *name, double lo,
+static int ovl__opt_num(struct ovl__ctx *p, const char *name, double lo,
                        double hi, double *dst, unsigned bit)
 {
-    const cJSON *it = it__get(p, name);
+    const cJSON *it = ovl__get(p, name);
     int rc;
 
     if (!it)
         return 0;
-    rc = it__check_num(p, name, it, lo, hi, false, dst);
+    rc = ovl__check_num(p, name, it, lo, hi, false, dst);
     if (rc == 0)
         p->set |= bit;
     return rc;
 }
 
 /* Reads the optional integer member name; sets bit when it holds one. */
-static int it__opt_int(struct it__ctx *p, const char *name, int lo, int hi,
+static int ovl__opt_int(struct ovl__ctx *p, const char *name, int lo, int hi,
                        int *dst, unsigned bit)
 {
-    const cJSON *it = it__get(p, name);
+    const cJSON *it = ovl__get(p, name);
     double v;
     int rc;
 
     if (!it)
         return 0;
-    rc = it__check_num(p, name, it, lo, hi, true, &v);
+    rc = ovl__check_num(p, name, it, lo, hi, true, &v);
     if (rc == 0) {
         *dst = (int)v;
         p->set |= bit;
@@ -362,35 +362,35 @@ static int it__opt_int(struct it__ctx *p, const char *name, int lo, int hi,
 }
 
 /* Reads the required wall-clock microseconds member name into *dst. */
-static int it__us(struct it__ctx *p, const char *name, int64_t *dst)
+static int ovl__us(struct ovl__ctx *p, const char *name, int64_t *dst)
 {
-    const cJSON *it = it__get(p, name);
+    const cJSON *it = ovl__get(p, name);
     double v;
     int rc;
 
     if (!it)
-        return it__fail(p, "%s: missing", name);
-    rc = it__check_num(p, name, it, 0, (double)OVL_ITEM_US_MAX, true, &v);
+        return ovl__fail(p, "%s: missing", name);
+    rc = ovl__check_num(p, name, it, 0, (double)OVL_ITEM_US_MAX, true, &v);
     if (rc == 0)
         *dst = (int64_t)v;
     return rc;
 }
 
 /* Reads "lat" and "lon", which come together. */
-static int it__pos(struct it__ctx *p, double *lat, double *lon, unsigned bit)
+static int ovl__pos(struct ovl__ctx *p, double *lat, double *lon, unsigned bit)
 {
-    const cJSON *la = it__get(p, "lat"), *lo = it__get(p, "lon");
+    const cJSON *la = ovl__get(p, "lat"), *lo = ovl__get(p, "lon");
     int rc;
 
     if (!la && !lo)
         return 0;
     if (!lo)
-        return it__fail(p, "lat: given without lon");
+        return ovl__fail(p, "lat: given without lon");
     if (!la)
-        return it__fail(p, "lon: given without lat");
-    rc = it__check_num(p, "lat", la, -90, 90, false, lat);
+        return ovl__fail(p, "lon: given without lat");
+    rc = ovl__check_num(p, "lat", la, -90, 90, false, lat);
     if (rc == 0)
-        rc = it__check_num(p, "lon", lo, -180, 180, false, lon);
+        rc = ovl__check_num(p, "lon", lo, -180, 180, false, lon);
     if (rc == 0)
         p->set |= bit;
     return rc;
@@ -398,22 +398,22 @@ static int it__pos(struct it__ctx *p, double *lat, double *lon, unsigned bit)
 
 /* Reads "time": an RFC 3339 date-time, or whole seconds since the epoch (how
  * times outside years 0000-9999 are written). */
-static int it__opt_time(struct it__ctx *p, int64_t *dst, unsigned bit)
+static int ovl__opt_time(struct ovl__ctx *p, int64_t *dst, unsigned bit)
 {
-    const cJSON *it = it__get(p, "time");
+    const cJSON *it = ovl__get(p, "time");
     double v;
 
     if (!it)
         return 0;
     if (cJSON_IsNumber(it)) {
-        if (it__check_num(p, "time", it, -(double)OVL_ITEM_US_MAX,
+        if (ovl__check_num(p, "time", it, -(double)OVL_ITEM_US_MAX,
                           (double)OVL_ITEM_US_MAX, true, &v) < 0)
             return -EINVAL;
         *dst = (int64_t)v;
     } else if (!cJSON_IsString(it) || !it->valuestring ||
                ovl_parse_rfc3339(it->valuestring, strlen(it->valuestring),
                                  dst) < 0) {
-        return it__fail(p, "time: must be an RFC 3339 date-time such as "
+        return ovl__fail(p, "time: must be an RFC 3339 date-time such as "
                            "2026-11-27T02:00:00Z");
     }
     p->set |= bit;
@@ -421,21 +421,21 @@ static int it__opt_time(struct it__ctx *p, int64_t *dst, unsigned bit)
 }
 
 /* Reads an incident's "units": an array of unit ids. */
-static int it__units(struct it__ctx *p, struct ovl_incident_data *d)
+static int ovl__units(struct ovl__ctx *p, struct ovl_incident_data *d)
 {
-    const cJSON *it = it__get(p, "units"), *u;
+    const cJSON *it = ovl__get(p, "units"), *u;
     char name[16];
     int n = 0, rc;
 
     if (!it)
         return 0;
     if (!cJSON_IsArray(it))
-        return it__fail(p, "units: must be an array of strings");
+        return ovl__fail(p, "units: must be an array of strings");
     cJSON_ArrayForEach(u, it) {
         if (n == OVL_UNITS_MAX)
-            return it__fail(p, "units: more than %d entries", OVL_UNITS_MAX);
+            return ovl__fail(p, "units: more than %d entries", OVL_UNITS_MAX);
         snprintf(name, sizeof name, "units[%d]", n);
-        rc = it__copy_str(p, name, u, d->units[n], OVL_UNIT_ID_MAX, true);
+        rc = ovl__copy_str(p, name, u, d->units[n], OVL_UNIT_ID_MAX, true);
         if (rc < 0)
             return rc;
         n++;
@@ -446,42 +446,42 @@ static int it__units(struct it__ctx *p, struct ovl_incident_data *d)
 }
 
 /* Reads the optional boolean "cad" (absent: false). */
-static int it__cad(struct it__ctx *p, bool *cad)
+static int ovl__cad(struct ovl__ctx *p, bool *cad)
 {
-    const cJSON *it = it__get(p, "cad");
+    const cJSON *it = ovl__get(p, "cad");
 
     if (!it)
         return 0;
     if (!cJSON_IsBool(it))
-        return it__fail(p, "cad: must be true or false");
+        return ovl__fail(p, "cad: must be true or false");
     *cad = cJSON_IsTrue(it);
     return 0;
 }
 
 /* Reads the fields of an incident item. */
-static int it__incident(struct it__ctx *p, struct ovl_item *out)
+static int ovl__incident(struct ovl__ctx *p, struct ovl_item *out)
 {
     struct ovl_incident *x = &out->inc;
     struct ovl_incident_data *d = &x->d;
-    const cJSON *id = it__get(p, "id");
+    const cJSON *id = ovl__get(p, "id");
     int rc;
 
     if (!id)
-        return it__fail(p, "id: missing");
-    if ((rc = it__copy_str(p, "id", id, d->id, OVL_ID_MAX, true)) ||
-        (rc = it__opt_str(p, "kind", d->kind, OVL_KIND_MAX, OVL_INC_KIND)) ||
-        (rc = it__opt_int(p, "priority", OVL_PRIORITY_MIN, OVL_PRIORITY_MAX,
+        return ovl__fail(p, "id: missing");
+    if ((rc = ovl__copy_str(p, "id", id, d->id, OVL_ID_MAX, true)) ||
+        (rc = ovl__opt_str(p, "kind", d->kind, OVL_KIND_MAX, OVL_INC_KIND)) ||
+        (rc = ovl__opt_int(p, "priority", OVL_PRIORITY_MIN, OVL_PRIORITY_MAX,
                           &d->priority, OVL_INC_PRIORITY)) ||
-        (rc = it__opt_str(p, "status", d->status, OVL_STATUS_MAX,
+        (rc = ovl__opt_str(p, "status", d->status, OVL_STATUS_MAX,
                           OVL_INC_STATUS)) ||
-        (rc = it__pos(p, &d->lat, &d->lon, OVL_INC_POS)) ||
-        (rc = it__opt_str(p, "address", d->address, OVL_ADDRESS_MAX,
+        (rc = ovl__pos(p, &d->lat, &d->lon, OVL_INC_POS)) ||
+        (rc = ovl__opt_str(p, "address", d->address, OVL_ADDRESS_MAX,
                           OVL_INC_ADDRESS)) ||
-        (rc = it__units(p, d)) ||
-        (rc = it__opt_time(p, &d->time_s, OVL_INC_TIME)) ||
-        (rc = it__cad(p, &x->cad)) ||
-        (rc = it__us(p, "created_us", &x->created_wall_us)) ||
-        (rc = it__us(p, "changed_us", &x->changed_wall_us)))
+        (rc = ovl__units(p, d)) ||
+        (rc = ovl__opt_time(p, &d->time_s, OVL_INC_TIME)) ||
+        (rc = ovl__cad(p, &x->cad)) ||
+        (rc = ovl__us(p, "created_us", &x->created_wall_us)) ||
+        (rc = ovl__us(p, "changed_us", &x->changed_wall_us)))
         return rc;
     d->fields = p->set;
     out->seen_wall_us = x->changed_wall_us;
@@ -489,50 +489,50 @@ static int it__incident(struct it__ctx *p, struct ovl_item *out)
 }
 
 /* Reads the fields of a unit item. */
-static int it__unit(struct it__ctx *p, struct ovl_item *out)
+static int ovl__unit(struct ovl__ctx *p, struct ovl_item *out)
 {
     struct ovl_unit_data *d = &out->unit.d;
-    const cJSON *id = it__get(p, "id");
+    const cJSON *id = ovl__get(p, "id");
     int rc;
 
     if (!id)
-        return it__fail(p, "id: missing");
-    if ((rc = it__copy_str(p, "id", id, d->id, OVL_UNIT_UID_MAX, true)) ||
-        (rc = it__pos(p, &d->lat, &d->lon, OVL_UNIT_POS)) ||
-        (rc = it__opt_num(p, "heading", 0, 360, &d->heading,
+        return ovl__fail(p, "id: missing");
+    if ((rc = ovl__copy_str(p, "id", id, d->id, OVL_UNIT_UID_MAX, true)) ||
+        (rc = ovl__pos(p, &d->lat, &d->lon, OVL_UNIT_POS)) ||
+        (rc = ovl__opt_num(p, "heading", 0, 360, &d->heading,
                           OVL_UNIT_HEADING)) ||
-        (rc = it__opt_num(p, "speed_mps", 0, OVL_SPEED_MAX, &d->speed_mps,
+        (rc = ovl__opt_num(p, "speed_mps", 0, OVL_SPEED_MAX, &d->speed_mps,
                           OVL_UNIT_SPEED)) ||
-        (rc = it__opt_str(p, "status", d->status, OVL_STATUS_MAX,
+        (rc = ovl__opt_str(p, "status", d->status, OVL_STATUS_MAX,
                           OVL_UNIT_STATUS)) ||
-        (rc = it__opt_str(p, "label", d->label, OVL_LABEL_MAX,
+        (rc = ovl__opt_str(p, "label", d->label, OVL_LABEL_MAX,
                           OVL_UNIT_LABEL)) ||
-        (rc = it__opt_num(p, "ce_m", 0, OVL_ITEM_CE_MAX, &d->ce_m,
+        (rc = ovl__opt_num(p, "ce_m", 0, OVL_ITEM_CE_MAX, &d->ce_m,
                           OVL_UNIT_CE)) ||
-        (rc = it__opt_time(p, &d->time_s, OVL_UNIT_TIME)) ||
-        (rc = it__opt_int(p, "stale_after_s", 1, OVL_STALE_MAX_S,
+        (rc = ovl__opt_time(p, &d->time_s, OVL_UNIT_TIME)) ||
+        (rc = ovl__opt_int(p, "stale_after_s", 1, OVL_STALE_MAX_S,
                           &d->stale_after_s, OVL_UNIT_STALE)) ||
-        (rc = it__us(p, "changed_us", &out->unit.changed_wall_us)) ||
-        (rc = it__us(p, "seen_us", &out->seen_wall_us)))
+        (rc = ovl__us(p, "changed_us", &out->unit.changed_wall_us)) ||
+        (rc = ovl__us(p, "seen_us", &out->seen_wall_us)))
         return rc;
     d->fields = p->set;
     return 0;
 }
 
 /* Rejects a second occurrence of any field an item knows. */
-static int it__check_duplicates(struct it__ctx *p)
+static int ovl__check_duplicates(struct ovl__ctx *p)
 {
-    enum { N = sizeof it__known / sizeof it__known[0] };
+    enum { N = sizeof ovl__known / sizeof ovl__known[0] };
     unsigned char seen[N] = {0};
     const cJSON *it;
     size_t i;
 
     cJSON_ArrayForEach(it, p->root) {
         for (i = 0; i < N && it->string; i++) {
-            if (strcmp(it->string, it__known[i]) != 0)
+            if (strcmp(it->string, ovl__known[i]) != 0)
                 continue;
             if (seen[i]++)
-                return it__fail(p, "duplicate field \"%s\"", it__known[i]);
+                return ovl__fail(p, "duplicate field \"%s\"", ovl__known[i]);
             break;
         }
     }
@@ -540,25 +540,25 @@ static int it__check_duplicates(struct it__ctx *p)
 }
 
 /* Checks "type" against kind and reads the fields of that kind. */
-static int it__dispatch(struct it__ctx *p, enum ovl_item_kind kind,
+static int ovl__dispatch(struct ovl__ctx *p, enum ovl_item_kind kind,
                         struct ovl_item *out)
 {
     const char *want = kind == OVL_ITEM_INCIDENT ? "incident" : "unit";
-    const cJSON *type = it__get(p, "type");
-    int rc = it__check_duplicates(p);
+    const cJSON *type = ovl__get(p, "type");
+    int rc = ovl__check_duplicates(p);
 
     if (rc < 0)
         return rc;
     if (!type)
-        return it__fail(p, "type: missing");
+        return ovl__fail(p, "type: missing");
     if (!cJSON_IsString(type) || !type->valuestring ||
         strcmp(type->valuestring, want) != 0)
-        return it__fail(p, "type: must be \"%s\"", want);
-    return kind == OVL_ITEM_INCIDENT ? it__incident(p, out) : it__unit(p, out);
+        return ovl__fail(p, "type: must be \"%s\"", want);
+    return kind == OVL_ITEM_INCIDENT ? ovl__incident(p, out) : ovl__unit(p, out);
 }
 
 /* Parses the NUL-terminated text (len bytes) into p->root: one object. */
-static int it__parse_json(struct it__ctx *p, const char *text, size_t len)
+static int ovl__parse_json(struct ovl__ctx *p, const char *text, size_t len)
 {
     const char *end = NULL;
     size_t at;
@@ -567,23 +567,23 @@ static int it__parse_json(struct it__ctx *p, const char *text, size_t len)
     if (!p->root) {
         at = end && end >= text && end <= text + len ? (size_t)(end - text)
                                                      : len;
-        return it__fail(p, "malformed JSON at byte %zu", at);
+        return ovl__fail(p, "malformed JSON at byte %zu", at);
     }
     while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' ||
                                 *end == '\n'))
         end++;
     if (end < text + len)
-        return it__fail(p, "malformed JSON: unexpected data at byte %zu",
+        return ovl__fail(p, "malformed JSON: unexpected data at byte %zu",
                         (size_t)(end - text));
     if (!cJSON_IsObject(p->root))
-        return it__fail(p, "item must be a JSON object");
+        return ovl__fail(p, "item must be a JSON object");
     return 0;
 }
 
 int ovl_item_parse(enum ovl_item_kind kind, const char *text, size_t len,
                    struct ovl_item *out, char *err, size_t errlen)
 {
-    struct it__ctx p = {NULL, 0, err, errlen};
+    struct ovl__ctx p = {NULL, 0, err, errlen};
     const char *nul;
     char *copy;
     size_t bad;
@@ -594,25 +594,25 @@ int ovl_item_parse(enum ovl_item_kind kind, const char *text, size_t len,
     if (err && errlen)
         err[0] = '\0';
     if (kind != OVL_ITEM_INCIDENT && kind != OVL_ITEM_UNIT)
-        return it__fail(&p, "kind: not an incident or a unit");
+        return ovl__fail(&p, "kind: not an incident or a unit");
     if (len > OVL_LINE_MAX)
-        return it__fail(&p, "item longer than %d bytes", OVL_LINE_MAX);
+        return ovl__fail(&p, "item longer than %d bytes", OVL_LINE_MAX);
     if (ovl_utf8_check(text, len, &bad) < 0)
-        return it__fail(&p, "invalid UTF-8 at byte %zu", bad);
+        return ovl__fail(&p, "invalid UTF-8 at byte %zu", bad);
     nul = memchr(text, '\0', len);
     if (nul)
-        return it__fail(&p, "malformed JSON: NUL at byte %zu",
+        return ovl__fail(&p, "malformed JSON: NUL at byte %zu",
                         (size_t)(nul - text));
     copy = malloc(len + 1);
     if (!copy) {
-        it__fail(&p, "out of memory");
+        ovl__fail(&p, "out of memory");
         return -ENOMEM;
     }
     memcpy(copy, text, len);
     copy[len] = '\0';
-    rc = it__parse_json(&p, copy, len);
+    rc = ovl__parse_json(&p, copy, len);
     if (rc == 0)
-        rc = it__dispatch(&p, kind, out);
+        rc = ovl__dispatch(&p, kind, out);
     cJSON_Delete((cJSON *)p.root);
     free(copy);
     if (rc < 0) /* nothing half-read leaves here */

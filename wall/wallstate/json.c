@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ws__json_fail(char *err, size_t n, const char *fmt, ...)
@@ -34,8 +35,19 @@ static const cJSON *member(const cJSON *o, const char *where, const char *key, c
     return item;
 }
 
-int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, double hi,
-                 double *out, char *err, size_t n)
+/* v with 15 significant digits: what cJSON prints of it whole, so that a
+ * number read, written and read again stays the same double (cJSON prints
+ * 15 digits when they come within DBL_EPSILON, losing the last bit). */
+static double real_on_wire(double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    return strtod(buf, NULL);
+}
+
+/* Reads o's member key as a finite number in [lo, hi] into *out, as it is. */
+static int read_number(const cJSON *o, const char *where, const char *key, double lo,
+                       double hi, double *out, char *err, size_t n)
 {
     const cJSON *item = member(o, where, key, err, n);
     if (!item)
@@ -50,11 +62,20 @@ int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, 
     return 0;
 }
 
+int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, double hi,
+                 double *out, char *err, size_t n)
+{
+    int ret = read_number(o, where, key, lo, hi, out, err, n);
+    if (ret == 0)
+        *out = real_on_wire(*out);
+    return ret;
+}
+
 int ws__json_int(const cJSON *o, const char *where, const char *key, long long lo,
                  long long hi, long long *out, char *err, size_t n)
 {
     double v;
-    int ret = ws__json_num(o, where, key, (double)lo, (double)hi, &v, err, n);
+    int ret = read_number(o, where, key, (double)lo, (double)hi, &v, err, n);
     if (ret < 0)
         return ret;
     if (v != floor(v))
@@ -77,12 +98,22 @@ const char *ws__json_str_item(const cJSON *item, const char *what, size_t max, b
                       len ? "too long" : "empty", max - 1);
         return NULL;
     }
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-            ws__json_fail(err, n, "%s: control character in the string", what);
-            return NULL;
-        }
+    if (!ws__wire_text_ok(s, max, empty_ok)) {
+        ws__json_fail(err, n, "%s: control character in the string", what);
+        return NULL;
+    }
     return s;
+}
+
+bool ws__wire_text_ok(const char *s, size_t max, bool empty_ok)
+{
+    size_t len = strnlen(s, max);
+    if (len >= max || (len == 0 && !empty_ok))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
 }
 
 const char *ws__json_str(const cJSON *o, const char *where, const char *key, size_t max,
@@ -123,9 +154,15 @@ int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver r
     return f;
 }
 
-bool ws__json_add_num(cJSON *o, const char *key, double value)
+bool ws__json_add_int(cJSON *o, const char *key, long long value)
 {
-    return cJSON_AddNumberToObject(o, key, value) != NULL;
+    return value >= -WS__JSON_MAX_INT && value <= WS__JSON_MAX_INT &&
+           cJSON_AddNumberToObject(o, key, (double)value) != NULL;
+}
+
+bool ws__json_add_real(cJSON *o, const char *key, double value)
+{
+    return cJSON_AddNumberToObject(o, key, real_on_wire(value)) != NULL;
 }
 
 bool ws__json_add_str(cJSON *o, const char *key, const char *value)

@@ -102,14 +102,14 @@ static bool add_output(const struct wall_state *ws, int o, cJSON *arr)
     const struct ws_output *out = &ws->outputs[o];
     cJSON *jo = add_object(arr);
     cJSON *tiles = jo && ws__json_add_str(jo, "name", ws_output(ws, o)->name) &&
-                           ws__json_add_num(jo, "maximized", out->maximized) &&
-                           ws__json_add_num(jo, "selected", out->selected)
+                           ws__json_add_int(jo, "maximized", out->maximized) &&
+                           ws__json_add_int(jo, "selected", out->selected)
                        ? cJSON_AddArrayToObject(jo, "tiles") : NULL;
     for (int t = 0; tiles && t < out->n_tiles; t++) {
         const struct ws_tile *st = &out->tiles[t];
         cJSON *jt = add_object(tiles);
-        if (!jt || !ws__json_add_num(jt, "tour_pos", st->tour_pos) ||
-            !ws__json_add_num(jt, "tour_next_us", (double)st->tour_next_us) ||
+        if (!jt || !ws__json_add_int(jt, "tour_pos", st->tour_pos) ||
+            !ws__json_add_int(jt, "tour_next_us", st->tour_next_us) ||
             !ws__json_add_str(jt, "hold_feed", feed_id(ws, st->hold_feed)))
             return false;
     }
@@ -124,7 +124,7 @@ static bool add_pins(const struct wall_state *ws, cJSON *j)
         const struct ws_pin *p = &ws->pins[i];
         cJSON *jp = add_object(arr);
         if (!jp || !feed_id(ws, p->feed) || !ws__json_add_str(jp, "output", p->output) ||
-            !ws__json_add_num(jp, "tile", p->tile) ||
+            !ws__json_add_int(jp, "tile", p->tile) ||
             !ws__json_add_str(jp, "feed", feed_id(ws, p->feed)))
             return false;
     }
@@ -135,11 +135,13 @@ static bool add_pins(const struct wall_state *ws, cJSON *j)
 static bool add_callup(const struct wall_state *ws, const struct ws_callup *c, cJSON *arr)
 {
     cJSON *jc = add_object(arr);
-    cJSON *cams = jc && ws__json_add_str(jc, "incident", c->incident) &&
-                          ws__json_add_num(jc, "priority", c->priority) &&
-                          ws__json_add_num(jc, "order", (double)c->order) &&
-                          ws__json_add_num(jc, "since_us", (double)c->since_us) &&
-                          ws__json_add_num(jc, "expires_us", (double)c->expires_us)
+    bool ok = c->order <= WS__JSON_MAX_INT &&
+              ws__wire_text_ok(c->incident, sizeof(c->incident), false);
+    cJSON *cams = ok && jc && ws__json_add_str(jc, "incident", c->incident) &&
+                          ws__json_add_int(jc, "priority", c->priority) &&
+                          ws__json_add_int(jc, "order", (long long)c->order) &&
+                          ws__json_add_int(jc, "since_us", c->since_us) &&
+                          ws__json_add_int(jc, "expires_us", c->expires_us)
                       ? cJSON_AddArrayToObject(jc, "cameras") : NULL;
     for (int k = 0; cams && k < c->n_cameras; k++) {
         const char *id = feed_id(ws, c->cameras[k]);
@@ -156,11 +158,13 @@ cJSON *ws_snapshot_to_json(const struct wall_state *ws)
 {
     if (!ws->layout)
         return NULL;
+    if (ws->seq > WS__JSON_MAX_INT)
+        return NULL;
     cJSON *j = cJSON_CreateObject();
     cJSON *outs = j && ws__json_add_str(j, "view", ws->layout->views[ws->view].name) &&
-                          ws__json_add_num(j, "seq", (double)ws->seq) &&
-                          ws__json_add_num(j, "tour_next_us", (double)ws->tour_next_us) &&
-                          ws__json_add_num(j, "tour_dwell", ws->tour_dwell)
+                          ws__json_add_int(j, "seq", (long long)ws->seq) &&
+                          ws__json_add_int(j, "tour_next_us", ws->tour_next_us) &&
+                          ws__json_add_real(j, "tour_dwell", ws->tour_dwell)
                       ? cJSON_AddArrayToObject(j, "outputs") : NULL;
     bool ok = outs != NULL;
     for (int o = 0; ok && o < ws_output_count(ws); o++)
@@ -233,7 +237,8 @@ static int parse_top(struct sp *p, const cJSON *j)
         return ws__json_fail(p->err, p->n, "view: no layout \"%s\" in this layout file", view);
     if (!(p->s->view = strdup(view)))
         return no_memory(p);
-    int ret = ws__json_int(j, "", "seq", 0, WS__JSON_MAX_INT, &seq, p->err, p->n);
+    /* half the range: the adopting state goes on counting and still writes */
+    int ret = ws__json_int(j, "", "seq", 0, WS__JSON_MAX_INT / 2, &seq, p->err, p->n);
     if (ret == 0)
         ret = ws__json_int(j, "", "tour_next_us", -WS__JSON_MAX_INT, WS__JSON_MAX_INT, &next,
                            p->err, p->n);

@@ -222,7 +222,9 @@ typedef int (*ws_feed_resolver)(void *opaque, const char *id);
  * ("view":"night" for show-view, "feed":"cam7" for restart, "incident","priority",
  * "cameras":["cam1",…],"hold_s" for callup, "incident" for release, "dx","dy" for move);
  * only the fields the type uses.  NULL for WS_CMD_LAYOUT and WS_CMD_ADOPT (they do not
- * travel this way), an index out of range, or no memory.  The caller owns the result. */
+ * travel this way), an index out of range, a value ws_cmd_from_json() would refuse
+ * (a time beyond ±4e15, a control character...), or no memory.  The caller owns the
+ * result. */
 struct cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd);
 
 /* Fills *cmd from j as ws_cmd_to_json() writes it, against ws's layout (names ->
@@ -239,7 +241,9 @@ int ws_cmd_from_json(const struct wall_state *ws, const struct cJSON *j,
  * selected and per tile tour_pos, tour_next_us, hold_feed (feed id or null), the
  * pins (output name, tile, feed id), the call-ups in rank order (incident, priority,
  * order, since_us, expires_us, cameras as feed ids; n_slots is derived so left out).
- * NULL without a layout or memory.  The caller owns the result. */
+ * NULL without a layout or memory, or when ws_snapshot_parse() would refuse a
+ * value (a time or number beyond ±4e15, a control character in an incident).
+ * The caller owns the result. */
 struct cJSON *ws_snapshot_to_json(const struct wall_state *ws);
 
 /* Parses j (as ws_snapshot_to_json() writes it) against ws's layout into a new

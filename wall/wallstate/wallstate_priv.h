@@ -71,7 +71,8 @@ int ws__json_fail(char *err, size_t n, const char *fmt, ...)
 int ws__json_int(const struct cJSON *o, const char *where, const char *key, long long lo,
                  long long hi, long long *out, char *err, size_t n);
 
-/* Reads o's member key as a finite number in [lo, hi] into *out. */
+/* Reads o's member key as a finite number in [lo, hi] into *out, rounded to
+ * 15 significant digits as ws__json_add_real() writes it. */
 int ws__json_num(const struct cJSON *o, const char *where, const char *key, double lo,
                  double hi, double *out, char *err, size_t n);
 
@@ -79,6 +80,10 @@ int ws__json_num(const struct cJSON *o, const char *where, const char *key, doub
  * without control characters, or NULL with err.  Valid while o is. */
 const char *ws__json_str(const struct cJSON *o, const char *where, const char *key,
                          size_t max, bool empty_ok, char *err, size_t n);
+
+/* Whether s is text the wire carries: 1..max-1 bytes (0 too when empty_ok),
+ * no control characters. */
+bool ws__wire_text_ok(const char *s, size_t max, bool empty_ok);
 
 /* Checks item (the value of what) as ws__json_str() does; returns its string. */
 const char *ws__json_str_item(const struct cJSON *item, const char *what, size_t max,
@@ -93,8 +98,13 @@ const struct cJSON *ws__json_array(const struct cJSON *o, const char *where, con
 int ws__feed_ref(const struct wall_state *ws, const char *id, ws_feed_resolver resolve,
                  void *opaque);
 
-/* Adds key: value to o as a JSON number; false when out of memory. */
-bool ws__json_add_num(struct cJSON *o, const char *key, double value);
+/* Adds key: value to o as a JSON number; false when value is beyond
+ * ±WS__JSON_MAX_INT (a reader would refuse it) or memory ran out. */
+bool ws__json_add_int(struct cJSON *o, const char *key, long long value);
+
+/* Adds key: value (not an integer) to o as a JSON number with 15 significant
+ * digits, so that every node reads the same double; false when out of memory. */
+bool ws__json_add_real(struct cJSON *o, const char *key, double value);
 
 /* Adds key: value to o as a JSON string (NULL: null); false when out of memory. */
 bool ws__json_add_str(struct cJSON *o, const char *key, const char *value);

@@ -26,13 +26,13 @@ static bool add_target(const struct wall_state *ws, const struct ws_cmd *cmd, cJ
     if (with_tile && (cmd->tile < -1 || cmd->tile >= ws->outputs[o].n_tiles))
         return false;
     return ws__json_add_str(j, "output", ws_output(ws, o)->name) &&
-           (!with_tile || ws__json_add_num(j, "tile", cmd->tile));
+           (!with_tile || ws__json_add_int(j, "tile", cmd->tile));
 }
 
 /* Adds "cameras" (feed ids) of a CALLUP. */
 static bool add_cameras(const struct wall_state *ws, const struct ws_cmd *cmd, cJSON *j)
 {
-    if (cmd->n_cameras < 0 || cmd->n_cameras > LAYOUT_MAX_CALLUP_CAMERAS)
+    if (cmd->n_cameras > LAYOUT_MAX_CALLUP_CAMERAS)
         return false;
     cJSON *arr = cJSON_AddArrayToObject(j, "cameras");
     for (int i = 0; arr && i < cmd->n_cameras; i++) {
@@ -51,7 +51,8 @@ static bool add_cameras(const struct wall_state *ws, const struct ws_cmd *cmd, c
 static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSON *j)
 {
     const struct layout *l = ws->layout;
-    bool incident = memchr(cmd->incident, '\0', sizeof(cmd->incident)) != NULL;
+    bool incident = memchr(cmd->incident, '\0', sizeof(cmd->incident)) &&
+                    ws__wire_text_ok(cmd->incident, sizeof(cmd->incident), false);
     switch (cmd->type) {
     case WS_CMD_SHOW_VIEW:
         return cmd->view >= 0 && cmd->view < l->n_views &&
@@ -60,16 +61,19 @@ static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSO
         return add_target(ws, cmd, j, true);
     case WS_CMD_RESTORE: return add_target(ws, cmd, j, false);
     case WS_CMD_MOVE:
-        return add_target(ws, cmd, j, false) && ws__json_add_num(j, "dx", cmd->dx) &&
-               ws__json_add_num(j, "dy", cmd->dy);
+        return cmd->dx >= -1 && cmd->dx <= 1 && cmd->dy >= -1 && cmd->dy <= 1 &&
+               add_target(ws, cmd, j, false) && ws__json_add_int(j, "dx", cmd->dx) &&
+               ws__json_add_int(j, "dy", cmd->dy);
     case WS_CMD_TOUR_TICK: return true;
     case WS_CMD_RESTART_FEED:
         return cmd->feed >= 0 && cmd->feed < l->n_feeds &&
                ws__json_add_str(j, "feed", l->feeds[cmd->feed].id);
     case WS_CMD_CALLUP:
-        return incident && ws__json_add_str(j, "incident", cmd->incident) &&
-               ws__json_add_num(j, "priority", cmd->priority) && add_cameras(ws, cmd, j) &&
-               ws__json_add_num(j, "hold_s", cmd->hold_s);
+        return incident && cmd->priority >= 1 && cmd->priority <= 9 && cmd->hold_s >= 0 &&
+               cmd->hold_s <= LAYOUT_MAX_HOLD && cmd->n_cameras >= 1 &&
+               ws__json_add_str(j, "incident", cmd->incident) &&
+               ws__json_add_int(j, "priority", cmd->priority) && add_cameras(ws, cmd, j) &&
+               ws__json_add_real(j, "hold_s", cmd->hold_s);
     case WS_CMD_RELEASE: return incident && ws__json_add_str(j, "incident", cmd->incident);
     default: return false;
     }
@@ -80,13 +84,13 @@ cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd)
     if (!ws->layout || cmd->type <= WS_CMD_LAYOUT || cmd->type >= WS_CMD_ADOPT ||
         cmd->origin < WS_ORIGIN_START || cmd->origin > WS_ORIGIN_POLICY ||
         !memchr(cmd->client, '\0', sizeof(cmd->client)) ||
-        cmd->now_us < -WS__JSON_MAX_INT || cmd->now_us > WS__JSON_MAX_INT)
+        !ws__wire_text_ok(cmd->client, sizeof(cmd->client), true))
         return NULL;
     cJSON *j = cJSON_CreateObject();
     if (!j || !ws__json_add_str(j, "type", ws_cmd_name(cmd->type)) ||
         !ws__json_add_str(j, "origin", ws_origin_name(cmd->origin)) ||
         !ws__json_add_str(j, "client", cmd->client) ||
-        !ws__json_add_num(j, "now_us", (double)cmd->now_us) || !add_args(ws, cmd, j)) {
+        !ws__json_add_int(j, "now_us", cmd->now_us) || !add_args(ws, cmd, j)) {
         cJSON_Delete(j);
         return NULL;
     }
