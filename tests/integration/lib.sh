@@ -333,3 +333,43 @@ wait_stats() {
     show_tessera_output "$5"
     fail "not true within $3 s: $2 (stats: $(head -c 600 "$1" 2>/dev/null))"
 }
+
+# start_broker PORTVAR [PORT]: starts a Mosquitto broker (anonymous, no
+# persistence) on 127.0.0.1 at PORT (default: a free port), waits until it
+# accepts connections and stores its port in the variable named PORTVAR.
+# Sets BROKER_PID; the broker is stopped on exit.  Not for use in $(...).
+start_broker() {
+    local _b_var=$1 _b_port=${2:-} _b_i
+    need_cmd mosquitto
+    if [[ -z $_b_port ]]; then
+        _b_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    fi
+    local conf="$TEST_TMPDIR/mosquitto.$_b_port.conf"
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' \
+        "$_b_port" >"$conf"
+    mosquitto -c "$conf" >>"$TEST_TMPDIR/mosquitto.log" 2>&1 &
+    BROKER_PID=$!
+    _lib_pids+=("$BROKER_PID")
+    for ((_b_i = 0; _b_i < 100; _b_i++)); do
+        python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)' \
+            "$_b_port" 2>/dev/null && break
+        kill -0 "$BROKER_PID" 2>/dev/null || { cat "$TEST_TMPDIR/mosquitto.log" >&2; fail "mosquitto exited"; }
+        sleep 0.05
+    done
+    printf -v "$_b_var" '%s' "$_b_port"
+}
+
+# live_q SOCK EXPR [TYPE]: asks the wall behind control socket SOCK for its
+# stats (TYPE "state": its incidents and units) and prints EXPR evaluated
+# over them (as `d`), or nothing when it does not answer.
+live_q() {
+    python3 - "$1" "$2" "${3:-stats}" <<'PY' 2>/dev/null || true
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(2); s.connect(sys.argv[1])
+s.sendall(b'{"type":"%s"}\n' % sys.argv[3].encode())
+r = json.loads(s.makefile().readline())
+d = r.get("stats", r)
+feed = lambda i: next(f for f in d["feeds"] if f["id"] == i)
+print(eval(sys.argv[2]))
+PY
+}

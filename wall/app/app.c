@@ -65,7 +65,8 @@ static void route_library_logs(struct app *app)
 /* Loads and validates the layout and its camera registry (into *reg, NULL
  * without one), printing every diagnostic on stderr.  Returns NULL when
  * either has errors. */
-static struct layout *load_layout(const char *path, struct registry **reg)
+static struct layout *load_layout(const char *path, struct registry **reg,
+                                  char hash[APP_HASH_MAX])
 {
     struct layout_diags diags = {0}, reg_diags = {0};
     struct layout *layout = NULL;
@@ -75,6 +76,8 @@ static struct layout *load_layout(const char *path, struct registry **reg)
     layout_diags_print(&reg_diags, reg_path, stderr);
     layout_diags_clear(&diags);
     layout_diags_clear(&reg_diags);
+    if (layout && hash)
+        app_layout_hash(path, reg_path, hash);
     free(reg_path);
     return layout;
 }
@@ -82,7 +85,7 @@ static struct layout *load_layout(const char *path, struct registry **reg)
 static int validate_only(const struct app_options *opt)
 {
     struct registry *reg = NULL;
-    struct layout *l = load_layout(opt->layout_path, &reg);
+    struct layout *l = load_layout(opt->layout_path, &reg, NULL);
     if (!l)
         return EXIT_FAILURE_RUN;
     if (reg)
@@ -189,6 +192,10 @@ static void draw_notices(struct app *app, const struct layout_output *lo)
     if (app->banner[0])
         render_text(app->render, app->banner, px, all, RENDER_ALIGN_TOP_LEFT,
                     (struct render_color){1, 0.4f, 0.35f, 1}, true);
+    const char *sync = app_sync_hud(app); /* "SYNC LOST", missing nodes */
+    if (sync)
+        render_text(app->render, sync, px, all, RENDER_ALIGN_TOP_RIGHT,
+                    (struct render_color){1, 0.75f, 0.2f, 1}, true);
     if (app->help)
         app_draw_help(app, all, px);
 }
@@ -202,7 +209,7 @@ static bool draw_output(struct app *app, int o, bool full, bool panels)
     panels = panels || full;
     const struct layout_output *lo = app_output(app, o);
     /* translucent boxes over the whole output must not pile up */
-    full = full || out_banner(app->outs) || app->banner[0] || app->help;
+    full = full || out_banner(app->outs) || app->banner[0] || app->help || app_sync_hud(app);
     render_begin(app->render, app->targets[o], full);
     for (int t = 0; t < lo->n_tiles; t++) {
         struct layout_rect rect = app_tile_rect(app, o, t);
@@ -232,7 +239,10 @@ static bool draw_output(struct app *app, int o, bool full, bool panels)
 static void snapshot_path(const struct app *app, int index, char *buf, size_t n)
 {
     const char *path = app->opt.snapshot;
-    if (app_output_count(app) == 1) {
+    int here = 0;
+    for (int o = 0; o < app_output_count(app); o++)
+        here += app_output_here(app, o);
+    if (here == 1) { /* this PC draws one output (of one or several) */
         snprintf(buf, n, "%s", path);
         return;
     }
@@ -255,7 +265,7 @@ static void account_presented(struct app *app, int64_t t0, int64_t now)
             af->first_shown_us = now;
         ring_add(&af->latency, now - af->arrival_us);
     }
-    app_callups_presented(app, now);
+    app_callups_presented(app, app_ws_now(app));
     app->frames++;
     ring_add(&app->frame_time, now - t0);
 }
@@ -372,7 +382,7 @@ static void queue_oneshot(struct app *app)
     int ret = paths && list ? 0 : -ENOMEM;
     for (int i = 0; ret == 0 && i < n; i++) {
         snapshot_path(app, i, paths[i], sizeof(paths[i]));
-        list[i] = paths[i];
+        list[i] = app_output_here(app, i) ? paths[i] : NULL; /* others: another PC's */
     }
     if (ret == 0)
         ret = app_snaps_request_paths(app->snaps, list, n, on_oneshot_written, app);
@@ -389,8 +399,9 @@ static void app_frame(struct app *app)
     int64_t now = tm_now_us();
     app_gap_collect(&app->gap); /* before any new picture is taken */
     pump_events(app);
-    app_callups_expire(app, now); /* each one its own audited release */
-    app_tours_tick(app, now);
+    app_callups_expire(app, app_ws_now(app)); /* each one its own audited release */
+    app_tours_tick(app, app_ws_now(app));
+    app_sync_tick(app, now);
     app_feeds_collect(app, now);
     if (app_overlay_update(app)) {
         app_callups_follow(app); /* incidents that call up or release */
@@ -491,11 +502,39 @@ static void close_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
+/* This PC's node: --node, which some output must name; with "sync" and
+ * no --node, the host name.  0 or -EINVAL (logged). */
+static int pick_node(struct app *app)
+{
+    const struct layout *l = app->layout;
+    app->ws_wall_clock = l->sync.given; /* for good: one clock per run */
+    if (app->opt.node)
+        snprintf(app->node, sizeof(app->node), "%s", app->opt.node);
+    else if (l->sync.given && gethostname(app->node, sizeof(app->node) - 1) < 0)
+        snprintf(app->node, sizeof(app->node), "node");
+    for (char *c = app->node; *c; c++) /* a host name as a node name */
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
+            *c = '-';
+    if (app->opt.node && !layout_has_node(l, app->node)) {
+        tlog_err(app->log, "--node %s: no output of %s names that node", app->node,
+                 app->opt.layout_path);
+        return -EINVAL;
+    }
+    if (app->node[0] && layout_uses_nodes(l) && !layout_has_node(l, app->node)) {
+        tlog_err(app->log, "this PC's node \"%s\" (its host name) drives no output of %s: "
+                 "name one with --node", app->node, app->opt.layout_path);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int app_init(struct app *app)
 {
     char buf[PATH_MAX];
     route_library_logs(app);
-    if (!(app->layout = load_layout(app->opt.layout_path, &app->registry)))
+    if (!(app->layout = load_layout(app->opt.layout_path, &app->registry, app->layout_hash)))
+        return -EINVAL;
+    if (pick_node(app) < 0)
         return -EINVAL;
     out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
@@ -525,7 +564,7 @@ static int app_init(struct app *app)
         return -EIO;
     struct layout *l = app->layout;
     app->layout = NULL; /* app_apply_layout() takes it over */
-    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0)
+    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0 || app_sync_start(app) < 0)
         return -EIO;
     if (!app->opt.snapshot)
         app_watch_start(app); /* a one-shot snapshot does not reload */
@@ -548,6 +587,7 @@ static void app_uninit(struct app *app)
                                          loop closes: feeds wake its async handle */
     app->reaper = NULL;
     hwdec_devices_unref(app->hw);
+    app_sync_stop(app); /* goodbye to the other nodes */
     app_control_stop(app);
     app_watch_close(app);
     app_views_close(app);

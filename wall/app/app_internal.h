@@ -16,12 +16,15 @@
 #include "app/framegap.h"
 #include "base/ring.h"
 #include "base/secret.h"
+#include "base/timeutil.h"
 #include "feed/feed.h"
 #include "layout/layout.h"
 #include "output/output.h"
 #include "wallstate/wallstate.h"
 
 struct app_reload;
+struct app_sync;
+struct registry;
 struct audit;
 struct cJSON;
 struct cot_inputs;
@@ -34,6 +37,9 @@ struct renderer;
 struct render_video;
 struct tlog;
 struct render_marker;
+
+/* A layout version: SHA-256 of the file and its registry, in hex. */
+#define APP_HASH_MAX 65
 
 /* Render-thread view of one layout feed. */
 struct app_feed {
@@ -150,6 +156,13 @@ struct app {
     const struct ovl_client_info *cmd_client; /* sender of the control command
                                      being run (NULL outside command_hook) */
     struct app_gap gap;           /* render.max_gap_ms (app/framegap.h) */
+    struct app_sync *sync;        /* the wall's other nodes (app/sync.c), or
+                                     NULL: this node runs alone */
+    char layout_hash[APP_HASH_MAX]; /* the version shown: app_layout_hash() */
+    char node[64];                /* this PC's node: --node, or with "sync"
+                                     the host name; "" alone */
+    bool ws_wall_clock;           /* the wall state's times are wall-clock
+                                     (the start layout has "sync") */
 };
 
 /* Opens the control socket (--control, or the default under
@@ -167,7 +180,64 @@ void app_stop(struct app *app, int exit_code);
 
 #define APP_LIST_ROWS 64
 
+/* ---- sync.c: the command path, alone or on a wall of several PCs ---- */
+
+/* Where every command arrives (keys, socket, timer, policy): applied at
+ * once (app_command_apply()) when the node runs alone; with "sync", sent to
+ * every node, this one included, and applied when it comes back from the
+ * broker.  Returns 0 (applied, or sent), or a negative errno with err. */
+int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
+
+
+/* Whether this node steps tours and lets holds run out now: it runs alone,
+ * or it leads the wall and its last such command came round. */
+bool app_sync_decides(const struct app *app);
+
+/* Whether this node runs the call-up policy: alone, or the leader. */
+bool app_sync_leads(const struct app *app);
+
+/* A layout (and registry, version hash) read from the file: shown at once
+ * alone; with "sync", sent round first and shown when its turn comes.
+ * Takes l and reg over. */
+void app_layout_read(struct app *app, struct layout *l, struct registry *reg, const char *hash,
+                     enum ws_origin origin);
+
+/* Runs the commands that waited for the version now shown. */
+void app_sync_retry(struct app *app);
+
+/* Connects to the layout's "sync" broker (nothing without one): 0, or a
+ * negative errno (logged) when this node cannot be part of the wall. */
+int app_sync_start(struct app *app);
+
+/* Leaves the wall (goodbye, disconnect) and frees the sync state. */
+void app_sync_stop(struct app *app);
+
+/* Each frame: leader, snapshot, health, items, the operators' marker. */
+void app_sync_tick(struct app *app, int64_t now_us);
+
+/* The marker operators see ("SYNC LOST", "NODE pc3 MISSING"), or NULL. */
+const char *app_sync_hud(const struct app *app);
+
+/* Adds "layout_version" and, with "sync", the "sync" object to doc. */
+void app_sync_stats(struct app *app, struct cJSON *doc);
+
+/* ---- reload.c ---- */
+
+/* Writes the version of the layout at path with its registry at reg_path
+ * (NULL: none) into hash: hex SHA-256 of both files ("" when unreadable). */
+void app_layout_hash(const char *path, const char *reg_path, char hash[APP_HASH_MAX]);
+
 /* ---- feeds.c ---- */
+
+/* The feed showing registry camera k: a feed of the layout, or one added
+ * to it on demand (started by the feed set once a slot shows it, stopped
+ * when none does); -1 when memory ran out. */
+int app_feed_of_camera(struct app *app, int k);
+
+/* A ws_feed_resolver: feed id -> index of app->layout's feeds, adding the
+ * on-demand feed of a registry camera ("ID" or "registry/ID"); -1 if none. */
+int app_feed_resolve(void *opaque, const char *id);
+
 
 /* Starts the feeds the current view (app->layout, app->view) shows and
  * stops the others, taking over from app->feeds (which belonged to
@@ -270,6 +340,26 @@ void app_draw_help(struct app *app, struct layout_rect rect, int px);
 
 /* ---- reading the wall state (every file of app/ may) ---- */
 
+/* The node whose outputs this PC drives, or NULL: every output (the
+ * layout names no nodes). */
+static inline const char *app_node(const struct app *app)
+{
+    return app->node[0] && app->layout && layout_uses_nodes(app->layout) ? app->node : NULL;
+}
+
+/* The clock of the wall state's times: the wall clock with "sync" (the same
+ * on every PC), else the monotonic clock (us). */
+static inline int64_t app_ws_now(const struct app *app)
+{
+    return app->ws_wall_clock ? tm_wall_us() : tm_now_us();
+}
+
+/* Whether output o of the view shown is drawn on this PC. */
+static inline bool app_output_here(const struct app *app, int o)
+{
+    return layout_output_on_node(ws_output(&app->ws, o), app_node(app));
+}
+
 /* Output o of the view shown, and how many there are. */
 static inline const struct layout_output *app_output(const struct app *app, int o)
 {
@@ -303,10 +393,17 @@ static inline struct layout_rect app_tile_rect(const struct app *app, int o, int
 
 /* Applies cmd to the wall state, records it in the audit log, and makes
  * the rest follow what changed: outputs, render targets, basemap, the feed
- * set, the redraw.  Socket commands take their client from app->cmd_client.
- * Returns 0, or a negative errno with a sentence in err (which may be NULL)
- * and nothing changed. */
-int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
+ * set, the redraw.  Socket commands take their client from app->cmd_client
+ * (when set).  Returns 0, or a negative errno with a sentence in err (which
+ * may be NULL) and nothing changed.  Only app_command() and sync.c call it. */
+int app_command_apply(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen);
+
+/* Shows layout l, read from the file with registry reg and version hash
+ * (app_layout_hash()): carries on-demand call-up cameras over, applies it
+ * (app_apply_layout()) and takes reg over when it was accepted.  Takes l
+ * and reg over either way; returns 0 or a negative errno. */
+int app_layout_accept(struct app *app, struct layout *l, struct registry *reg,
+                      const char *hash, enum ws_origin origin);
 
 /* Socket requests {"type":"callup","incident":ID} or {"type":"callup","lat":…,
  * "lon":…[,"priority":P]}: ranks the registry and calls up the best cameras

@@ -164,7 +164,7 @@ void app_audit_ws_command(struct app *app, const struct ws_cmd *cmd, int ret,
     static const bool audited[WS_CMD_COUNT] = {
         [WS_CMD_SHOW_VIEW] = true, [WS_CMD_MAXIMIZE] = true, [WS_CMD_RESTORE] = true,
         [WS_CMD_PIN] = true, [WS_CMD_UNPIN] = true, [WS_CMD_RESTART_FEED] = true,
-        [WS_CMD_CALLUP] = true, [WS_CMD_RELEASE] = true,
+        [WS_CMD_CALLUP] = true, [WS_CMD_RELEASE] = true, [WS_CMD_ADOPT] = true,
     };
     if (!app->audit || cmd->type < 0 || cmd->type >= WS_CMD_COUNT || !audited[cmd->type])
         return;

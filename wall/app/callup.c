@@ -52,21 +52,6 @@ static bool allow_camera(const struct reg_camera *cam, double distance_m, bool s
            CONSENT_OPEN;
 }
 
-/* The feed showing registry camera k: a feed of the layout, or one added
- * to it on demand (started by the feed set once a slot shows it, stopped
- * when none does); -1 when memory ran out. */
-static int feed_of_camera(struct app *app, int k)
-{
-    if (app_feeds_reserve(app) < 0)
-        return -1;
-    int n = app->layout->n_feeds;
-    int f = reg_layout_add_camera(app->layout, reg_camera_at(app->registry, k));
-    if (f >= n)
-        tlog_debug(app->log, "registry camera %s: feed %s added for call-ups",
-                   app->layout->feeds[f].camera, app->layout->feeds[f].id);
-    return f < 0 ? -1 : f;
-}
-
 /* Ranks the registry for the point and fills cmd->cameras (at most max);
  * returns how many. */
 static int rank_cameras(struct app *app, const char *incident, const char *kind, double lat,
@@ -80,7 +65,7 @@ static int rank_cameras(struct app *app, const char *incident, const char *kind,
     int n = reg_rank(app->registry, &q, picks, (int)(sizeof(picks) / sizeof(picks[0])));
     cmd->n_cameras = 0;
     for (int i = 0; i < n && cmd->n_cameras < rule->max_cameras; i++) {
-        int f = feed_of_camera(app, picks[i].camera);
+        int f = app_feed_of_camera(app, picks[i].camera);
         if (f >= 0)
             cmd->cameras[cmd->n_cameras++] = f;
     }
@@ -96,7 +81,7 @@ static int callup(struct app *app, const char *incident, double lat, double lon,
 {
     const struct layout_callup_rule *rule = layout_callup_rule(app->layout, kind);
     struct ws_cmd cmd = {.type = WS_CMD_CALLUP, .origin = origin,
-                         .now_us = tm_now_us(), .priority = priority, .hold_s = rule->hold_s};
+                         .now_us = app_ws_now(app), .priority = priority, .hold_s = rule->hold_s};
     snprintf(cmd.incident, sizeof(cmd.incident), "%s", incident);
     if (!app->registry) {
         snprintf(err, errlen, "the layout has no camera \"registry\"");
@@ -180,7 +165,7 @@ int app_cmd_release(struct app *app, const cJSON *msg, cJSON *reply, char *err, 
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "incident");
     struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_SOCKET,
-                         .now_us = tm_now_us()};
+                         .now_us = app_ws_now(app)};
     if (!cJSON_IsString(id)) {
         snprintf(err, errlen, "\"incident\" must name a call-up (an incident id or \"@LAT,LON\")");
         return -EINVAL;
@@ -203,7 +188,7 @@ static void release_closed(struct app *app)
         if (c[i].incident[0] == '@' || ovl_state_find_incident(app->ovl, c[i].incident))
             continue;
         struct ws_cmd cmd = {.type = WS_CMD_RELEASE, .origin = WS_ORIGIN_POLICY,
-                             .now_us = tm_now_us()};
+                             .now_us = app_ws_now(app)};
         memcpy(cmd.incident, c[i].incident, sizeof(cmd.incident));
         app_command(app, &cmd, NULL, 0);
         c = ws_callups(&app->ws, &n);
@@ -212,6 +197,8 @@ static void release_closed(struct app *app)
 
 void app_callups_expire(struct app *app, int64_t now_us)
 {
+    if (!app_sync_decides(app))
+        return; /* the wall's leader does it */
     int n;
     const struct ws_callup *c = ws_callups(&app->ws, &n);
     for (int i = n - 1; i >= 0; i--) {
@@ -229,8 +216,8 @@ void app_callups_follow(struct app *app)
 {
     const struct ovl_incident *const *inc;
     char err[160];
-    if (!app->ovl || !app->layout)
-        return;
+    if (!app->ovl || !app->layout || !app_sync_leads(app))
+        return; /* on a wall of several PCs the leader decides */
     release_closed(app);
     size_t n = ovl_state_incidents(app->ovl, &inc);
     int64_t seen = app->callup_seen_us;

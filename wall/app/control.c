@@ -104,7 +104,7 @@ static int command_tile(const cJSON *msg, int *tile, char *err, size_t errlen)
 static int socket_command(struct app *app, struct ws_cmd cmd, char *err, size_t errlen)
 {
     cmd.origin = WS_ORIGIN_SOCKET;
-    cmd.now_us = tm_now_us();
+    cmd.now_us = app_ws_now(app);
     return app_command(app, &cmd, err, errlen) < 0 ? -EINVAL : 0;
 }
 
@@ -247,8 +247,8 @@ static int cmd_snapshot(struct app *app, const cJSON *msg, cJSON *reply, char *e
         snprintf(err, errlen, "too many outputs for a snapshot");
         return -EINVAL;
     }
-    for (int o = 0; o < n; o++)
-        outputs[o] = app_output(app, o)->name;
+    for (int o = 0; o < n; o++) /* another PC's outputs: its own snapshots */
+        outputs[o] = app_output_here(app, o) ? app_output(app, o)->name : NULL;
     int ret = app_snaps_request(app->snaps, name ? name->valuestring : NULL, outputs, n,
                                 reply, err, errlen);
     if (ret == 0)
@@ -333,7 +333,7 @@ static int cmd_restart(struct app *app, const cJSON *msg, cJSON *reply, char *er
     const cJSON *feed = cJSON_GetObjectItemCaseSensitive(msg, "feed");
     int f = cJSON_IsString(feed) ? layout_find_feed(app->layout, feed->valuestring) : -1;
     struct ws_cmd cmd = {.type = WS_CMD_RESTART_FEED, .origin = WS_ORIGIN_SOCKET,
-                         .now_us = tm_now_us(), .feed = f};
+                         .now_us = app_ws_now(app), .feed = f};
     int ret = f < 0 ? -EINVAL : app_command(app, &cmd, err, errlen);
     if (f < 0)
         snprintf(err, errlen, "\"feed\" must name a feed of the layout");

@@ -21,6 +21,7 @@
 
 #include "app/consent.h"
 #include "overlay/state.h"
+#include "registry/registry.h"
 #include "render/render.h"
 
 /* Tiles at least this large (pixels) show the main stream; smaller ones the
@@ -201,7 +202,7 @@ int app_feeds_apply(struct app *app, const struct layout *old_layout)
     if (app->ovl) /* incidents expire after the layout's "incident_ttl" */
         ovl_state_set_incident_ttl(app->ovl, (int64_t)(layout->incident_ttl + 0.999));
     for (int i = 0; i < layout->n_feeds; i++) {
-        if (!ws_feed_wanted(&app->ws, i))
+        if (!ws_feed_wanted_on(&app->ws, i, app_node(app)))
             continue;
         struct app_feed *keep = reusable(old, old_layout, &layout->feeds[i]);
         if (keep) {
@@ -517,4 +518,27 @@ void app_feeds_collect(struct app *app, int64_t now_us)
             app->dirty = true;
         }
     }
+}
+
+int app_feed_of_camera(struct app *app, int k)
+{
+    if (app_feeds_reserve(app) < 0)
+        return -1;
+    int n = app->layout->n_feeds;
+    int f = reg_layout_add_camera(app->layout, reg_camera_at(app->registry, k));
+    if (f >= n)
+        tlog_debug(app->log, "registry camera %s: feed %s added for call-ups",
+                   app->layout->feeds[f].camera, app->layout->feeds[f].id);
+    return f < 0 ? -1 : f;
+}
+
+int app_feed_resolve(void *opaque, const char *id)
+{
+    struct app *app = opaque;
+    int f = layout_find_feed(app->layout, id);
+    if (f >= 0 || !app->registry)
+        return f;
+    /* an on-demand feed: named after its camera, or "registry/ID" */
+    int k = reg_find(app->registry, strncmp(id, "registry/", 9) == 0 ? id + 9 : id);
+    return k < 0 ? -1 : app_feed_of_camera(app, k);
 }

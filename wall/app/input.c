@@ -51,7 +51,7 @@ static void key_command(struct app *app, struct ws_cmd cmd)
 {
     char err[160];
     cmd.origin = WS_ORIGIN_KEY;
-    cmd.now_us = tm_now_us();
+    cmd.now_us = app_ws_now(app);
     if (app_command(app, &cmd, err, sizeof(err)) < 0)
         tlog_debug(app->log, "key: %s: %s", ws_cmd_name(cmd.type), err);
 }

@@ -26,6 +26,7 @@ struct snap_request {
     struct app_snaps *owner;
     bool in_dir;                  /* names in the snapshot directory, else paths */
     int n;
+    int n_here;                   /* outputs drawn here (named; the others NULL) */
     char **files;
     struct snapdir_id *expect;    /* in_dir: what each name held when reserved */
     struct render_image **images; /* read back, not yet written */
@@ -147,7 +148,9 @@ static int reserve_file(struct app_snaps *s, struct snap_request *rq, int i,
                         const char *name, const char *output, char *err, size_t errlen)
 {
     char file[SNAPDIR_NAME_MAX * 2];
-    if (rq->n == 1)
+    if (!output)
+        return 0; /* not drawn here: no file */
+    if (rq->n_here == 1)
         snprintf(file, sizeof(file), "%s", name);
     else
         snprintf(file, sizeof(file), "%.*s-%s.png", (int)(strlen(name) - 4), name, output);
@@ -186,6 +189,8 @@ int app_snaps_request(struct app_snaps *s, const char *name, const char *const *
         return -ENOMEM;
     }
     rq->n = n_outputs;
+    for (int i = 0; i < n_outputs; i++)
+        rq->n_here += outputs[i] != NULL;
     for (int i = 0; i < n_outputs && ret == 0; i++)
         ret = reserve_file(s, rq, i, name, outputs[i], err, errlen);
     if (ret < 0) {
@@ -195,7 +200,8 @@ int app_snaps_request(struct app_snaps *s, const char *name, const char *const *
     cJSON_AddStringToObject(reply, "name", name);
     cJSON *files = cJSON_AddArrayToObject(reply, "files");
     for (int i = 0; i < n_outputs; i++)
-        cJSON_AddItemToArray(files, cJSON_CreateString(rq->files[i]));
+        if (rq->files[i])
+            cJSON_AddItemToArray(files, cJSON_CreateString(rq->files[i]));
     s->waiting[s->n_waiting++] = rq;
     return 0;
 }
@@ -209,7 +215,7 @@ int app_snaps_request_paths(struct app_snaps *s, const char *const *paths, int n
     if (!rq)
         return -ENOMEM;
     for (rq->n = 0; rq->n < n; rq->n++)
-        if (!(rq->files[rq->n] = strdup(paths[rq->n]))) {
+        if (paths[rq->n] && !(rq->files[rq->n] = strdup(paths[rq->n]))) {
             request_free(rq);
             return -ENOMEM;
         }
@@ -314,6 +320,8 @@ void app_snaps_submit(struct app_snaps *s)
         struct snap_request *rq = s->waiting[k];
         rq->left = 1; /* held until every job is queued */
         for (int i = 0; i < rq->n; i++) {
+            if (!rq->files[i])
+                continue; /* an output another PC draws */
             int ret = rq->images[i] ? queue_job(s, rq, i) : -EIO;
             if (ret == 0)
                 rq->left++;

@@ -38,6 +38,7 @@ void app_snaps_destroy(struct app_snaps *s);
 
 /* A socket request: name is a bare file name ending .png, or NULL for a
  * timestamped one; with several outputs each file is NAME-OUTPUT.png.
+ * An output named NULL is drawn by another PC: no file for it.
  * Every file must be one the directory may write (see snapdir_reserve).
  * On success adds "name" and "files" to reply and returns 0 (the files are
  * written after the next frame); else returns a negative errno with the
@@ -46,7 +47,8 @@ int app_snaps_request(struct app_snaps *s, const char *name, const char *const *
                       int n_outputs, struct cJSON *reply, char *err, size_t errlen);
 
 /* The one-shot: writes output i to paths[i] (any path: the operator's own
- * command line), then calls done.  Returns 0 or -ENOMEM. */
+ * command line; NULL: another PC draws it), then calls done.  Returns 0 or
+ * -ENOMEM. */
 int app_snaps_request_paths(struct app_snaps *s, const char *const *paths, int n,
                             app_snaps_done_fn done, void *opaque);
 

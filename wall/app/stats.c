@@ -184,7 +184,8 @@ cJSON *app_stats_json(struct app *app, int64_t now_us)
         if (app->feeds[i].shown)
             cJSON_AddItemToArray(feeds, feed_json(app, i, now_us));
     cJSON_AddItemToObject(doc, "outputs", outputs_json(app));
-    cJSON_AddItemToObject(doc, "callups", app_callups_json(app, now_us));
+    cJSON_AddItemToObject(doc, "callups", app_callups_json(app, app_ws_now(app)));
+    app_sync_stats(app, doc);
     cJSON *render = cJSON_AddObjectToObject(doc, "render");
     cJSON_AddNumberToObject(render, "frames", (double)app->frames);
     cJSON_AddStringToObject(render, "latency", app->opt.latency_low ? "low" : "smooth");

@@ -1,13 +1,12 @@
 /*
- * views.c - the one path for every change to what the wall shows.  Keys
- * (input.c), the control socket (control.c), the tour timer and the layout
- * file watch (here) build a struct ws_cmd; app_command() applies it to the
+ * views.c - applying a command to what the wall shows.  Keys (input.c), the
+ * control socket (control.c), the tour timer and the layout file watch
+ * (reload.c) build a struct ws_cmd and hand it to app_command() (sync.c),
+ * which sends it to every node of a wall of several PCs, or applies it here
+ * at once when the node runs alone: app_command_apply() applies it to the
  * wall state (wallstate/), records it in the audit log, and makes the rest
  * follow: windows and render targets for the outputs, the basemap, the feed
- * set, the redraw.  Start and reload are the same command (a layout read);
- * reloads read the file on libuv's thread pool, never on the render thread,
- * and a broken file keeps the last good layout on screen, with a banner
- * carrying the file:line:column message.
+ * set, the redraw.  Start and reload are the same command (a layout read).
  */
 #include <errno.h>
 #include <libgen.h>
@@ -23,25 +22,6 @@
 #include "overlay/server.h"
 #include "registry/registry.h"
 #include "render/render.h"
-
-#define RELOAD_SETTLE_MS 150 /* editors write in several steps */
-
-/* A layout file read on the thread pool: the worker fills layout and diags,
- * the render thread takes them in reload_done(). */
-struct app_reload {
-    uv_work_t req;
-    struct app *app;
-    char *path;
-    enum ws_origin origin;
-    struct layout *layout;
-    struct layout_diags diags;
-    struct registry *registry;    /* the layout's "registry", or NULL */
-    char *reg_path;               /* its path, for reg_diags */
-    struct layout_diags reg_diags;
-    const char *secret_path;      /* --supervisor-secret-file (re-read too), or NULL */
-    char secret[sizeof(((struct app *)0)->supervisor_secret)];
-    int secret_ret;
-};
 
 static void close_targets(struct app *app);
 
@@ -82,6 +62,8 @@ static int apply_targets(struct app *app)
         const struct layout_output *lo = app_output(app, o);
         wh[o][0] = lo->width;
         wh[o][1] = lo->height;
+        if (!app_output_here(app, o))
+            continue; /* another PC draws it */
         if (o < app->n_targets && app->target_wh[o][0] == lo->width &&
             app->target_wh[o][1] == lo->height) {
             t[o] = app->targets[o];
@@ -96,7 +78,7 @@ static int apply_targets(struct app *app)
     app->target_wh = wh;
     app->n_targets = n;
     for (int o = 0; o < n; o++)
-        if (!t[o])
+        if (!t[o] && app_output_here(app, o))
             return -EIO;
     return 0;
 }
@@ -174,7 +156,7 @@ static int follow(struct app *app, const struct layout *old, unsigned what,
     return ret;
 }
 
-int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen)
+int app_command_apply(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen)
 {
     const struct layout *old = app->ws.layout;
     unsigned what = 0;
@@ -200,10 +182,10 @@ int app_command(struct app *app, struct ws_cmd *cmd, char *err, size_t errlen)
 int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin)
 {
     struct layout *old = app->layout;
-    struct ws_cmd cmd = {.type = WS_CMD_LAYOUT, .origin = origin, .now_us = tm_now_us(),
+    struct ws_cmd cmd = {.type = WS_CMD_LAYOUT, .origin = origin, .now_us = app_ws_now(app),
                          .layout = l};
     app->layout = l; /* the feed set and the targets read the new one */
-    int ret = app_command(app, &cmd, NULL, 0);
+    int ret = app_command_apply(app, &cmd, NULL, 0);
     if (ret < 0 && app->ws.layout != l) {
         app->layout = old; /* refused: nothing changed */
         layout_destroy(l);
@@ -217,25 +199,6 @@ int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin)
     }
     return ret;
 }
-
-/* ---- tours ---- */
-
-int64_t app_tours_due(const struct app *app)
-{
-    return ws_next_tour_us(&app->ws);
-}
-
-void app_tours_tick(struct app *app, int64_t now_us)
-{
-    int64_t due = ws_next_tour_us(&app->ws);
-    if (!due || now_us < due)
-        return;
-    struct ws_cmd cmd = {.type = WS_CMD_TOUR_TICK, .origin = WS_ORIGIN_TIMER,
-                         .now_us = now_us};
-    app_command(app, &cmd, NULL, 0);
-}
-
-/* ---- reloading the file ---- */
 
 /* Before a reloaded layout to (with registry reg, may be NULL) is applied:
  * adds to it the on-demand feeds of registry cameras that call-ups show now,
@@ -255,125 +218,6 @@ static void carry_callups(const struct app *app, struct layout *to, const struct
     }
 }
 
-
-/* Sets the banner from the first error (and the count of the others). */
-static void set_banner(struct app *app, const struct layout_diags *d)
-{
-    int errors = layout_diags_count(d, LAYOUT_ERROR);
-    for (int i = 0; i < d->n; i++) {
-        if (d->items[i].severity != LAYOUT_ERROR)
-            continue;
-        snprintf(app->banner, sizeof(app->banner),
-                 "LAYOUT NOT RELOADED · %s:%d:%d: %s%s", app->opt.layout_path,
-                 d->items[i].line, d->items[i].col, d->items[i].message,
-                 errors > 1 ? " (and more: see the log)" : "");
-        break;
-    }
-    app->dirty = app->full_redraw = true;
-}
-
-/* On the thread pool: reads and checks the file; touches nothing else. */
-static void reload_work(uv_work_t *req)
-{
-    struct app_reload *job = req->data;
-    reg_load_layout(job->path, &job->layout, &job->registry, &job->reg_path, &job->diags,
-                    &job->reg_diags);
-    if (job->secret_path) /* a reload re-reads the supervisor secret too */
-        job->secret_ret = secret_read_file(job->secret_path, job->secret, sizeof(job->secret));
-}
-
-static void reload_free(struct app_reload *job)
-{
-    secret_wipe(job->secret, sizeof(job->secret));
-    layout_destroy(job->layout);
-    layout_diags_clear(&job->diags);
-    reg_destroy(job->registry);
-    free(job->reg_path);
-    layout_diags_clear(&job->reg_diags);
-    free(job->path);
-    free(job);
-}
-
-/* Back on the render thread: shows what was read, or keeps the old layout. */
-static void reload_done(uv_work_t *req, int status)
-{
-    struct app_reload *job = req->data;
-    struct app *app = job->app;
-    app->reload = NULL;
-    if (status < 0 || app->stopping) {
-        reload_free(job);
-        return;
-    }
-    if (job->secret_path && job->secret_ret < 0)
-        tlog_err(app->log, "cannot read the supervisor secret from %s (%s): masks cannot "
-                 "be lifted", job->secret_path, strerror(-job->secret_ret));
-    if (job->secret_path)
-        memcpy(app->supervisor_secret, job->secret, sizeof(job->secret));
-    layout_diags_print(&job->diags, job->path, stderr);
-    layout_diags_print(&job->reg_diags, job->reg_path, stderr);
-    if (!job->layout) {
-        tlog_err(app->log, "%s has errors: keeping the layout on screen", job->path);
-        set_banner(app, job->diags.n ? &job->diags : &job->reg_diags);
-    } else {
-        struct layout *l = job->layout;
-        out_resolve_sizes(l, app->opt.headless, app->log); /* asks SDL */
-        job->layout = NULL; /* the app's now */
-        carry_callups(app, l, job->registry); /* on-demand cameras stay */
-        app_apply_layout(app, l, job->origin);
-        if (app->layout == l) { /* accepted: its registry comes along */
-            reg_destroy(app->registry);
-            app->registry = job->registry;
-            job->registry = NULL;
-            app_registry_watch(app);
-        }
-    }
-    enum ws_origin origin = job->origin;
-    reload_free(job);
-    if (app->reload_again) {
-        app->reload_again = false;
-        app_reload(app, origin);
-    }
-}
-
-int app_reload(struct app *app, enum ws_origin origin)
-{
-    if (app->reload) {
-        app->reload_again = true;
-        return 0;
-    }
-    struct app_reload *job = calloc(1, sizeof(*job));
-    if (!job || !(job->path = strdup(app->opt.layout_path))) {
-        free(job);
-        return -ENOMEM;
-    }
-    job->app = app;
-    job->origin = origin;
-    job->secret_path = app->opt.supervisor_secret_file;
-    job->req.data = job;
-    int ret = uv_queue_work(&app->loop, &job->req, reload_work, reload_done);
-    if (ret < 0) {
-        reload_free(job);
-        return ret;
-    }
-    app->reload = job;
-    return 0;
-}
-
-static void on_reload_timer(uv_timer_t *timer)
-{
-    app_reload(timer->data, WS_ORIGIN_FILE_WATCH);
-}
-
-static void on_file_event(uv_fs_event_t *ev, const char *name, int events, int status)
-{
-    struct app *app = ev->data;
-    (void)events;
-    if (status < 0 || (name && strcmp(name, app->watch_name) != 0 &&
-                       strcmp(name, app->registry_watch_name) != 0))
-        return;
-    uv_timer_start(&app->reload_timer, on_reload_timer, RELOAD_SETTLE_MS, 0);
-}
-
 void app_registry_watch(struct app *app)
 {
     const char *r = app->layout ? app->layout->registry : NULL;
@@ -382,35 +226,20 @@ void app_registry_watch(struct app *app)
              r && !strchr(r, '/') ? r : "");
 }
 
-int app_watch_start(struct app *app)
+int app_layout_accept(struct app *app, struct layout *l, struct registry *reg,
+                      const char *hash, enum ws_origin origin)
 {
-    app_registry_watch(app);
-    char *copy = strdup(app->opt.layout_path), *copy2 = strdup(app->opt.layout_path);
-    int ret = copy && copy2 ? 0 : -ENOMEM;
-    if (ret == 0) {
-        snprintf(app->watch_name, sizeof(app->watch_name), "%s", basename(copy));
-        uv_timer_init(&app->loop, &app->reload_timer);
-        uv_fs_event_init(&app->loop, &app->watch);
-        app->reload_timer.data = app->watch.data = app;
-        app->watching = true;
-        /* the directory, not the file: editors replace files by renaming */
-        ret = uv_fs_event_start(&app->watch, on_file_event, dirname(copy2), 0);
-        if (ret < 0)
-            tlog_warn(app->log, "cannot watch %s for changes: %s", app->opt.layout_path,
-                      uv_strerror(ret));
+    carry_callups(app, l, reg); /* on-demand cameras stay */
+    int ret = app_apply_layout(app, l, origin);
+    if (app->layout == l) { /* accepted: its registry comes along */
+        reg_destroy(app->registry);
+        app->registry = reg;
+        reg = NULL;
+        snprintf(app->layout_hash, sizeof(app->layout_hash), "%s", hash);
+        app_registry_watch(app);
     }
-    free(copy);
-    free(copy2);
+    reg_destroy(reg);
     return ret;
-}
-
-void app_watch_close(struct app *app)
-{
-    if (!app->watching)
-        return;
-    uv_close((uv_handle_t *)&app->watch, NULL);
-    uv_close((uv_handle_t *)&app->reload_timer, NULL);
-    app->watching = false;
 }
 
 /* Destroys the render targets (NULL entries too). */

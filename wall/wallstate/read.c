@@ -91,3 +91,29 @@ bool ws_feed_wanted(const struct wall_state *ws, int f)
     return false;
 }
 
+
+/* Whether tile lt may show feed f (its own feed or one of its tour). */
+static bool tile_may_show(const struct layout_tile *lt, int f)
+{
+    if (lt->feed == f)
+        return true;
+    for (int i = 0; lt->tour && i < lt->n_tour; i++)
+        if (lt->tour[i] == f)
+            return true;
+    return false;
+}
+
+bool ws_feed_wanted_on(const struct wall_state *ws, int f, const char *node)
+{
+    if (!node)
+        return ws_feed_wanted(ws, f);
+    for (int o = 0; o < ws->n_outputs; o++) {
+        const struct layout_output *out = ws_output(ws, o);
+        if (!layout_output_on_node(out, node))
+            continue;
+        for (int t = 0; t < ws->outputs[o].n_tiles; t++)
+            if (ws_tile_feed(ws, o, t) == f || tile_may_show(&out->tiles[t], f))
+                return true;
+    }
+    return false;
+}

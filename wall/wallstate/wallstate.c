@@ -27,8 +27,9 @@ const char *ws_cmd_name(enum ws_cmd_type type)
 
 const char *ws_origin_name(enum ws_origin origin)
 {
-    static const char *const names[] = {"start", "key", "socket", "timer", "file", "policy"};
-    return origin >= 0 && origin <= WS_ORIGIN_POLICY ? names[origin] : "?";
+    static const char *const names[] = {"start", "key",    "socket",
+                                        "timer", "file",   "policy", "peer"};
+    return origin >= 0 && origin <= WS_ORIGIN_PEER ? names[origin] : "?";
 }
 
 /* Whether tile t of output o's tour is stopped (enlarged or pinned). */

@@ -33,6 +33,8 @@ enum ws_origin {
     WS_ORIGIN_FILE_WATCH,  /* the layout file changed on disk */
     WS_ORIGIN_POLICY,      /* the call-up policy (an incident arrived,
                               moved or closed) */
+    WS_ORIGIN_PEER,        /* the wall's state taken from another node
+                              (a wall of several PCs) */
 };
 
 enum ws_cmd_type {
@@ -191,6 +193,11 @@ struct layout_rect ws_tile_rect(const struct wall_state *ws, int o, int t);
 /* Whether the feed set should run feed f: a tile of the view shown may show
  * it (directly, in its tour, pinned or held). */
 bool ws_feed_wanted(const struct wall_state *ws, int f);
+
+/* ws_feed_wanted() for the outputs that node drives (layout
+ * "node"; NULL: every output): a feed another PC's outputs show is not
+ * decoded here. */
+bool ws_feed_wanted_on(const struct wall_state *ws, int f, const char *node);
 
 /* The earliest time a WS_CMD_TOUR_TICK has something to do (a tour step,
  * a call-up's hold running out), or 0 (none). */

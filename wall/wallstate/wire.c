@@ -82,7 +82,7 @@ static bool add_args(const struct wall_state *ws, const struct ws_cmd *cmd, cJSO
 cJSON *ws_cmd_to_json(const struct wall_state *ws, const struct ws_cmd *cmd)
 {
     if (!ws->layout || cmd->type <= WS_CMD_LAYOUT || cmd->type >= WS_CMD_ADOPT ||
-        cmd->origin < WS_ORIGIN_START || cmd->origin > WS_ORIGIN_POLICY ||
+        cmd->origin < WS_ORIGIN_START || cmd->origin > WS_ORIGIN_PEER ||
         !memchr(cmd->client, '\0', sizeof(cmd->client)) ||
         !ws__wire_text_ok(cmd->client, sizeof(cmd->client), true))
         return NULL;
@@ -233,9 +233,9 @@ static int read_kind(const struct rd *r, struct ws_cmd *cmd)
     if (!origin)
         return -EINVAL;
     int o = WS_ORIGIN_START;
-    while (o <= WS_ORIGIN_POLICY && strcmp(ws_origin_name((enum ws_origin)o), origin) != 0)
+    while (o <= WS_ORIGIN_PEER && strcmp(ws_origin_name((enum ws_origin)o), origin) != 0)
         o++;
-    if (o > WS_ORIGIN_POLICY)
+    if (o > WS_ORIGIN_PEER)
         return ws__json_fail(r->err, r->n, "origin: unknown origin \"%s\"", origin);
     cmd->origin = (enum ws_origin)o;
     return 0;

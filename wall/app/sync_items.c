@@ -1,0 +1,217 @@
+/*
+ * sync_items.c - sharing incidents and units between the nodes of a wall
+ * (see sync_items.h).  A local item (not received from another node) is
+ * published when it changed or was seen again since the last scan; one that
+ * is gone from the overlay state is cleared from the broker.  An item that
+ * another node now updates is no longer ours to publish, and not ours to
+ * clear either.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "app/app_internal.h"
+#include "app/sync_items.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "overlay/state.h"
+
+#define SCAN_EVERY_US 100000
+
+/* Ids published by this node, sorted. */
+struct idset {
+    char **ids;
+    int n, cap;
+};
+
+struct app_sync_items {
+    struct app *app;
+    struct sync *link;
+    struct idset pub[2];      /* per enum sync_item */
+    int64_t last_mono_us, last_wall_us; /* the previous scan */
+    int64_t next_us;
+    bool all;                 /* publish everything at the next scan */
+    uint64_t published, cleared, taken, rejected;
+};
+
+struct app_sync_items *app_sync_items_create(struct app *app)
+{
+    struct app_sync_items *it = calloc(1, sizeof(*it));
+    if (it) {
+        it->app = app;
+        it->all = true;
+    }
+    return it;
+}
+
+void app_sync_items_attach(struct app_sync_items *it, struct sync *link)
+{
+    it->link = link;
+}
+
+static void idset_free(struct idset *s)
+{
+    for (int i = 0; i < s->n; i++)
+        free(s->ids[i]);
+    free(s->ids);
+    memset(s, 0, sizeof(*s));
+}
+
+void app_sync_items_destroy(struct app_sync_items *it)
+{
+    if (!it)
+        return;
+    idset_free(&it->pub[0]);
+    idset_free(&it->pub[1]);
+    free(it);
+}
+
+void app_sync_items_relink(struct app_sync_items *it)
+{
+    it->all = true;
+}
+
+static int idcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int idset_add(struct idset *s, const char *id)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 64;
+        char **more = realloc(s->ids, (size_t)cap * sizeof(*more));
+        if (!more)
+            return -ENOMEM;
+        s->ids = more;
+        s->cap = cap;
+    }
+    if (!(s->ids[s->n] = strdup(id)))
+        return -ENOMEM;
+    s->n++;
+    return 0;
+}
+
+static bool idset_has(const struct idset *s, const char *id)
+{
+    return s->n && bsearch(&id, s->ids, (size_t)s->n, sizeof(*s->ids), idcmp);
+}
+
+void app_sync_items_take(struct app_sync_items *it, enum sync_item kind, const char *id,
+                         const char *json, size_t len)
+{
+    struct ovl_state *st = it->app->ovl;
+    char err[192] = "";
+    if (!json) { /* closed or gone: only another node's copy goes */
+        const struct ovl_incident *x = kind == SYNC_INCIDENT ? ovl_state_find_incident(st, id)
+                                                             : NULL;
+        const struct ovl_unit *u = kind == SYNC_UNIT ? ovl_state_find_unit(st, id) : NULL;
+        if (x && x->remote)
+            ovl_state_close_incident(st, id);
+        if (u && u->remote)
+            ovl_state_remove_unit(st, id);
+        it->taken++;
+    } else if (ovl_state_apply_item(st, kind == SYNC_INCIDENT ? OVL_ITEM_INCIDENT : OVL_ITEM_UNIT,
+                                    json, len, true, tm_now_us(), tm_wall_us(), err,
+                                    sizeof(err)) < 0) {
+        it->rejected++;
+        tlog_warn(it->app->log, "sync: %s %s from another node refused: %s",
+                  kind == SYNC_INCIDENT ? "incident" : "unit", id, err);
+        return;
+    } else {
+        it->taken++;
+    }
+    uv_async_send(&it->app->wake); /* draw it soon */
+}
+
+/* Publishes one local item; text from the overlay's item writer. */
+static void publish(struct app_sync_items *it, enum sync_item kind, const char *id, char *text,
+                    size_t len)
+{
+    if (text && sync_publish_item(it->link, kind, id, text, len) == 0)
+        it->published++;
+    free(text);
+}
+
+/* Clears the ids of old that are gone from the state (not those another
+ * node now updates), then keeps now as the published set. */
+static void clear_gone(struct app_sync_items *it, enum sync_item kind, struct idset *now)
+{
+    struct ovl_state *st = it->app->ovl;
+    struct idset *old = &it->pub[kind];
+    qsort(now->ids, (size_t)now->n, sizeof(*now->ids), idcmp);
+    for (int i = 0; i < old->n; i++) {
+        const char *id = old->ids[i];
+        bool exists = kind == SYNC_INCIDENT ? ovl_state_find_incident(st, id) != NULL
+                                            : ovl_state_find_unit(st, id) != NULL;
+        if (!idset_has(now, id) && !exists && sync_publish_item(it->link, kind, id, NULL, 0) == 0)
+            it->cleared++;
+    }
+    idset_free(old);
+    *old = *now;
+}
+
+static void scan_incidents(struct app_sync_items *it)
+{
+    const struct ovl_incident *const *x;
+    size_t n = ovl_state_incidents(it->app->ovl, &x);
+    struct idset now = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (x[i]->remote)
+            continue;
+        idset_add(&now, x[i]->d.id);
+        if (it->all || x[i]->changed_wall_us > it->last_wall_us ||
+            x[i]->seen_mono_us > it->last_mono_us) {
+            size_t len = 0;
+            char *text = ovl_incident_item_json(x[i], &len);
+            publish(it, SYNC_INCIDENT, x[i]->d.id, text, len);
+        }
+    }
+    clear_gone(it, SYNC_INCIDENT, &now);
+}
+
+static void scan_units(struct app_sync_items *it, int64_t mono, int64_t wall)
+{
+    const struct ovl_unit *const *u;
+    size_t n = ovl_state_units(it->app->ovl, &u);
+    struct idset now = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (u[i]->remote)
+            continue;
+        idset_add(&now, u[i]->d.id);
+        if (it->all || u[i]->changed_wall_us > it->last_wall_us ||
+            u[i]->seen_mono_us > it->last_mono_us) {
+            size_t len = 0;
+            char *text = ovl_unit_item_json(u[i], mono, wall, &len);
+            publish(it, SYNC_UNIT, u[i]->d.id, text, len);
+        }
+    }
+    clear_gone(it, SYNC_UNIT, &now);
+}
+
+void app_sync_items_tick(struct app_sync_items *it, int64_t now_us)
+{
+    if (!it->link || now_us < it->next_us || !sync_connected(it->link))
+        return;
+    it->next_us = now_us + SCAN_EVERY_US;
+    int64_t wall = tm_wall_us();
+    scan_incidents(it);
+    scan_units(it, now_us, wall);
+    it->all = false;
+    it->last_mono_us = now_us;
+    it->last_wall_us = wall;
+}
+
+void app_sync_items_stats(const struct app_sync_items *it, cJSON *obj)
+{
+    cJSON *o = cJSON_AddObjectToObject(obj, "items");
+    cJSON_AddNumberToObject(o, "published", (double)it->published);
+    cJSON_AddNumberToObject(o, "cleared", (double)it->cleared);
+    cJSON_AddNumberToObject(o, "taken", (double)it->taken);
+    cJSON_AddNumberToObject(o, "rejected", (double)it->rejected);
+    cJSON_AddNumberToObject(o, "incidents", it->pub[SYNC_INCIDENT].n);
+    cJSON_AddNumberToObject(o, "units", it->pub[SYNC_UNIT].n);
+}

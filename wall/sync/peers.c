@@ -1,0 +1,118 @@
+/*
+ * peers.c - who is present on the wall: the retained presence messages of
+ * the nodes (node/<name>), their last wills, and silence.
+ *
+ * A node is missing when its presence says offline (its last will or its
+ * goodbye) or when nothing was heard from it for silent_us (it hangs while
+ * its connection stays open).  The leader is the node with the smallest
+ * name among those present.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "sync/sync_priv.h"
+
+int sync__peers_init(struct sync__peers *p, const char *self, int64_t silent_us)
+{
+    memset(p, 0, sizeof(*p));
+    p->list = calloc(8, sizeof(*p->list));
+    if (!p->list)
+        return -ENOMEM;
+    p->cap = 8;
+    p->n = 1;
+    p->silent_us = silent_us;
+    snprintf(p->list[0].node, sizeof(p->list[0].node), "%s", self);
+    p->list[0].online = true;
+    return 0;
+}
+
+void sync__peers_free(struct sync__peers *p)
+{
+    free(p->list);
+    memset(p, 0, sizeof(*p));
+}
+
+/* The entry of node, added when new; NULL when out of memory. */
+static struct sync_peer *peer_of(struct sync__peers *p, const char *node)
+{
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->list[i].node, node) == 0)
+            return &p->list[i];
+    if (p->n == p->cap) {
+        struct sync_peer *more = realloc(p->list, (size_t)p->cap * 2 * sizeof(*more));
+        if (!more)
+            return NULL;
+        p->list = more;
+        p->cap *= 2;
+    }
+    struct sync_peer *e = &p->list[p->n++];
+    memset(e, 0, sizeof(*e));
+    snprintf(e->node, sizeof(e->node), "%s", node);
+    e->missing = true;
+    return e;
+}
+
+/* An integer field of o, or def. */
+static double num_of(const cJSON *o, const char *key, double def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+bool sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
+                      int64_t now_us)
+{
+    if (strcmp(node, p->list[0].node) == 0)
+        return false; /* this node's own (or an earlier run's) presence */
+    struct sync_peer *e = peer_of(p, node);
+    if (!e)
+        return false;
+    struct sync_peer old = *e;
+    cJSON *o = payload && payload[0] ? cJSON_Parse(payload) : NULL;
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
+    e->online = cJSON_IsString(state) && strcmp(state->valuestring, "online") == 0;
+    e->feeds_live = (int)num_of(o, "feeds_live", 0);
+    e->feeds_total = (int)num_of(o, "feeds_total", 0);
+    e->fps = num_of(o, "fps", 0);
+    e->heard_us = now_us;
+    e->missing = !e->online;
+    cJSON_Delete(o);
+    return old.online != e->online || old.missing != e->missing ||
+           old.feeds_live != e->feeds_live || old.feeds_total != e->feeds_total;
+}
+
+bool sync__peers_age(struct sync__peers *p, int64_t now_us)
+{
+    bool changed = false;
+    for (int i = 1; i < p->n; i++) {
+        struct sync_peer *e = &p->list[i];
+        bool missing = !e->online || now_us - e->heard_us > p->silent_us;
+        changed |= missing != e->missing;
+        e->missing = missing;
+    }
+    return changed;
+}
+
+bool sync__peers_leader(const struct sync__peers *p, bool up)
+{
+    if (!up)
+        return false;
+    for (int i = 1; i < p->n; i++)
+        if (!p->list[i].missing && strcmp(p->list[i].node, p->list[0].node) < 0)
+            return false;
+    return true;
+}
+
+bool sync__peers_back(const struct sync__peers *p, int64_t since_us, int64_t alive_us)
+{
+    for (int i = 1; i < p->n; i++) {
+        const struct sync_peer *e = &p->list[i];
+        if (e->heard_us >= alive_us && (e->heard_us < since_us || !e->online))
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,673 @@
+/*
+ * sync.c - the MQTT link of one node (see sync.h): libmosquitto's thread
+ * queues what it hears in the inbox and wakes the loop; the loop's thread
+ * dispatches it to the hooks, keeps the outbox and the presence.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <cjson/cJSON.h>
+#include <mosquitto.h>
+
+#include "base/timeutil.h"
+#include "sync/sync_priv.h"
+
+#define OUTBOX_MAX 256
+#define HOLD_US 3000000 /* the outbox waits this long at most for the nodes */
+#define LEAD_AFTER_US 1500000 /* no leading before the nodes' presence is in */
+
+/* ---- libmosquitto's thread: only queue ---- */
+
+static void push(struct sync *s, struct sync__ev *ev)
+{
+    pthread_mutex_lock(&s->lock);
+    *s->inbox_tail = ev;
+    s->inbox_tail = &ev->next;
+    pthread_mutex_unlock(&s->lock);
+    uv_async_send(s->wake);
+}
+
+static void push_simple(struct sync *s, int type, int mid)
+{
+    struct sync__ev *ev = calloc(1, sizeof(*ev));
+    if (!ev)
+        return; /* dropped: the next event or the timer catches up */
+    ev->type = type;
+    ev->mid = mid;
+    push(s, ev);
+}
+
+static void on_connect(struct mosquitto *m, void *opaque, int rc)
+{
+    struct sync *s = opaque;
+    if (rc != 0) {
+        push_simple(s, SYNC_EV_DOWN, 0);
+        return;
+    }
+    char topic[128];
+    snprintf(topic, sizeof(topic), "%s#", s->prefix);
+    mosquitto_subscribe(m, NULL, topic, 1);
+    push_simple(s, SYNC_EV_UP, 0);
+}
+
+static void on_disconnect(struct mosquitto *m, void *opaque, int rc)
+{
+    (void)m;
+    (void)rc;
+    push_simple(opaque, SYNC_EV_DOWN, 0);
+}
+
+static void on_publish(struct mosquitto *m, void *opaque, int mid)
+{
+    (void)m;
+    push_simple(opaque, SYNC_EV_ACK, mid);
+}
+
+static void on_message(struct mosquitto *m, void *opaque, const struct mosquitto_message *msg)
+{
+    (void)m;
+    struct sync__ev *ev = calloc(1, sizeof(*ev));
+    if (!ev)
+        return;
+    ev->type = SYNC_EV_MESSAGE;
+    ev->topic = strdup(msg->topic);
+    ev->payload = malloc((size_t)msg->payloadlen + 1);
+    if (!ev->topic || !ev->payload) {
+        free(ev->topic);
+        free(ev->payload);
+        free(ev);
+        return;
+    }
+    memcpy(ev->payload, msg->payload, (size_t)msg->payloadlen);
+    ev->payload[msg->payloadlen] = '\0';
+    ev->len = (size_t)msg->payloadlen;
+    push(opaque, ev);
+}
+
+/* ---- publishing (the loop's thread) ---- */
+
+/* Publishes payload under prefix + sub.  0 or a negative errno. */
+static int pub(struct sync *s, const char *sub, const void *payload, size_t len, int qos,
+               bool retain, int *mid)
+{
+    char topic[512];
+    if (snprintf(topic, sizeof(topic), "%s%s", s->prefix, sub) >= (int)sizeof(topic))
+        return -ENAMETOOLONG;
+    int rc = mosquitto_publish(s->mosq, mid, topic, (int)len, payload, qos, retain);
+    if (rc == MOSQ_ERR_NO_CONN)
+        return -ENOTCONN;
+    if (rc != MOSQ_ERR_SUCCESS)
+        return rc == MOSQ_ERR_NOMEM ? -ENOMEM : -EIO;
+    return 0;
+}
+
+/* This node's presence: online with its health, or offline (its goodbye
+ * and its last will).  A malloc'd string or NULL. */
+static char *presence_text(const struct sync *s, bool online)
+{
+    const struct sync_peer *me = &s->peers.list[0];
+    char *t = malloc(384);
+    if (t)
+        snprintf(t, 384,
+                 "{\"node\":\"%s\",\"state\":\"%s\",\"boot\":\"%016" PRIx64 "\","
+                 "\"feeds_live\":%d,\"feeds_total\":%d,\"fps\":%.1f,\"t\":%" PRId64 "}",
+                 s->node, online ? "online" : "offline", s->boot, me->feeds_live,
+                 me->feeds_total, me->fps, tm_wall_us());
+    return t;
+}
+
+static void publish_presence(struct sync *s, bool online)
+{
+    char sub[128], *t = presence_text(s, online);
+    snprintf(sub, sizeof(sub), "node/%s", s->node);
+    if (t)
+        pub(s, sub, t, strlen(t), 1, true, NULL);
+    free(t);
+}
+
+/* (Re)sends every command of the outbox not acknowledged yet. */
+static void flush_outbox(struct sync *s)
+{
+    for (int i = 0; s->connected && i < s->n_out; i++) {
+        int mid = 0;
+        if (pub(s, "cmd", s->outbox[i].text, strlen(s->outbox[i].text), 1, false, &mid) == 0)
+            s->outbox[i].mid = mid;
+    }
+}
+
+static void out_remove(struct sync *s, int i)
+{
+    free(s->outbox[i].text);
+    memmove(&s->outbox[i], &s->outbox[i + 1], (size_t)(s->n_out - i - 1) * sizeof(*s->outbox));
+    s->n_out--;
+}
+
+/* Gives up the commands queued longer than the outbox keeps them. */
+static void expire_outbox(struct sync *s, int64_t now_us)
+{
+    while (s->n_out > 0 && now_us - s->outbox[0].queued_us > s->outbox_us) {
+        s->undelivered++;
+        if (s->hooks.undelivered)
+            s->hooks.undelivered(s->hooks.opaque, s->outbox[0].seq, s->outbox[0].text);
+        out_remove(s, 0);
+    }
+}
+
+/* After the link came back, the outbox waits until the nodes present
+ * before are heard again (so they are subscribed and get every command),
+ * at most HOLD_US. */
+static void release_outbox(struct sync *s, int64_t now_us)
+{
+    if (!s->held || !s->connected)
+        return;
+    if (now_us - s->up_us < HOLD_US &&
+        !sync__peers_back(&s->peers, s->up_us, s->down_us - 3 * INT64_C(1000000)))
+        return;
+    s->held = false;
+    flush_outbox(s);
+}
+
+/* ---- what arrives (the loop's thread) ---- */
+
+/* Whether this (node, boot, seq) was seen; notes it otherwise. */
+static bool seen_before(struct sync *s, const char *node, uint64_t boot, uint64_t seq)
+{
+    for (int i = 0; i < s->n_seen; i++) {
+        struct sync__seen *e = &s->seen[i];
+        if (strcmp(e->node, node) != 0)
+            continue;
+        if (e->boot == boot && seq <= e->seq)
+            return true;
+        e->boot = boot; /* a later command, or the node started again */
+        e->seq = seq;
+        return false;
+    }
+    int i = s->n_seen < (int)(sizeof(s->seen) / sizeof(s->seen[0])) ? s->n_seen++ : 0;
+    snprintf(s->seen[i].node, sizeof(s->seen[i].node), "%s", node);
+    s->seen[i].boot = boot;
+    s->seen[i].seq = seq;
+    return false;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+static void take_command(struct sync *s, const char *payload)
+{
+    cJSON *o = cJSON_Parse(payload);
+    const char *node = str_of(o, "node"), *boot = str_of(o, "boot"), *hash = str_of(o, "hash");
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t");
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(o, "cmd");
+    if (!node || !boot || !hash || !cJSON_IsNumber(seq) || seq->valuedouble < 1 ||
+        !cJSON_IsObject(body) || strlen(node) >= SYNC_NODE_MAX) {
+        s->rejected++;
+        cJSON_Delete(o);
+        return;
+    }
+    uint64_t b = strtoull(boot, NULL, 16), n = (uint64_t)seq->valuedouble;
+    if (seen_before(s, node, b, n)) {
+        s->duplicates++;
+    } else {
+        struct sync_cmd c = {.node = node, .seq = n, .hash = hash, .body = body,
+                             .sent_wall_us = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0,
+                             .own = strcmp(node, s->node) == 0 && b == s->boot};
+        s->received++;
+        if (s->hooks.command)
+            s->hooks.command(s->hooks.opaque, &c);
+    }
+    cJSON_Delete(o);
+}
+
+static void take_state(struct sync *s, const char *payload)
+{
+    cJSON *o = payload[0] ? cJSON_Parse(payload) : NULL;
+    const char *from = str_of(o, "node"), *hash = str_of(o, "hash"), *boot = str_of(o, "boot");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
+    bool own = from && boot && strcmp(from, s->node) == 0 &&
+               strtoull(boot, NULL, 16) == s->boot; /* an earlier run's is the wall's */
+    if (own) {
+        cJSON_Delete(o);
+        return;
+    }
+    if (o && from && hash && cJSON_IsObject(state) && s->hooks.snapshot)
+        s->hooks.snapshot(s->hooks.opaque, from, hash, state);
+    else if (payload[0])
+        s->rejected++;
+    cJSON_Delete(o);
+}
+
+/* Undoes sync_topic_escape() in place; false for a bad escape. */
+static bool unescape(char *id)
+{
+    char *w = id;
+    for (const char *r = id; *r; r++) {
+        unsigned v;
+        if (*r == '%' && sscanf(r + 1, "%2x", &v) == 1 && r[1] && r[2] && v) {
+            *w++ = (char)v;
+            r += 2;
+        } else if (*r == '%') {
+            return false;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return id[0] != '\0';
+}
+
+/* An item: "<node> <boot>\n<json>"; this run's own echoes are dropped. */
+static void take_item(struct sync *s, enum sync_item kind, char *id, const char *payload,
+                      size_t len)
+{
+    if (!unescape(id)) {
+        s->rejected++;
+        return;
+    }
+    const char *json = NULL;
+    if (len > 0) {
+        char node[SYNC_NODE_MAX];
+        uint64_t boot;
+        const char *nl = memchr(payload, '\n', len);
+        if (!nl || sscanf(payload, "%63s %" SCNx64, node, &boot) != 2) {
+            s->rejected++;
+            return;
+        }
+        if (strcmp(node, s->node) == 0 && boot == s->boot)
+            return; /* our own, already applied */
+        json = nl + 1;
+        len -= (size_t)(json - payload);
+    }
+    if (s->hooks.item)
+        s->hooks.item(s->hooks.opaque, kind, id, json, json ? len : 0);
+}
+
+static void take_message(struct sync *s, struct sync__ev *ev)
+{
+    size_t np = strlen(s->prefix);
+    if (strncmp(ev->topic, s->prefix, np) != 0)
+        return;
+    char *sub = ev->topic + np;
+    if (strcmp(sub, "cmd") == 0) {
+        take_command(s, ev->payload);
+    } else if (strcmp(sub, "state") == 0) {
+        take_state(s, ev->payload);
+    } else if (strncmp(sub, "node/", 5) == 0) {
+        if (sync__peers_take(&s->peers, sub + 5, ev->payload, tm_now_us()) && s->hooks.peers)
+            s->hooks.peers(s->hooks.opaque);
+        release_outbox(s, tm_now_us());
+    } else if (strncmp(sub, "incident/", 9) == 0) {
+        take_item(s, SYNC_INCIDENT, sub + 9, ev->payload, ev->len);
+    } else if (strncmp(sub, "unit/", 5) == 0) {
+        take_item(s, SYNC_UNIT, sub + 5, ev->payload, ev->len);
+    }
+}
+
+static void take_ack(struct sync *s, int mid)
+{
+    for (int i = 0; i < s->n_out; i++) {
+        if (s->outbox[i].mid == mid) {
+            s->sent++;
+            out_remove(s, i);
+            return;
+        }
+    }
+}
+
+static void take_link(struct sync *s, bool up)
+{
+    if (up == s->connected)
+        return;
+    s->connected = up;
+    if (up) {
+        s->links++;
+        s->up_us = tm_now_us();
+        publish_presence(s, true);
+        s->held = true;
+        release_outbox(s, s->up_us);
+    } else {
+        s->down_us = tm_now_us();
+    }
+    if (s->hooks.link)
+        s->hooks.link(s->hooks.opaque, up);
+}
+
+static void free_ev(struct sync__ev *ev)
+{
+    free(ev->topic);
+    free(ev->payload);
+    free(ev);
+}
+
+static void on_wake(uv_async_t *h)
+{
+    struct sync *s = h->data;
+    pthread_mutex_lock(&s->lock);
+    struct sync__ev *ev = s->inbox;
+    s->inbox = NULL;
+    s->inbox_tail = &s->inbox;
+    pthread_mutex_unlock(&s->lock);
+    while (ev) {
+        struct sync__ev *next = ev->next;
+        if (ev->type == SYNC_EV_UP || ev->type == SYNC_EV_DOWN)
+            take_link(s, ev->type == SYNC_EV_UP);
+        else if (ev->type == SYNC_EV_ACK)
+            take_ack(s, ev->mid);
+        else
+            take_message(s, ev);
+        free_ev(ev);
+        ev = next;
+    }
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct sync *s = t->data;
+    int64_t now = tm_now_us();
+    if (s->connected)
+        publish_presence(s, true);
+    release_outbox(s, now);
+    expire_outbox(s, now);
+    if (sync__peers_age(&s->peers, now) && s->hooks.peers)
+        s->hooks.peers(s->hooks.opaque);
+}
+
+/* ---- setting up ---- */
+
+/* Credentials, TLS, the last will, reconnecting.  0 or -EINVAL with err. */
+static int configure(struct sync *s, const struct sync_config *cfg, char *err, size_t n)
+{
+    struct mosquitto *m = s->mosq;
+    int rc = MOSQ_ERR_SUCCESS;
+    if (cfg->username)
+        rc = mosquitto_username_pw_set(m, cfg->username, cfg->password);
+    if (rc == MOSQ_ERR_SUCCESS && cfg->tls && !cfg->ca_file)
+        rc = mosquitto_int_option(m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    if (rc == MOSQ_ERR_SUCCESS && cfg->tls && cfg->ca_file)
+        rc = mosquitto_tls_set(m, cfg->ca_file, NULL, cfg->cert_file, cfg->key_file, NULL);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, n, "sync: cannot set up the broker connection: %s",
+                 mosquitto_strerror(rc));
+        return -EINVAL;
+    }
+    char topic[160], *will = presence_text(s, false);
+    snprintf(topic, sizeof(topic), "%snode/%s", s->prefix, s->node);
+    if (will)
+        mosquitto_will_set(m, topic, (int)strlen(will), will, 1, true);
+    free(will);
+    mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_reconnect_delay_set(m, 1, 2, false);
+    mosquitto_connect_callback_set(m, on_connect);
+    mosquitto_disconnect_callback_set(m, on_disconnect);
+    mosquitto_publish_callback_set(m, on_publish);
+    mosquitto_message_callback_set(m, on_message);
+    return 0;
+}
+
+/* Copies the configuration's names; -EINVAL with err when one is too long. */
+static int copy_config(struct sync *s, const struct sync_config *cfg, char *err, size_t n)
+{
+    if (!cfg->host || !cfg->wall || !cfg->node || !cfg->node[0] ||
+        snprintf(s->host, sizeof(s->host), "%s", cfg->host) >= (int)sizeof(s->host) ||
+        snprintf(s->wall, sizeof(s->wall), "%s", cfg->wall) >= (int)sizeof(s->wall) ||
+        snprintf(s->node, sizeof(s->node), "%s", cfg->node) >= (int)sizeof(s->node)) {
+        snprintf(err, n, "sync: the broker host, wall and node must be given (and short)");
+        return -EINVAL;
+    }
+    snprintf(s->prefix, sizeof(s->prefix), "tessera/%s/", s->wall);
+    s->port = cfg->port;
+    s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 2;
+    s->outbox_us = (int64_t)((cfg->outbox_s > 0 ? cfg->outbox_s : 30) * 1e6);
+    if (getrandom(&s->boot, sizeof(s->boot), 0) != (ssize_t)sizeof(s->boot))
+        s->boot = (uint64_t)tm_wall_us() ^ (uint64_t)tm_now_us() << 20;
+    s->next_seq = 1;
+    return 0;
+}
+
+/* The loop's handles: the wake-up and the presence timer. */
+static int start_handles(struct sync *s)
+{
+    s->wake = calloc(1, sizeof(*s->wake));
+    s->timer = calloc(1, sizeof(*s->timer));
+    if (!s->wake || !s->timer || uv_async_init(s->loop, s->wake, on_wake) < 0) {
+        free(s->wake);
+        free(s->timer);
+        s->wake = NULL;
+        s->timer = NULL;
+        return -ENOMEM;
+    }
+    s->wake->data = s;
+    uv_timer_init(s->loop, s->timer);
+    s->timer->data = s;
+    uv_timer_start(s->timer, on_timer, 1000, 1000);
+    return 0;
+}
+
+struct sync *sync_create(uv_loop_t *loop, const struct sync_config *cfg,
+                         const struct sync_hooks *hooks, char *err, size_t errlen)
+{
+    struct sync *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "sync: out of memory");
+        return NULL;
+    }
+    s->loop = loop;
+    s->hooks = *hooks;
+    s->inbox_tail = &s->inbox;
+    pthread_mutex_init(&s->lock, NULL);
+    char id[160];
+    mosquitto_lib_init();
+    if (copy_config(s, cfg, err, errlen) < 0 ||
+        sync__peers_init(&s->peers, s->node,
+                         s->keepalive_s * INT64_C(2500000) > 2000000
+                             ? s->keepalive_s * INT64_C(2500000) : 2000000) < 0 ||
+        (snprintf(id, sizeof(id), "tessera-%s-%s", s->wall, s->node),
+         !(s->mosq = mosquitto_new(id, true, s))) ||
+        configure(s, cfg, err, errlen) < 0 || start_handles(s) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "sync: cannot set up the MQTT client (out of memory?)");
+        sync_destroy(s);
+        return NULL;
+    }
+    int rc = mosquitto_connect_async(s->mosq, s->host, s->port,
+                                     s->keepalive_s < 5 ? 5 : s->keepalive_s);
+    if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_ERRNO || rc == MOSQ_ERR_EAI)
+        rc = mosquitto_loop_start(s->mosq); /* a broker not there yet: it keeps trying */
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, errlen, "sync: cannot start the broker connection: %s",
+                 mosquitto_strerror(rc));
+        sync_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+void sync_destroy(struct sync *s)
+{
+    if (!s)
+        return;
+    if (s->mosq) {
+        if (s->connected)
+            publish_presence(s, false); /* goodbye: not missing, gone */
+        mosquitto_disconnect(s->mosq);
+        mosquitto_loop_stop(s->mosq, false);
+        mosquitto_destroy(s->mosq);
+    }
+    mosquitto_lib_cleanup();
+    for (struct sync__ev *ev = s->inbox, *next; ev; ev = next) {
+        next = ev->next;
+        free_ev(ev);
+    }
+    if (s->wake)
+        uv_close((uv_handle_t *)s->wake, free_handle);
+    if (s->timer)
+        uv_close((uv_handle_t *)s->timer, free_handle);
+    while (s->n_out > 0)
+        out_remove(s, s->n_out - 1);
+    free(s->outbox);
+    sync__peers_free(&s->peers);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+/* ---- the API ---- */
+
+bool sync_connected(const struct sync *s)
+{
+    return s && s->connected;
+}
+
+int sync_send_command(struct sync *s, const cJSON *body, const char *hash, uint64_t *seq)
+{
+    if (s->n_out >= OUTBOX_MAX)
+        return -ENOSPC;
+    struct sync__out *more = realloc(s->outbox, (size_t)(s->n_out + 1) * sizeof(*more));
+    if (!more)
+        return -ENOMEM;
+    s->outbox = more;
+    char boot[17];
+    snprintf(boot, sizeof(boot), "%016" PRIx64, s->boot);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "node", s->node);
+    cJSON_AddStringToObject(o, "boot", boot);
+    cJSON_AddNumberToObject(o, "seq", (double)s->next_seq);
+    cJSON_AddStringToObject(o, "hash", hash);
+    cJSON_AddNumberToObject(o, "t", (double)tm_wall_us());
+    cJSON_AddItemToObject(o, "cmd", cJSON_Duplicate(body, true));
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text)
+        return -ENOMEM;
+    struct sync__out *e = &s->outbox[s->n_out++];
+    *e = (struct sync__out){.seq = s->next_seq++, .text = text, .queued_us = tm_now_us()};
+    if (seq)
+        *seq = e->seq;
+    if (s->connected && !s->held && pub(s, "cmd", text, strlen(text), 1, false, &e->mid) < 0)
+        e->mid = 0;
+    return 0;
+}
+
+int sync_publish_state(struct sync *s, const cJSON *state, const char *hash)
+{
+    if (!s->connected)
+        return -ENOTCONN;
+    cJSON *o = cJSON_CreateObject();
+    char boot[17];
+    snprintf(boot, sizeof(boot), "%016" PRIx64, s->boot);
+    cJSON_AddStringToObject(o, "node", s->node);
+    cJSON_AddStringToObject(o, "boot", boot);
+    cJSON_AddStringToObject(o, "hash", hash);
+    cJSON_AddItemToObject(o, "state", cJSON_Duplicate(state, true));
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text)
+        return -ENOMEM;
+    int ret = pub(s, "state", text, strlen(text), 1, true, NULL);
+    free(text);
+    return ret;
+}
+
+int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const char *json,
+                      size_t len)
+{
+    if (!s->connected)
+        return -ENOTCONN;
+    char sub[512], esc[400];
+    snprintf(sub, sizeof(sub), "%s/%s", kind == SYNC_INCIDENT ? "incident" : "unit",
+             sync_topic_escape(id, esc, sizeof(esc)));
+    if (!json)
+        return pub(s, sub, NULL, 0, 1, true, NULL);
+    char head[SYNC_NODE_MAX + 24];
+    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
+    char *p = malloc((size_t)hn + len);
+    if (!p)
+        return -ENOMEM;
+    memcpy(p, head, (size_t)hn);
+    memcpy(p + hn, json, len);
+    int ret = pub(s, sub, p, (size_t)hn + len, kind == SYNC_INCIDENT ? 1 : 0, true, NULL);
+    free(p);
+    return ret;
+}
+
+void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps)
+{
+    s->peers.list[0].feeds_live = feeds_live;
+    s->peers.list[0].feeds_total = feeds_total;
+    s->peers.list[0].fps = fps;
+    s->peers.list[0].heard_us = tm_now_us();
+    s->peers.list[0].online = true;
+    s->peers.list[0].missing = !s->connected;
+}
+
+const struct sync_peer *sync_peers(struct sync *s, int *n)
+{
+    s->peers.list[0].missing = !s->connected;
+    *n = s->peers.n;
+    return s->peers.list;
+}
+
+bool sync_is_leader(struct sync *s)
+{
+    /* not before the others' presence came in after the link */
+    return sync__peers_leader(&s->peers, s->connected && tm_now_us() - s->up_us >= LEAD_AFTER_US);
+}
+
+const char *sync_topic_escape(const char *id, char *buf, size_t n)
+{
+    size_t w = 0;
+    for (const unsigned char *r = (const unsigned char *)id; *r && w + 4 < n; r++) {
+        if ((*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') || (*r >= '0' && *r <= '9') ||
+            *r == '-' || *r == '_' || *r == '.' || *r == '~')
+            buf[w++] = (char)*r;
+        else
+            w += (size_t)snprintf(buf + w, n - w, "%%%02X", *r);
+    }
+    if (n)
+        buf[w < n ? w : n - 1] = '\0';
+    return buf;
+}
+
+void sync_stats(struct sync *s, cJSON *obj)
+{
+    char broker[300];
+    snprintf(broker, sizeof(broker), "%s:%d", s->host, s->port);
+    cJSON_AddStringToObject(obj, "broker", broker);
+    cJSON_AddStringToObject(obj, "wall", s->wall);
+    cJSON_AddStringToObject(obj, "node", s->node);
+    cJSON_AddBoolToObject(obj, "connected", s->connected);
+    cJSON_AddBoolToObject(obj, "leader", sync_is_leader(s));
+    cJSON_AddNumberToObject(obj, "sent", (double)s->sent);
+    cJSON_AddNumberToObject(obj, "received", (double)s->received);
+    cJSON_AddNumberToObject(obj, "duplicates", (double)s->duplicates);
+    cJSON_AddNumberToObject(obj, "undelivered", (double)s->undelivered);
+    cJSON_AddNumberToObject(obj, "rejected", (double)s->rejected);
+    cJSON_AddNumberToObject(obj, "outbox", s->n_out);
+    cJSON_AddNumberToObject(obj, "links", (double)s->links);
+    int n;
+    const struct sync_peer *p = sync_peers(s, &n);
+    cJSON *nodes = cJSON_AddArrayToObject(obj, "nodes");
+    int64_t now = tm_now_us();
+    for (int i = 0; nodes && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "node", p[i].node);
+        cJSON_AddStringToObject(o, "state", p[i].missing ? "missing" : "online");
+        cJSON_AddBoolToObject(o, "self", i == 0);
+        cJSON_AddNumberToObject(o, "feeds_live", p[i].feeds_live);
+        cJSON_AddNumberToObject(o, "feeds_total", p[i].feeds_total);
+        cJSON_AddNumberToObject(o, "fps", p[i].fps);
+        cJSON_AddNumberToObject(o, "heard_ms", i == 0 ? 0 : (double)((now - p[i].heard_us) / 1000));
+        cJSON_AddItemToArray(nodes, o);
+    }
+}

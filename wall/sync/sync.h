@@ -1,0 +1,150 @@
+/*
+ * sync.h - the MQTT link that keeps the nodes of one wall in step.
+ *
+ * One struct sync per node.  It connects to the broker (Eclipse Mosquitto)
+ * on libmosquitto's own thread, reconnects by itself, and hands what arrives
+ * to the loop's thread through hooks.  It knows the topics, the command
+ * envelope, the outbox and who is present; what a command means is the
+ * app's business (wall/app/sync.c).
+ *
+ * Topics, all under tessera/<wall>/ (so walls can share a broker):
+ *   cmd             commands, QoS 1, applied by every node in broker order
+ *   state           the wall state's snapshot (retained; the leader's)
+ *   node/<node>     presence and health (retained; the last will: offline)
+ *   incident/<id>   an open incident (retained; an empty message clears it)
+ *   unit/<id>       a unit's last position (retained; empty: gone)
+ * Ids are percent-encoded in topic names (no '/', '+', '#').
+ *
+ * A command carries its node, the node's boot id (random per start), a
+ * sequence number per boot and the layout version (a content hash); a
+ * command already seen from that node and boot is dropped (QoS 1 may
+ * deliver twice).  Commands wait in the outbox while the broker is away;
+ * one not acknowledged within the outbox's time is given up and reported.
+ *
+ * Threads: every function runs on the thread of the loop given to
+ * sync_create(), and the hooks are called there; libmosquitto's thread only
+ * queues what it receives.
+ */
+#ifndef TESSERA_SYNC_H
+#define TESSERA_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct cJSON;
+struct sync;
+
+#define SYNC_NODE_MAX 64   /* a node's name, with its NUL */
+#define SYNC_HASH_MAX 65   /* a layout version (hex), with its NUL */
+
+struct sync_config {
+    const char *host;
+    int port;
+    bool tls;
+    const char *ca_file, *cert_file, *key_file; /* NULL: none / the system's CAs */
+    const char *username, *password;            /* NULL: anonymous; copied */
+    const char *wall;      /* topic level: [A-Za-z0-9_-] */
+    const char *node;      /* this node */
+    int keepalive_s;       /* a node silent for 2.5 times this is missing
+                              (presence comes once a second); the MQTT
+                              keep-alive is this, at least 5 s (libmosquitto's
+                              least), after 1.5 times which the broker sends
+                              the last will of a node that hangs */
+    double outbox_s;       /* a command not delivered by then is given up */
+};
+
+/* A command as it arrives, in broker order, duplicates removed. */
+struct sync_cmd {
+    const char *node;      /* who sent it */
+    uint64_t seq;          /* its number in that node's boot */
+    const char *hash;      /* the layout version it was made for */
+    int64_t sent_wall_us;  /* when it was sent (the sender's wall clock) */
+    bool own;              /* this node sent it */
+    const struct cJSON *body; /* the command (valid during the hook only) */
+};
+
+enum sync_item { SYNC_INCIDENT = 0, SYNC_UNIT };
+
+/* One node of the wall as its presence says (this node included). */
+struct sync_peer {
+    char node[SYNC_NODE_MAX];
+    bool online;           /* its presence says online (not its last will) */
+    bool missing;          /* offline, or silent for 2.5 keep-alives (at
+                              least 2 s) */
+    int feeds_live, feeds_total;
+    double fps;
+    int64_t heard_us;      /* monotonic: when its presence last arrived */
+};
+
+struct sync_hooks {
+    void *opaque;
+    /* the link to the broker came up (up) or went away */
+    void (*link)(void *opaque, bool up);
+    /* a command, in broker order (this node's own included) */
+    void (*command)(void *opaque, const struct sync_cmd *cmd);
+    /* a command of this node given up undelivered (body: its JSON text) */
+    void (*undelivered)(void *opaque, uint64_t seq, const char *body);
+    /* the wall state's snapshot (retained or new), made for layout hash */
+    void (*snapshot)(void *opaque, const char *from, const char *hash,
+                     const struct cJSON *state);
+    /* an incident or unit (json NULL: cleared), another node's or an
+     * earlier run's of this node */
+    void (*item)(void *opaque, enum sync_item kind, const char *id, const char *json,
+                 size_t len);
+    /* some node appeared, went missing or changed its health */
+    void (*peers)(void *opaque);
+};
+
+/* Starts a node's link (connecting in the background; the link hook says
+ * when it is up).  NULL with a sentence in err when the client cannot be
+ * set up (bad TLS files, no memory); a broker that does not answer is not
+ * an error: the link keeps trying. */
+struct sync *sync_create(uv_loop_t *loop, const struct sync_config *cfg,
+                         const struct sync_hooks *hooks, char *err, size_t errlen);
+
+/* Says goodbye (presence offline), disconnects, joins libmosquitto's thread
+ * and frees everything; accepts NULL.  The loop must still run afterwards
+ * for the handles to close. */
+void sync_destroy(struct sync *s);
+
+/* Whether the link to the broker is up now. */
+bool sync_connected(const struct sync *s);
+
+/* Queues a command (body: a JSON object, copied) for every node, this one
+ * included, made for layout version hash; *seq gets its number.  0, or
+ * -ENOSPC when the outbox is full, -ENOMEM. */
+int sync_send_command(struct sync *s, const struct cJSON *body, const char *hash,
+                      uint64_t *seq);
+
+/* Publishes the wall state's snapshot (retained) made for hash.  0 or a
+ * negative errno (-ENOTCONN while the link is down). */
+int sync_publish_state(struct sync *s, const struct cJSON *state, const char *hash);
+
+/* Publishes item id of kind (retained); json NULL clears it.  0 or a
+ * negative errno (-ENOTCONN while the link is down). */
+int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const char *json,
+                      size_t len);
+
+/* Sets this node's health, published in its presence once a second. */
+void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps);
+
+/* The nodes known (this one first), valid until the loop runs again;
+ * *n gets their number. */
+const struct sync_peer *sync_peers(struct sync *s, int *n);
+
+/* Whether this node leads: the link is up and no present node has a
+ * smaller name.  The leader steps tours and publishes the snapshot. */
+bool sync_is_leader(struct sync *s);
+
+/* Adds the link's figures to obj: broker (host:port, never credentials),
+ * wall, node, connected, leader, counters, outbox, nodes. */
+void sync_stats(struct sync *s, struct cJSON *obj);
+
+/* Percent-encodes id for a topic level into buf (always terminated);
+ * returns buf. */
+const char *sync_topic_escape(const char *id, char *buf, size_t n);
+
+#endif
