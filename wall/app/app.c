@@ -540,7 +540,8 @@ static int app_init(struct app *app)
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
         !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log)))
         return -ENOMEM;
-    struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync};
+    struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync,
+                             .node = app_node(app)};
     if (!(app->outs = out_set_create(app->layout, &oo, app->log)))
         return -EIO;
     const char *shaders = find_shaders(&app->opt, buf, sizeof(buf));
@@ -564,7 +565,7 @@ static int app_init(struct app *app)
         return -EIO;
     struct layout *l = app->layout;
     app->layout = NULL; /* app_apply_layout() takes it over */
-    if (app_apply_layout(app, l, WS_ORIGIN_START) < 0 || app_sync_start(app) < 0)
+    if (app_apply_layout(app, l, WS_ORIGIN_START, 0) < 0 || app_sync_start(app) < 0)
         return -EIO;
     if (!app->opt.snapshot)
         app_watch_start(app); /* a one-shot snapshot does not reload */

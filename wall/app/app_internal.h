@@ -400,10 +400,10 @@ int app_command_apply(struct app *app, struct ws_cmd *cmd, char *err, size_t err
 
 /* Shows layout l, read from the file with registry reg and version hash
  * (app_layout_hash()): carries on-demand call-up cameras over, applies it
- * (app_apply_layout()) and takes reg over when it was accepted.  Takes l
- * and reg over either way; returns 0 or a negative errno. */
+ * (app_apply_layout(), at now_us) and takes reg over when it was accepted.
+ * Takes l and reg over either way; returns 0 or a negative errno. */
 int app_layout_accept(struct app *app, struct layout *l, struct registry *reg,
-                      const char *hash, enum ws_origin origin);
+                      const char *hash, enum ws_origin origin, int64_t now_us);
 
 /* Socket requests {"type":"callup","incident":ID} or {"type":"callup","lat":…,
  * "lon":…[,"priority":P]}: ranks the registry and calls up the best cameras
@@ -454,9 +454,11 @@ struct cJSON *app_callups_json(const struct app *app, int64_t now_us);
 
 /* Shows layout l (start or reload; the app takes l over either way): the
  * view of the same name stays, operator state stays on tiles that still
- * exist, feeds of the same source keep their connection.  Returns 0 or a
- * negative errno (then l is freed and the old layout stays). */
-int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin);
+ * exist, feeds of the same source keep their connection.  now_us: the
+ * time of the command (a wall of several PCs: the sender's, so tours are
+ * scheduled alike everywhere), 0: now.  Returns 0 or a negative errno (then
+ * l is freed and the old layout stays). */
+int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin, int64_t now_us);
 
 /* Starts reading the layout file on libuv's thread pool; when it is read,
  * it is shown (app_apply_layout()), or the old one stays with a banner.
@@ -466,7 +468,8 @@ int app_reload(struct app *app, enum ws_origin origin);
 /* Issues the tour command when a tour step is due at now_us. */
 void app_tours_tick(struct app *app, int64_t now_us);
 
-/* The time the next tour step is due (monotonic us), or 0. */
+/* The time the next tour step is due (monotonic us), or 0: none, or
+ * another node of the wall steps them. */
 int64_t app_tours_due(const struct app *app);
 
 /* Frees the wall state, its render targets and the audit tracking. */

@@ -143,6 +143,7 @@ static cJSON *outputs_json(const struct app *app)
         cJSON_AddStringToObject(out, "name", lo->name);
         cJSON_AddNumberToObject(out, "width", lo->width);
         cJSON_AddNumberToObject(out, "height", lo->height);
+        cJSON_AddBoolToObject(out, "here", app_output_here(app, o)); /* this PC draws it */
         cJSON_AddNumberToObject(out, "maximized", app->ws.outputs[o].maximized);
         cJSON_AddNumberToObject(out, "selected", app->ws.outputs[o].selected);
         pinned = cJSON_AddArrayToObject(out, "pinned");

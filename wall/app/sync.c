@@ -132,9 +132,9 @@ static bool is_old(const struct app_sync *s, const char *hash)
     return false;
 }
 
-/* Shows the candidate layout (its version came round); the version shown
- * before becomes old. */
-static void take_candidate(struct app *app)
+/* Shows the candidate layout (its version came round, sent at now_us); the
+ * version shown before becomes old. */
+static void take_candidate(struct app *app, int64_t now_us)
 {
     struct app_sync *s = app->sync;
     char before[APP_HASH_MAX];
@@ -143,7 +143,7 @@ static void take_candidate(struct app *app)
     struct registry *reg = s->cand_reg;
     s->cand = NULL;
     s->cand_reg = NULL;
-    app_layout_accept(app, l, reg, s->cand_hash, s->cand_origin);
+    app_layout_accept(app, l, reg, s->cand_hash, s->cand_origin, now_us);
     if (strcmp(before, app->layout_hash) != 0 && !is_old(s, before)) {
         memmove(s->old[1], s->old[0], sizeof(s->old[0]) * (OLD_VERSIONS - 1));
         snprintf(s->old[0], sizeof(s->old[0]), "%s", before);
@@ -152,13 +152,46 @@ static void take_candidate(struct app *app)
     s->cand_hash[0] = '\0';
 }
 
+/* Whether two "sync" blocks name the same broker, wall and settings. */
+static bool same_sync(const struct layout_sync *a, const struct layout_sync *b)
+{
+    const char *fa[] = {a->broker, a->wall, a->username_file, a->password_file,
+                        a->tls_files.ca_file, a->tls_files.cert_file, a->tls_files.key_file};
+    const char *fb[] = {b->broker, b->wall, b->username_file, b->password_file,
+                        b->tls_files.ca_file, b->tls_files.cert_file, b->tls_files.key_file};
+    if (a->given != b->given || a->tls != b->tls || a->keepalive_s != b->keepalive_s)
+        return false;
+    for (size_t i = 0; i < sizeof(fa) / sizeof(fa[0]); i++)
+        if ((fa[i] || fb[i]) && (!fa[i] || !fb[i] || strcmp(fa[i], fb[i]) != 0))
+            return false;
+    return true;
+}
+
 void app_layout_read(struct app *app, struct layout *l, struct registry *reg, const char *hash,
                      enum ws_origin origin)
 {
     struct app_sync *s = app->sync;
-    if (!s) {
-        app_layout_accept(app, l, reg, hash, origin);
+    if (app->node[0] && layout_uses_nodes(l) && !layout_has_node(l, app->node)) {
+        tlog_err(app->log, "%s names no output of node %s (this PC): keeping the layout on "
+                 "screen", app->opt.layout_path, app->node);
+        snprintf(app->banner, sizeof(app->banner),
+                 "LAYOUT NOT RELOADED · %s: no output names node \"%s\" (this PC)",
+                 app->opt.layout_path, app->node);
+        app->dirty = app->full_redraw = true;
+        layout_destroy(l);
+        reg_destroy(reg);
         return;
+    }
+    if (!same_sync(&app->layout->sync, &l->sync))
+        tlog_warn(app->log, "%s: \"sync\" changed: it takes effect when tessera starts again",
+                  app->opt.layout_path);
+    if (!s) {
+        app_layout_accept(app, l, reg, hash, origin, 0);
+        return;
+    }
+    if (app->banner[0]) { /* the file is good again */
+        app->banner[0] = '\0';
+        app->dirty = app->full_redraw = true;
     }
     layout_destroy(s->cand); /* an older read, never sent round */
     reg_destroy(s->cand_reg);
@@ -179,6 +212,7 @@ void app_layout_read(struct app *app, struct layout *l, struct registry *reg, co
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "type", "layout-read");
     cJSON_AddStringToObject(body, "origin", ws_origin_name(origin));
+    cJSON_AddNumberToObject(body, "now_us", (double)app_ws_now(app)); /* tours count from it */
     int ret = body ? sync_send_command(s->link, body, hash, NULL) : -ENOMEM;
     cJSON_Delete(body);
     if (ret < 0)
@@ -234,7 +268,8 @@ static int run_cmd(struct app *app, const char *hash, const char *node, bool own
             return 1;
         if (!s->cand || strcmp(hash, s->cand_hash) != 0)
             return 0;
-        take_candidate(app);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "now_us");
+        take_candidate(app, cJSON_IsNumber(t) && t->valuedouble > 0 ? (int64_t)t->valuedouble : 0);
         s->state_due = true;
         return 1;
     }
@@ -308,6 +343,10 @@ void app_sync_retry(struct app *app)
 static void on_command(void *opaque, const struct sync_cmd *c)
 {
     struct app *app = opaque;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(c->body, "type");
+    tlog_debug(app->log, "sync: command %llu of %s: %s%s", (unsigned long long)c->seq, c->node,
+               cJSON_IsString(type) ? type->valuestring : "?",
+               app->sync->n_wait ? " (behind others waiting)" : "");
     if (app->sync->n_wait > 0 || !run_cmd(app, c->hash, c->node, c->own, c->seq, c->body))
         keep(app, c); /* in order: behind those already waiting */
 }
@@ -570,7 +609,10 @@ void app_sync_stop(struct app *app)
 int64_t app_tours_due(const struct app *app)
 {
     int64_t due = ws_next_tour_us(&app->ws);
-    return due ? due - app_ws_now(app) + tm_now_us() : 0; /* on the monotonic clock */
+    if (!due || !app_sync_decides(app))
+        return 0; /* another node steps them (or this one's step is on its way):
+                     no wake-up, or the loop would spin on a time long past */
+    return due - app_ws_now(app) + tm_now_us(); /* on the monotonic clock */
 }
 
 void app_tours_tick(struct app *app, int64_t now_us)

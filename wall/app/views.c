@@ -88,6 +88,7 @@ static int follow_layout(struct app *app)
 {
     const struct layout_view *v = &app->layout->views[app->ws.view];
     int ret, err;
+    out_set_node(app->outs, app_node(app)); /* another PC's outputs stay hidden */
     if (out_set_apply(app->outs, v->outputs, v->n_outputs) < 0)
         tlog_err(app->log, "cannot make the windows for the new outputs");
     if ((ret = apply_targets(app)) < 0)
@@ -179,11 +180,11 @@ int app_command_apply(struct app *app, struct ws_cmd *cmd, char *err, size_t err
     return ret;
 }
 
-int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin)
+int app_apply_layout(struct app *app, struct layout *l, enum ws_origin origin, int64_t now_us)
 {
     struct layout *old = app->layout;
-    struct ws_cmd cmd = {.type = WS_CMD_LAYOUT, .origin = origin, .now_us = app_ws_now(app),
-                         .layout = l};
+    struct ws_cmd cmd = {.type = WS_CMD_LAYOUT, .origin = origin,
+                         .now_us = now_us ? now_us : app_ws_now(app), .layout = l};
     app->layout = l; /* the feed set and the targets read the new one */
     int ret = app_command_apply(app, &cmd, NULL, 0);
     if (ret < 0 && app->ws.layout != l) {
@@ -227,10 +228,10 @@ void app_registry_watch(struct app *app)
 }
 
 int app_layout_accept(struct app *app, struct layout *l, struct registry *reg,
-                      const char *hash, enum ws_origin origin)
+                      const char *hash, enum ws_origin origin, int64_t now_us)
 {
     carry_callups(app, l, reg); /* on-demand cameras stay */
-    int ret = app_apply_layout(app, l, origin);
+    int ret = app_apply_layout(app, l, origin, now_us);
     if (app->layout == l) { /* accepted: its registry comes along */
         reg_destroy(app->registry);
         app->registry = reg;

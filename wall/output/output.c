@@ -50,6 +50,7 @@ struct out_window {
     int target;            /* the SDL display it should be on, or -1 */
     int display;           /* SDL display index when shown */
     SDL_Rect rect;         /* where it was put when shown */
+    bool remote;           /* another node (PC) drives this output */
 };
 
 struct out_set {
@@ -63,6 +64,7 @@ struct out_set {
     int vsync_window;      /* the window with swap interval 1, or -1 */
     struct kiosk kiosk;
     char gl_desc[256];
+    char node[64];         /* this PC's node, or "" (every output is ours) */
 };
 
 static void set_gl_attributes(void)
@@ -143,7 +145,10 @@ static int wanted_display(const struct out_set *set, int i)
         return -1;
     if (w->want_index >= 0)
         return w->want_index < n ? w->want_index : -1;
-    return i < n ? i : n > 0 ? 0 : -1;
+    int k = 0; /* this output's place among this PC's outputs */
+    for (int j = 0; j < i; j++)
+        k += !set->win[j].remote;
+    return k < n ? k : n > 0 ? 0 : -1;
 }
 
 /* Sets every output's target display, in output order. */
@@ -152,7 +157,7 @@ static void assign_displays(struct out_set *set)
     for (int i = 0; i < set->n; i++)
         set->win[i].target = -1;
     for (int i = 0; i < set->n; i++)
-        set->win[i].target = wanted_display(set, i);
+        set->win[i].target = set->win[i].remote ? -1 : wanted_display(set, i);
 }
 
 /* Why output i has no display, for log lines. */
@@ -220,6 +225,12 @@ static bool place_window(struct out_set *set, int i)
     struct out_window *w = &set->win[i];
     if (set->headless)
         return false;
+    if (w->remote) { /* another PC shows it */
+        bool changed = w->place == OUT_PLACE_SHOWN;
+        SDL_HideWindow(w->window);
+        w->place = OUT_PLACE_NEW;
+        return changed;
+    }
     int d = w->target;
     if (d < 0) {
         bool changed = w->place != OUT_PLACE_MISSING;
@@ -300,13 +311,15 @@ static int create_window(struct out_set *set, int i, const struct layout_output 
     Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_HIDDEN;
     if (!set->headless)
         flags |= SDL_WINDOW_BORDERLESS;
+    w->remote = !layout_output_on_node(lo, set->node[0] ? set->node : NULL);
     w->width = lo->width;
     w->height = lo->height;
     w->want_index = lo->display_index;
     w->name = strdup(lo->name);
     w->want_name = lo->display_name ? strdup(lo->display_name) : NULL;
-    w->window = SDL_CreateWindow(lo->name, SDL_WINDOWPOS_UNDEFINED,
-                                 SDL_WINDOWPOS_UNDEFINED, lo->width, lo->height, flags);
+    w->window = SDL_CreateWindow(lo->name, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                                 w->remote ? 16 : lo->width, w->remote ? 16 : lo->height,
+                                 flags); /* another PC's: no room for its picture */
     if (!w->window || !w->name || (lo->display_name && !w->want_name)) {
         tlog_err(set->log, "cannot create the window for output %s: %s", lo->name,
                  SDL_GetError());
@@ -414,6 +427,7 @@ struct out_set *out_set_create(const struct layout *layout,
     set->n = layout->n_outputs;
     set->headless = opt->headless;
     set->vsync = opt->vsync;
+    out_set_node(set, opt->node);
     set->vsync_window = -2; /* not set yet */
     set_gl_attributes();
     for (int i = 0; i < set->n; i++)
@@ -474,8 +488,10 @@ static int reuse_window(struct out_set *set, int i, const struct layout_output *
     w->name = name;
     w->want_name = want;
     w->want_index = lo->display_index;
-    if (w->width != lo->width || w->height != lo->height)
-        SDL_SetWindowSize(w->window, lo->width, lo->height);
+    bool remote = !layout_output_on_node(lo, set->node[0] ? set->node : NULL);
+    if (w->width != lo->width || w->height != lo->height || remote != w->remote)
+        SDL_SetWindowSize(w->window, remote ? 16 : lo->width, remote ? 16 : lo->height);
+    w->remote = remote;
     w->width = lo->width;
     w->height = lo->height;
     SDL_SetWindowTitle(w->window, lo->name);
@@ -511,6 +527,11 @@ int out_set_apply(struct out_set *set, const struct layout_output *outs, int n)
     place_all(set);
     apply_vsync(set);
     return 0;
+}
+
+void out_set_node(struct out_set *set, const char *node)
+{
+    snprintf(set->node, sizeof(set->node), "%s", node ? node : "");
 }
 
 int out_count(const struct out_set *set)

@@ -26,6 +26,8 @@ union SDL_Event;
 struct out_options {
     bool headless; /* SDL's offscreen driver (EGL), no window on any screen */
     bool vsync;    /* swap interval 1 on one output only: the first shown */
+    const char *node; /* this PC's node: the windows of outputs another node
+                         drives stay hidden (NULL: every output is shown) */
 };
 
 /* What out_handle_event() and out_tick() ask of the app (bit flags). */
@@ -86,6 +88,11 @@ struct out_set *out_set_create(const struct layout *layout,
  * -1 (logged) when a window cannot be created (the set stays usable, with
  * its old outputs named as far as they were changed). */
 int out_set_apply(struct out_set *set, const struct layout_output *outs, int n);
+
+/* Sets this PC's node (NULL: every output is this PC's) for the next
+ * out_set_apply(): another node's outputs get a small hidden window and no
+ * display, and the others take the displays in order among themselves. */
+void out_set_node(struct out_set *set, const char *node);
 
 /* Destroys windows and the context and shuts SDL video down; accepts NULL. */
 void out_set_destroy(struct out_set *set);

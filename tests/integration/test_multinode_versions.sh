@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# test_multinode_versions.sh - integration.multinode_versions: the layout
+# file of a wall of two PCs changes on one PC first (issue 16).  Each node
+# has its own copy of the file, as on real PCs.  The file changes on pc1:
+# pc1 shows the new version, pc2 keeps the old one, says so (marker, stats)
+# and keeps pc1's next command (an enlarged tile) until its own copy
+# matches; then it applies both, in order.  A file whose outputs no longer
+# name this PC's node is refused with a banner.  Then both files get a wall
+# tour: the nodes step it together, on the leader's schedule.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tessera
+need_cmd python3 ffmpeg mosquitto
+
+gen_clip "$TEST_TMPDIR/a.h264" --color 0xD02020 --seconds 4
+gen_clip "$TEST_TMPDIR/b.h264" --color 0x20C040 --seconds 4
+rtsp=""
+start_rtsp_server rtsp --mount "/a=$TEST_TMPDIR/a.h264" --mount "/b=$TEST_TMPDIR/b.h264"
+broker=""
+start_broker broker
+
+# wall LABEL [EXTRA]: the wall file (tile 0 of "left" labelled LABEL; EXTRA
+# adds top-level keys).
+wall() {
+    cat <<JSON
+{"sync": {"broker": "mqtt://127.0.0.1:$broker", "wall": "versions", "keepalive_s": 1},
+ "feeds": {"a": {"url": "rtsp://127.0.0.1:$rtsp/a"}, "b": {"url": "rtsp://127.0.0.1:$rtsp/b"}},
+ ${2:-}
+ "layouts": {
+   "one": {"outputs": [
+     {"name": "left", "node": "pc1", "size": [320, 180], "grid": [2, 1],
+      "tiles": [{"feed": "a", "cell": [0, 0], "label": "$1"}, {"feed": "b", "cell": [1, 0]}]},
+     {"name": "right", "node": "pc2", "size": [320, 180], "grid": [2, 1],
+      "tiles": [{"feed": "b", "cell": [0, 0]}, {"feed": "a", "cell": [1, 0]}]}]},
+   "two": {"outputs": [
+     {"name": "left", "node": "pc1", "size": [320, 180], "grid": [2, 1],
+      "tiles": [{"feed": "b", "cell": [0, 0]}, {"feed": "a", "cell": [1, 0]}]},
+     {"name": "right", "node": "pc2", "size": [320, 180], "grid": [2, 1],
+      "tiles": [{"feed": "a", "cell": [0, 0]}, {"feed": "b", "cell": [1, 0]}]}]}}}
+JSON
+}
+# put NODE LABEL [EXTRA]: writes NODE's copy of the file the way editors and
+# copies do (a new file renamed over the old).
+put() {
+    wall "$2" "${3:-}" >"$TEST_TMPDIR/$1/wall.json.new"
+    mv "$TEST_TMPDIR/$1/wall.json.new" "$TEST_TMPDIR/$1/wall.json"
+}
+for n in pc1 pc2; do
+    mkdir -p "$TEST_TMPDIR/$n"
+    put "$n" A1
+    start_tessera "$n" 200 --headless --node "$n" --control "unix:$TEST_TMPDIR/$n.sock" \
+        --duration 180 --audit "$TEST_TMPDIR/$n.audit" --log-level debug "$TEST_TMPDIR/$n/wall.json"
+    printf -v "pid_$n" '%s' "$TESSERA_PID"
+done
+q() { live_q "$TEST_TMPDIR/$1.sock" "$2"; }
+until_q() { # NODE EXPR SECONDS WHAT
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        [[ $(q "$1" "$2") == True ]] && return 0
+        sleep 0.1
+    done
+    show_tessera_output "$1"
+    fail "$4: not within $3 s on $1: $2 (now: $(q "$1" "$2"))"
+}
+send() {
+    local reply
+    reply=$(control_send "$TEST_TMPDIR/$1.sock" "$2")
+    [[ $reply == '{"ok":true'* ]] || { show_tessera_output "$1"; fail "$1: $2: $reply"; }
+}
+for n in pc1 pc2; do
+    until_q "$n" 'd["sync"]["connected"] and len([x for x in d["sync"]["nodes"] if x["state"] == "online"]) == 2' 30 "two nodes online"
+done
+until_q pc1 'd["sync"]["leader"]' 10 "pc1 leads"
+v1=$(q pc1 'd["layout_version"]')
+[[ $(q pc2 'd["layout_version"]') == "$v1" ]] || fail "the same file gave two versions"
+[[ $(q pc1 '[o["here"] for o in d["outputs"]]') == "[True, False]" ]] ||
+    fail "pc1 should draw left only: $(q pc1 '[o["here"] for o in d["outputs"]]')"
+
+# The file changes on pc1 only.
+put pc1 A2
+until_q pc1 'd["layout_version"] != "'"$v1"'"' 10 "pc1 reloads its copy"
+until_q pc2 'd["sync"]["waiting"] == 1 and "LAYOUT FILE DIFFERS" in d["sync"]["marker"]' 10 "pc2 waits for its copy"
+send pc1 '{"type":"maximize","output":"right","tile":1}'
+until_q pc2 'd["sync"]["waiting"] == 2' 10 "pc2 keeps pc1's command"
+[[ $(q pc2 'd["outputs"][1]["maximized"]') == -1 ]] || fail "pc2 applied a command for a layout version it does not have"
+[[ $(q pc2 'd["layout_version"]') == "$v1" ]] || fail "pc2 changed its layout version by itself"
+grep -q "waiting for this PC's copy" "$TEST_TMPDIR/pc2.err" || fail "pc2 did not say why it waits"
+note "pc2 keeps the commands for the version it does not have"
+
+put pc2 A2
+until_q pc2 'd["sync"]["waiting"] == 0 and d["outputs"][1]["maximized"] == 1 and d["sync"]["marker"] == ""' 10 "pc2 catches up"
+[[ $(q pc2 'd["layout_version"]') == "$(q pc1 'd["layout_version"]')" ]] || fail "versions differ after the copy"
+[[ $(q pc1 'd["outputs"][1]["maximized"]') == 1 ]] || fail "pc1 lost its own command"
+note "pc2 caught up when its copy matched: the new version, then the command"
+
+# A file that names no output of this PC's node is refused (pc2).
+wall A3 | sed 's/"node": "pc2"/"node": "pc9"/' >"$TEST_TMPDIR/pc2/wall.json.new"
+mv "$TEST_TMPDIR/pc2/wall.json.new" "$TEST_TMPDIR/pc2/wall.json"
+until_q pc2 '"no output names node" in d.get("layout_error", "")' 10 "a file without this PC refused"
+put pc2 A2
+until_q pc2 'd.get("layout_error", "") == ""' 10 "the good file again"
+
+# A wall tour: both nodes step on the leader's schedule.
+put pc1 A2 '"tour": {"layouts": ["one", "two"], "dwell": 2},'
+put pc2 A2 '"tour": {"layouts": ["one", "two"], "dwell": 2},'
+until_q pc2 'd["layout_version"] == "'"$(q pc1 'd["layout_version"]')"'"' 10 "the tour file on both"
+sleep 9
+python3 - "$TEST_TMPDIR/pc1.audit" "$TEST_TMPDIR/pc2.audit" <<'PY' || fail "tour steps differ between the nodes"
+import datetime, json, sys
+def steps(path):
+    out = []
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("event") == "layout" and r.get("action") == "switched":
+            t = datetime.datetime.strptime(r["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+            out.append((t.timestamp(), r["view"]))
+    return out
+a, b = steps(sys.argv[1]), steps(sys.argv[2])
+tour_a, tour_b = a[-3:], b[-3:]
+print("tour steps pc1:", tour_a, "pc2:", tour_b, file=sys.stderr)
+if len(a) < 3 or [v for _, v in tour_a] != [v for _, v in tour_b]:
+    sys.exit(1)
+spread = max(abs(x[0] - y[0]) for x, y in zip(tour_a, tour_b))
+print("largest spread between the nodes' steps: %.0f ms" % (spread * 1000), file=sys.stderr)
+sys.exit(0 if spread < 0.5 else 1)
+PY
+note "ok"
