@@ -102,6 +102,22 @@ tile_ok() { # PNG K COLOUR
     "$TESSERA_PNG_PROBE" "$1" expect $(rect "$2" "$3") $(hex_rgb "$3") 40 >/dev/null 2>&1
 }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# applied_ms NODE PATTERN T0: milliseconds from T0 (date +%s%N) to the log
+# line of NODE matching PATTERN (the command applied there), or "none".
+applied_ms() {
+    python3 - "$TEST_TMPDIR/$1.err" "$2" "$3" <<'PY'
+import datetime, re, sys
+t0 = int(sys.argv[3]) / 1e9
+day = datetime.datetime.fromtimestamp(t0).replace(hour=0, minute=0, second=0, microsecond=0)
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    if m and re.search(sys.argv[2], line):
+        t = day.timestamp() + int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1e3
+        print(round((t - t0) * 1000))
+        sys.exit(0)
+print("none")
+PY
+}
 
 node pc1
 node pc2
@@ -122,7 +138,11 @@ t0=$(date +%s%N)
 send pc1 '{"type":"layout","name":"night"}'
 until_q pc2 'd["layout"] == "night"' 5 "layout switch reached pc2"
 until_q pc3 'd["layout"] == "night"' 5 "layout switch reached pc3"
-note "layout switch on pc2 and pc3 after $(ms_since "$t0") ms (state)"
+for n in pc2 pc3; do
+    ms=$(applied_ms "$n" 'layout from socket \(pc1 .*view night' "$t0")
+    note "layout switch sent to pc1 applied on $n after $ms ms"
+    [[ $ms != none ]] && ((ms <= 500)) || fail "the switch took $ms ms to reach $n (want <= 500)"
+done
 looks pc2 night_pc2 "$RED" "$RED"
 looks pc3 night_pc3 "$GREEN" "$DARK"
 looks pc1 night_pc1 "$BLUE" "$BLUE"

@@ -309,7 +309,8 @@ void app_audit_consent(struct app *app, int feed, const char *why);
 void app_audit_mask(struct app *app, int feed, bool lifted, const char *reason,
                     int64_t until_wall_us);
 
-/* Records a control command that changed what is shown. */
+/* Records a control command that changed what is shown (who: the socket
+ * client, or NULL: none). */
 void app_audit_command(struct app *app, const struct ovl_client_info *who,
                        const char *type, const char *summary);
 

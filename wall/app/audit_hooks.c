@@ -73,8 +73,8 @@ void app_audit_command(struct app *app, const struct ovl_client_info *who,
     if (!app->audit)
         return;
     audit_command(app->audit, type,
-                  who->kind == OVL_PEER_UNIX && who->has_cred ? (long)who->uid : -1,
-                  who->kind == OVL_PEER_TCP ? who->addr : NULL, summary);
+                  who && who->kind == OVL_PEER_UNIX && who->has_cred ? (long)who->uid : -1,
+                  who && who->kind == OVL_PEER_TCP ? who->addr : NULL, summary);
 }
 
 /* The feed tile t of output o puts on screen now, or -1 (panel, hidden by

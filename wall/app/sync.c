@@ -64,6 +64,8 @@ struct app_sync {
     cJSON *snap;                      /* the wall's snapshot for a version this
                                          node does not show yet */
     char snap_hash[APP_HASH_MAX];
+    bool resync;                      /* once this node shows the wall's version
+                                         again, ask for a fresh snapshot */
     bool adopted;                     /* took the wall's state (or none came) */
     int64_t adopt_until_us;           /* after a link: the wall's snapshot is
                                          taken until then (commands may have
@@ -222,10 +224,12 @@ void app_layout_read(struct app *app, struct layout *l, struct registry *reg, co
 
 /* ---- receiving ---- */
 
-static bool is_layout_read(const cJSON *body)
+/* Whether body is a command of the link itself ("layout-read", "resync"),
+ * not one of the wall state's. */
+static bool is_type(const cJSON *body, const char *type)
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "type");
-    return cJSON_IsString(t) && strcmp(t->valuestring, "layout-read") == 0;
+    return cJSON_IsString(t) && strcmp(t->valuestring, type) == 0;
 }
 
 /* Applies a command made for the version shown. */
@@ -263,7 +267,11 @@ static int run_cmd(struct app *app, const char *hash, const char *node, bool own
     struct app_sync *s = app->sync;
     if (own && seq == s->timer_seq)
         s->timer_seq = 0;
-    if (is_layout_read(body)) {
+    if (is_type(body, "resync")) { /* a node wants the wall's state */
+        s->state_due |= s->leader;
+        return 1;
+    }
+    if (is_type(body, "layout-read")) {
         if (strcmp(hash, app->layout_hash) == 0)
             return 1;
         if (!s->cand || strcmp(hash, s->cand_hash) != 0)
@@ -297,7 +305,7 @@ static void keep(struct app *app, const struct sync_cmd *c)
         for (int i = 0; i < s->n_wait; i++)
             cJSON_Delete(s->wait[i].body);
         s->n_wait = 0;
-        s->adopted = false;
+        s->resync = true;
     }
     struct sync_wait *w = &s->wait[s->n_wait];
     if (!(w->body = cJSON_Duplicate(c->body, true)))
@@ -314,7 +322,21 @@ static void keep(struct app *app, const struct sync_cmd *c)
     app->dirty = true;
 }
 
-static void adopt(struct app *app, const char *from, const cJSON *state);
+/* Asks the leader for a fresh snapshot and takes it when it comes: this
+ * node missed commands, or the wall's last one was for another version. */
+static void request_resync(struct app *app)
+{
+    struct app_sync *s = app->sync;
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "type", "resync");
+    if (body && sync_send_command(s->link, body, app->layout_hash, NULL) == 0) {
+        s->resync = false;
+        s->adopt_until_us = tm_now_us() + ADOPT_US + 3000000; /* + the outbox's wait */
+        tlog_info(app->log, "sync: this node shows the wall's layout version now: asking for "
+                  "the wall's state");
+    }
+    cJSON_Delete(body);
+}
 
 void app_sync_retry(struct app *app)
 {
@@ -333,11 +355,12 @@ void app_sync_retry(struct app *app)
         app->dirty = true;
     }
     if (s->snap && strcmp(s->snap_hash, app->layout_hash) == 0) {
-        cJSON *snap = s->snap;
+        cJSON_Delete(s->snap); /* older than the commands just run: a fresh one */
         s->snap = NULL;
-        adopt(app, "the wall", snap);
-        cJSON_Delete(snap);
+        s->resync = true;
     }
+    if (s->resync && s->n_wait == 0 && !s->cand)
+        request_resync(app);
 }
 
 static void on_command(void *opaque, const struct sync_cmd *c)
@@ -389,9 +412,12 @@ static void on_snapshot(void *opaque, const char *from, const char *hash, const 
 {
     struct app *app = opaque;
     struct app_sync *s = app->sync;
-    if (s->adopted && tm_now_us() >= s->adopt_until_us)
+    bool pending = s->snap != NULL; /* this node waits to match the wall */
+    if (s->adopted && tm_now_us() >= s->adopt_until_us && !pending)
         return; /* this node follows the commands */
     if (strcmp(hash, app->layout_hash) == 0) {
+        cJSON_Delete(s->snap); /* the wall shows this node's version */
+        s->snap = NULL;
         adopt(app, from, state);
         return;
     }
@@ -470,8 +496,13 @@ void app_sync_tick(struct app *app, int64_t now_us)
     struct app_sync *s = app->sync;
     if (!s)
         return;
-    if (!s->adopted && s->adopt_until_us && now_us >= s->adopt_until_us && !s->snap)
-        s->adopted = true; /* no wall state in the broker: this node's is it */
+    if (!s->adopted && s->adopt_until_us && now_us >= s->adopt_until_us) {
+        s->adopted = true; /* no wall state for this version: this node's is it */
+        if (s->snap)
+            tlog_warn(app->log, "sync: the wall's last state is for layout version %.12s, "
+                      "this PC's file is %.12s: starting from this file; the state is "
+                      "taken again once the versions match", s->snap_hash, app->layout_hash);
+    }
     bool leader = s->adopted && sync_is_leader(s->link);
     if (leader && !s->leader) {
         tlog_info(app->log, "sync: this node leads the wall (tours, holds, call-up policy)");
@@ -483,6 +514,8 @@ void app_sync_tick(struct app *app, int64_t now_us)
         if (st && sync_publish_state(s->link, st, app->layout_hash) == 0) {
             s->state_due = false;
             s->state_sent_us = now_us;
+            cJSON_Delete(s->snap); /* the wall's state is this node's now */
+            s->snap = NULL;
         }
         cJSON_Delete(st);
     }

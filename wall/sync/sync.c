@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <cjson/cJSON.h>
 #include <mosquitto.h>
@@ -173,14 +172,15 @@ static void release_outbox(struct sync *s, int64_t now_us)
 
 /* ---- what arrives (the loop's thread) ---- */
 
-/* Whether this (node, boot, seq) was seen; notes it otherwise. */
+/* Whether this (node, boot, seq) was seen, or is a replay of an earlier
+ * run of that node; notes it otherwise. */
 static bool seen_before(struct sync *s, const char *node, uint64_t boot, uint64_t seq)
 {
     for (int i = 0; i < s->n_seen; i++) {
         struct sync__seen *e = &s->seen[i];
         if (strcmp(e->node, node) != 0)
             continue;
-        if (e->boot == boot && seq <= e->seq)
+        if (boot < e->boot || (boot == e->boot && seq <= e->seq))
             return true;
         e->boot = boot; /* a later command, or the node started again */
         e->seq = seq;
@@ -425,8 +425,7 @@ static int copy_config(struct sync *s, const struct sync_config *cfg, char *err,
     s->port = cfg->port;
     s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 2;
     s->outbox_us = (int64_t)((cfg->outbox_s > 0 ? cfg->outbox_s : 30) * 1e6);
-    if (getrandom(&s->boot, sizeof(s->boot), 0) != (ssize_t)sizeof(s->boot))
-        s->boot = (uint64_t)tm_wall_us() ^ (uint64_t)tm_now_us() << 20;
+    s->boot = (uint64_t)tm_wall_us(); /* a later start has a larger boot */
     s->next_seq = 1;
     return 0;
 }
@@ -466,8 +465,8 @@ struct sync *sync_create(uv_loop_t *loop, const struct sync_config *cfg,
     mosquitto_lib_init();
     if (copy_config(s, cfg, err, errlen) < 0 ||
         sync__peers_init(&s->peers, s->node,
-                         s->keepalive_s * INT64_C(2500000) > 2000000
-                             ? s->keepalive_s * INT64_C(2500000) : 2000000) < 0 ||
+                         s->keepalive_s * INT64_C(2000000) > 2000000
+                             ? s->keepalive_s * INT64_C(2000000) : 2000000) < 0 ||
         (snprintf(id, sizeof(id), "tessera-%s-%s", s->wall, s->node),
          !(s->mosq = mosquitto_new(id, true, s))) ||
         configure(s, cfg, err, errlen) < 0 || start_handles(s) < 0) {

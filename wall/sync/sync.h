@@ -15,10 +15,10 @@
  *   unit/<id>       a unit's last position (retained; empty: gone)
  * Ids are percent-encoded in topic names (no '/', '+', '#').
  *
- * A command carries its node, the node's boot id (random per start), a
+ * A command carries its node, the node's boot (when it started), a
  * sequence number per boot and the layout version (a content hash); a
- * command already seen from that node and boot is dropped (QoS 1 may
- * deliver twice).  Commands wait in the outbox while the broker is away;
+ * command already seen from that node and boot, or from an earlier boot of
+ * it, is dropped (QoS 1 may deliver twice; nothing is replayed).  Commands wait in the outbox while the broker is away;
  * one not acknowledged within the outbox's time is given up and reported.
  *
  * Threads: every function runs on the thread of the loop given to
@@ -48,8 +48,9 @@ struct sync_config {
     const char *username, *password;            /* NULL: anonymous; copied */
     const char *wall;      /* topic level: [A-Za-z0-9_-] */
     const char *node;      /* this node */
-    int keepalive_s;       /* a node silent for 2.5 times this is missing
-                              (presence comes once a second); the MQTT
+    int keepalive_s;       /* a node silent for twice this (at least 2 s)
+                              is missing: presence comes once a second and
+                              is checked once a second; the MQTT
                               keep-alive is this, at least 5 s (libmosquitto's
                               least), after 1.5 times which the broker sends
                               the last will of a node that hangs */
@@ -72,7 +73,7 @@ enum sync_item { SYNC_INCIDENT = 0, SYNC_UNIT };
 struct sync_peer {
     char node[SYNC_NODE_MAX];
     bool online;           /* its presence says online (not its last will) */
-    bool missing;          /* offline, or silent for 2.5 keep-alives (at
+    bool missing;          /* offline, or silent for 2 keep-alives (at
                               least 2 s) */
     int feeds_live, feeds_total;
     double fps;

@@ -57,7 +57,8 @@ struct sync {
     char prefix[96];        /* "tessera/<wall>/" */
     int keepalive_s;
     int64_t outbox_us;
-    uint64_t boot;          /* random per start */
+    uint64_t boot;          /* per start: its wall-clock time (us), so a
+                               later run's commands are told from replays */
     /* shared with libmosquitto's thread, under lock */
     pthread_mutex_t lock;
     struct sync__ev *inbox, **inbox_tail;

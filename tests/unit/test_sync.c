@@ -1,0 +1,87 @@
+/*
+ * test_sync.c - the parts of the multi-node link (wall/sync/) that need no
+ * broker: topic names for ids, who is present and missing, the leader, and
+ * whether the nodes are back after the link returned.  The link itself is
+ * tested against a real Mosquitto by integration.multinode.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "sync/sync_priv.h"
+
+#define S INT64_C(1000000)
+
+static void test_escape(struct check_counts *cc)
+{
+    char buf[64];
+    CHECK_STR(cc, sync_topic_escape("I-2026.17_a~", buf, sizeof(buf)), "I-2026.17_a~");
+    CHECK_STR(cc, sync_topic_escape("a/b+c#d%", buf, sizeof(buf)), "a%2Fb%2Bc%23d%25");
+    CHECK_STR(cc, sync_topic_escape("é", buf, sizeof(buf)), "%C3%A9");
+    /* never past the buffer, always terminated, never half an escape */
+    CHECK_STR(cc, sync_topic_escape("//////", buf, 8), "%2F%2F");
+    CHECK_STR(cc, sync_topic_escape("", buf, sizeof(buf)), "");
+}
+
+static void online(struct sync__peers *p, const char *node, int64_t now)
+{
+    sync__peers_take(p, node, "{\"state\":\"online\",\"feeds_live\":3,\"feeds_total\":4}", now);
+}
+
+static void test_presence(struct check_counts *cc)
+{
+    struct sync__peers p;
+    CHECK_INT(cc, sync__peers_init(&p, "pc2", 5 * S), 0);
+    CHECK(cc, sync__peers_leader(&p, true), "alone, pc2 leads");
+    CHECK(cc, !sync__peers_leader(&p, false), "without a link nobody leads");
+    CHECK(cc, !sync__peers_take(&p, "pc2", "{\"state\":\"offline\"}", 0),
+          "this node's own (earlier run's) presence is not a peer");
+    CHECK_INT(cc, p.n, 1);
+
+    CHECK(cc, sync__peers_take(&p, "pc3", "{\"state\":\"online\"}", 1 * S), "pc3 appears");
+    CHECK(cc, sync__peers_leader(&p, true), "pc3 > pc2: pc2 still leads");
+    online(&p, "pc1", 1 * S);
+    CHECK(cc, !sync__peers_leader(&p, true), "pc1 < pc2: pc1 leads");
+    CHECK_INT(cc, p.list[2].feeds_live, 3);
+    CHECK_INT(cc, p.list[2].feeds_total, 4);
+
+    /* pc1's last will: missing at once, pc2 leads again */
+    CHECK(cc, sync__peers_take(&p, "pc1", "{\"state\":\"offline\"}", 2 * S), "will");
+    CHECK(cc, p.list[2].missing, "pc1 missing after its will");
+    CHECK(cc, sync__peers_leader(&p, true), "pc2 leads when pc1 is gone");
+    /* an empty (cleared) presence is offline too */
+    sync__peers_take(&p, "pc1", "", 2 * S);
+    CHECK(cc, p.list[2].missing, "cleared presence");
+
+    /* silence: pc3 heard at 1 s is missing after 5 s more, not before */
+    CHECK(cc, !sync__peers_age(&p, 5 * S), "pc3 heard 4 s ago is present");
+    CHECK(cc, sync__peers_age(&p, 6 * S + 1), "pc3 silent for 5 s goes missing");
+    CHECK(cc, p.list[1].missing, "pc3 missing");
+    online(&p, "pc3", 7 * S);
+    CHECK(cc, !p.list[1].missing, "pc3 back");
+    sync__peers_free(&p);
+}
+
+static void test_back(struct check_counts *cc)
+{
+    struct sync__peers p;
+    sync__peers_init(&p, "pc1", 5 * S);
+    online(&p, "pc2", 1 * S);
+    online(&p, "pc3", 9 * S); /* pc3 was alive just before the link went down at 10 s */
+    /* a broker that stops sends pc3's last will: it must still come back */
+    sync__peers_take(&p, "pc3", "{\"state\":\"offline\"}", 10 * S);
+    int64_t alive = 7 * S, up = 20 * S;
+    CHECK(cc, !sync__peers_back(&p, up, alive), "pc3 not heard since the link came back");
+    online(&p, "pc3", 21 * S);
+    CHECK(cc, sync__peers_back(&p, up, alive), "pc3 back; pc2 (silent long before) not waited for");
+    sync__peers_free(&p);
+}
+
+int main(void)
+{
+    struct check_counts cc = {0, 0};
+    test_escape(&cc);
+    test_presence(&cc);
+    test_back(&cc);
+    return check_report(&cc);
+}
