@@ -146,6 +146,9 @@ static void take_candidate(struct app *app, int64_t now_us)
     s->cand = NULL;
     s->cand_reg = NULL;
     app_layout_accept(app, l, reg, s->cand_hash, s->cand_origin, now_us);
+    for (int i = 0; i < s->n_old; i++) /* shown again (a file put back) */
+        if (strcmp(s->old[i], app->layout_hash) == 0)
+            s->old[i][0] = '\0';
     if (strcmp(before, app->layout_hash) != 0 && !is_old(s, before)) {
         memmove(s->old[1], s->old[0], sizeof(s->old[0]) * (OLD_VERSIONS - 1));
         snprintf(s->old[0], sizeof(s->old[0]), "%s", before);
@@ -338,14 +341,53 @@ static void request_resync(struct app *app)
     cJSON_Delete(body);
 }
 
+/* Whether waiting command i is a layout read that a later one replaced
+ * (the file changed again before this node read it): it never comes. */
+static bool superseded(const struct app_sync *s, int i)
+{
+    if (!is_type(s->wait[i].body, "layout-read"))
+        return false;
+    for (int k = i + 1; k < s->n_wait; k++)
+        if (is_type(s->wait[k].body, "layout-read") && strcmp(s->wait[k].hash, s->wait[i].hash))
+            return true;
+    return false;
+}
+
+/* Drops waiting command i, a replaced layout read, and the commands made
+ * for its version after it; the wall's state is asked for afterwards. */
+static void drop_superseded(struct app *app, int i)
+{
+    struct app_sync *s = app->sync;
+    char hash[APP_HASH_MAX];
+    snprintf(hash, sizeof(hash), "%s", s->wait[i].hash);
+    tlog_info(app->log, "sync: layout version %.12s was replaced before this node read it: "
+              "its commands are dropped, the wall's state is taken afterwards", hash);
+    int kept = i;
+    for (int k = i; k < s->n_wait; k++) {
+        if (strcmp(s->wait[k].hash, hash) == 0 && !(k > i && is_type(s->wait[k].body,
+                                                                      "layout-read"))) {
+            cJSON_Delete(s->wait[k].body);
+            s->dropped++;
+        } else {
+            s->wait[kept++] = s->wait[k];
+        }
+    }
+    s->n_wait = kept;
+    s->resync = true;
+}
+
 void app_sync_retry(struct app *app)
 {
     struct app_sync *s = app->sync;
     int done = 0;
     while (done < s->n_wait) {
         struct sync_wait *w = &s->wait[done];
-        if (!run_cmd(app, w->hash, w->node, w->own, w->seq, w->body))
-            break;
+        if (!run_cmd(app, w->hash, w->node, w->own, w->seq, w->body)) {
+            if (!superseded(s, done))
+                break;
+            drop_superseded(app, done);
+            continue; /* the same index holds the next one now */
+        }
         cJSON_Delete(w->body);
         done++;
     }
@@ -370,8 +412,10 @@ static void on_command(void *opaque, const struct sync_cmd *c)
     tlog_debug(app->log, "sync: command %llu of %s: %s%s", (unsigned long long)c->seq, c->node,
                cJSON_IsString(type) ? type->valuestring : "?",
                app->sync->n_wait ? " (behind others waiting)" : "");
-    if (app->sync->n_wait > 0 || !run_cmd(app, c->hash, c->node, c->own, c->seq, c->body))
+    if (app->sync->n_wait > 0 || !run_cmd(app, c->hash, c->node, c->own, c->seq, c->body)) {
         keep(app, c); /* in order: behind those already waiting */
+        app_sync_retry(app); /* a layout read this one replaces goes */
+    }
 }
 
 static void on_undelivered(void *opaque, uint64_t seq, const char *body)
