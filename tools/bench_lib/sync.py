@@ -492,6 +492,12 @@ def run(ctx, seconds, say):
         sock_of.update({n.name: n.sock for n in nodes})
         res["cpu_sync"] = load_window(ctx, nodes, broker, seconds, [nodes[0].sock],
                                       [nodes[1].sock], say)
+        half = max(5.0, seconds / 2)
+        say("3/3 (with sync): which costs the broker what: %g s of commands only, %g s "
+            "of units only" % (half, half))
+        res["cpu_sync_parts"] = {
+            "commands": load_window(ctx, nodes, broker, half, [nodes[0].sock], [], say),
+            "units": load_window(ctx, nodes, broker, half, [], [nodes[1].sock], say)}
         res["sync_stats_end"] = {n.name: _sync_summary(n.read_stats()) for n in nodes}
 
     def touring(nodes, broker, docs):
@@ -583,10 +589,16 @@ def print_report(res, out):
             (cs.get("sync_applied_in_window") or {}).get(node, "-")))
     w("%-8s %10.1f %10s %12s\n" % ("broker", cs["cpu_pct"].get("broker", float("nan")),
                                    "-", "-"))
-    w("   broker while switching twice a second (step 1): %.2f %%\n"
-      % res["broker_cpu_pct_switching"])
-    errs = {k: v for k, v in list(cs["sent"].items()) + list(ca["sent"].items())
-            if v["errors"]}
+    parts = res["cpu_sync_parts"]
+    w("   broker with the commands alone: %.1f %%, the units alone: %.1f %%, "
+      "switching twice a second (step 1): %.2f %%\n"
+      % (parts["commands"]["cpu_pct"].get("broker", float("nan")),
+         parts["units"]["cpu_pct"].get("broker", float("nan")),
+         res["broker_cpu_pct_switching"]))
+    errs = {"%s (%s)" % (k, label): v
+            for label, r in (("with sync", cs), ("alone", ca), ("commands only",
+                             parts["commands"]), ("units only", parts["units"]))
+            for k, v in r["sent"].items() if v["errors"]}
     for k, v in errs.items():
         w("   (!) %s refused %d of %d lines: %s\n" % (k, v["errors"], v["sent"],
                                                      v["last_error"]))
