@@ -211,22 +211,19 @@ class Sender:
         self.out += json.dumps(obj, separators=(",", ":")).encode() + b"\n"
         self.sent += 1
 
+    def idle(self):
+        """True when every line is written and every reply read."""
+        return not self.out and self.ok + self.errors >= self.sent
+
     def pump(self, timeout):
-        """Writes and reads for at most timeout seconds (less when nothing
-        is left to write and no reply is due)."""
-        end = time.monotonic() + timeout
-        while True:
-            left = end - time.monotonic()
-            if left <= 0 or (not self.out and self.ok + self.errors >= self.sent):
-                return
-            r, w, _ = select.select([self.s], [self.s] if self.out else [], [], left)
-            if w:
-                try:
-                    self.out = self.out[self.s.send(self.out):]
-                except BlockingIOError:
-                    pass
-            if r:
-                self._read()
+        """Writes and reads for at most timeout seconds (less when idle)."""
+        pump_all([self], time.monotonic() + timeout, until_idle=True)
+
+    def _write(self):
+        try:
+            self.out = self.out[self.s.send(self.out):]
+        except BlockingIOError:
+            pass
 
     def _read(self):
         try:
@@ -246,6 +243,21 @@ class Sender:
 
     def close(self):
         self.s.close()
+
+
+def pump_all(senders, end, until_idle=False):
+    """Writes and reads on every sender, sleeping in select, until
+    time.monotonic() reaches end (or, until_idle, every sender is idle)."""
+    by_sock = {x.s: x for x in senders}
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 or (until_idle and all(x.idle() for x in senders)):
+            return
+        r, w, _ = select.select(list(by_sock), [x.s for x in senders if x.out], [], left)
+        for sk in w:
+            by_sock[sk]._write()
+        for sk in r:
+            by_sock[sk]._read()
 
 
 def send_one(path, obj):
@@ -383,13 +395,9 @@ def drive(cmd_socks, unit_socks, seconds, on_window):
                 u = unit_line((i * per_tick + j) % UNITS, (i * per_tick + j) // UNITS)
                 for p in unit_socks:
                     senders[p].queue(u)
-            due = start + (i + 1) * TICK_S
-            while time.monotonic() < due:
-                for s in senders.values():
-                    s.pump(max(0.0, min(0.005, due - time.monotonic())))
+            pump_all(list(senders.values()), start + (i + 1) * TICK_S)
         on_window("end")
-        for s in senders.values():
-            s.pump(3.0)
+        pump_all(list(senders.values()), time.monotonic() + 3.0, until_idle=True)
         return {os.path.basename(p): {"sent": s.sent, "ok": s.ok, "errors": s.errors,
                                       "last_error": s.last_error}
                 for p, s in senders.items()}
