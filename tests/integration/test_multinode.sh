@@ -4,9 +4,10 @@
 # machine (pc1, pc2, pc3), each driving one headless output of one wall file
 # and showing real RTSP cameras.  Checked on every node's pictures and stats:
 #  - a layout switch sent to pc1's socket shows on pc2 and pc3;
-#  - an incident sent to pc2 (CAD) fills the call-up slot of pc3's output;
+#  - an incident sent to pc2 (CAD) fills the call-up slot of pc3's output,
+#    and a unit sent to pc2 (and its move) shows on pc1 and pc3;
 #  - pc3 killed: the others report it missing within 5 s; started again, it
-#    shows the current layout and incidents within 2 s;
+#    shows the current layout, incidents and units within 2 s;
 #  - the broker stopped for 10 s while commands go to pc1: every node keeps
 #    drawing and says "sync lost"; when the broker is back, pc1's commands
 #    reach pc2 and pc3, and each node applies each command exactly once;
@@ -63,6 +64,12 @@ node() { # NAME: starts node NAME (pc1..pc3)
 }
 q() { live_q "$TEST_TMPDIR/$1.sock" "$2"; }
 incidents() { live_q "$TEST_TMPDIR/$1.sock" '[i["id"] for i in d["incidents"]]' state; }
+units() { live_q "$TEST_TMPDIR/$1.sock" '[(u["id"], round(u["lat"], 4)) for u in d["units"]]' state; }
+until_units() { # NODE WANT SECONDS WHAT
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do [[ $(units "$1") == "$2" ]] && return 0; sleep 0.1; done
+    fail "$4: $1 has units $(units "$1"), want $2"
+}
 # until NODE EXPR SECONDS WHAT: waits for EXPR over NODE's live stats.
 until_q() {
     local i
@@ -185,6 +192,13 @@ for ((i = 0; i < 50; i++)); do [[ $(incidents pc1) == "['I1']" ]] && break; slee
 [[ $(incidents pc1) == "['I1']" ]] || fail "the incident did not reach pc1: $(incidents pc1)"
 looks pc3 callup_pc3 "$GREEN" "$YELLOW"
 note "an incident sent to pc2 filled pc3's call-up slot"
+# Units sent to pc2 reach the others, and their moves too.
+send pc2 '{"type":"unit","id":"A12","lat":32.3001,"lon":-90.1822}'
+until_units pc1 "[('A12', 32.3001)]" 5 "a unit sent to pc2"
+until_units pc3 "[('A12', 32.3001)]" 5 "a unit sent to pc2"
+send pc2 '{"type":"unit","id":"A12","lat":32.3051,"lon":-90.1822}'
+until_units pc3 "[('A12', 32.3051)]" 5 "the unit's move"
+note "units sent to pc2 shown on pc1 and pc3"
 
 # 3. pc3 killed: reported missing; started again it catches up.
 # shellcheck disable=SC2154 # set by node() through printf -v
@@ -197,6 +211,7 @@ note "pc3 reported missing after $(ms_since "$t0") ms"
 node pc3
 until_q pc3 'd["layout"] == "night" and [c["incident"] for c in d["callups"]] == ["I1"]' 10 "pc3 back with the wall's state"
 [[ $(incidents pc3) == "['I1']" ]] || fail "pc3 came back without the incident: $(incidents pc3)"
+until_units pc3 "[('A12', 32.3051)]" 2 "pc3 back with the unit's last position"
 ms=$(log_span pc3 "showing the wall's state")
 note "pc3 showed the wall's state $ms ms after it started"
 if [[ $ms == none ]] || ((ms > 2000)); then fail "pc3 took $ms ms to show the wall's state (want <= 2000)"; fi

@@ -20,10 +20,20 @@
 #include "overlay/state.h"
 
 #define SCAN_EVERY_US 100000
+#define RETAIN_EVERY_US 5000000 /* a moving unit's retained copy, at most this often */
 
-/* Ids published by this node, sorted. */
+/* An item this node publishes: its id, when its retained message was last
+ * written, and whether it changed since (units: live changes travel in
+ * batches, the retained message follows at most every RETAIN_EVERY_US). */
+struct pubid {
+    char *id;
+    int64_t retained_us;
+    bool dirty;
+};
+
+/* The items published by this node, sorted by id. */
 struct idset {
-    char **ids;
+    struct pubid *ids;
     int n, cap;
 };
 
@@ -34,7 +44,7 @@ struct app_sync_items {
     int64_t last_mono_us, last_wall_us; /* the previous scan */
     int64_t next_us;
     bool all;                 /* publish everything at the next scan */
-    uint64_t published, cleared, taken, rejected;
+    uint64_t published, cleared, taken, rejected, batched, batches;
 };
 
 struct app_sync_items *app_sync_items_create(struct app *app)
@@ -55,7 +65,7 @@ void app_sync_items_attach(struct app_sync_items *it, struct sync *link)
 static void idset_free(struct idset *s)
 {
     for (int i = 0; i < s->n; i++)
-        free(s->ids[i]);
+        free(s->ids[i].id);
     free(s->ids);
     memset(s, 0, sizeof(*s));
 }
@@ -76,28 +86,34 @@ void app_sync_items_relink(struct app_sync_items *it)
 
 static int idcmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct pubid *)a)->id, ((const struct pubid *)b)->id);
 }
 
-static int idset_add(struct idset *s, const char *id)
+/* Adds id (kept sorted by the caller), carrying over what old knew of it;
+ * returns the new entry or NULL when out of memory. */
+static struct pubid *idset_add(struct idset *s, const char *id)
 {
     if (s->n == s->cap) {
         int cap = s->cap ? 2 * s->cap : 64;
-        char **more = realloc(s->ids, (size_t)cap * sizeof(*more));
+        struct pubid *more = realloc(s->ids, (size_t)cap * sizeof(*more));
         if (!more)
-            return -ENOMEM;
+            return NULL;
         s->ids = more;
         s->cap = cap;
     }
-    if (!(s->ids[s->n] = strdup(id)))
-        return -ENOMEM;
+    struct pubid *e = &s->ids[s->n];
+    *e = (struct pubid){.id = strdup(id)};
+    if (!e->id)
+        return NULL;
     s->n++;
-    return 0;
+    return e;
 }
 
-static bool idset_has(const struct idset *s, const char *id)
+/* id's entry in s (sorted), or NULL. */
+static struct pubid *idset_find(const struct idset *s, const char *id)
 {
-    return s->n && bsearch(&id, s->ids, (size_t)s->n, sizeof(*s->ids), idcmp);
+    struct pubid key = {.id = (char *)id};
+    return s->n ? bsearch(&key, s->ids, (size_t)s->n, sizeof(*s->ids), idcmp) : NULL;
 }
 
 void app_sync_items_take(struct app_sync_items *it, enum sync_item kind, const char *id,
@@ -142,12 +158,13 @@ static void clear_gone(struct app_sync_items *it, enum sync_item kind, struct id
 {
     struct ovl_state *st = it->app->ovl;
     struct idset *old = &it->pub[kind];
-    qsort(now->ids, (size_t)now->n, sizeof(*now->ids), idcmp);
+    if (now->n) /* qsort wants a base even for nothing */
+        qsort(now->ids, (size_t)now->n, sizeof(*now->ids), idcmp);
     for (int i = 0; i < old->n; i++) {
-        const char *id = old->ids[i];
+        const char *id = old->ids[i].id;
         bool exists = kind == SYNC_INCIDENT ? ovl_state_find_incident(st, id) != NULL
                                             : ovl_state_find_unit(st, id) != NULL;
-        if (!idset_has(now, id) && !exists && sync_publish_item(it->link, kind, id, NULL, 0) == 0)
+        if (!idset_find(now, id) && !exists && sync_publish_item(it->link, kind, id, NULL, 0) == 0)
             it->cleared++;
     }
     idset_free(old);
@@ -173,22 +190,61 @@ static void scan_incidents(struct app_sync_items *it)
     clear_gone(it, SYNC_INCIDENT, &now);
 }
 
+/* Appends text and a newline to the batch b (len n, room cap); false when
+ * out of memory. */
+static bool batch_add(char **b, size_t *n, size_t *cap, const char *text, size_t len)
+{
+    if (*n + len + 1 > *cap) {
+        size_t want = (*n + len + 1) * 2;
+        char *more = realloc(*b, want);
+        if (!more)
+            return false;
+        *b = more;
+        *cap = want;
+    }
+    memcpy(*b + *n, text, len);
+    (*b)[*n + len] = '\n';
+    *n += len + 1;
+    return true;
+}
+
+/* Units: what changed (or was seen again) since the last scan goes in one
+ * batch; a unit's retained message follows when it is new, or changed and
+ * its retained copy is RETAIN_EVERY_US old. */
 static void scan_units(struct app_sync_items *it, int64_t mono, int64_t wall)
 {
     const struct ovl_unit *const *u;
-    size_t n = ovl_state_units(it->app->ovl, &u);
+    size_t n = ovl_state_units(it->app->ovl, &u), len = 0, cap = 0, blen = 0;
     struct idset now = {0};
+    char *batch = NULL;
     for (size_t i = 0; i < n; i++) {
         if (u[i]->remote)
             continue;
-        idset_add(&now, u[i]->d.id);
-        if (it->all || u[i]->changed_wall_us > it->last_wall_us ||
-            u[i]->seen_mono_us > it->last_mono_us) {
-            size_t len = 0;
-            char *text = ovl_unit_item_json(u[i], mono, wall, &len);
-            publish(it, SYNC_UNIT, u[i]->d.id, text, len);
+        const struct pubid *was = idset_find(&it->pub[SYNC_UNIT], u[i]->d.id);
+        struct pubid *e = idset_add(&now, u[i]->d.id); /* sorted: units come by id */
+        if (!e)
+            continue;
+        if (was)
+            e->retained_us = was->retained_us, e->dirty = was->dirty;
+        bool moved = it->all || u[i]->changed_wall_us > it->last_wall_us ||
+                     u[i]->seen_mono_us > it->last_mono_us;
+        e->dirty |= moved;
+        if (!moved && !(e->dirty && mono - e->retained_us >= RETAIN_EVERY_US))
+            continue;
+        char *text = ovl_unit_item_json(u[i], mono, wall, &len);
+        if (text && moved && batch_add(&batch, &blen, &cap, text, len))
+            it->batched++;
+        if (text && (!was || it->all || mono - e->retained_us >= RETAIN_EVERY_US) &&
+            sync_publish_item(it->link, SYNC_UNIT, u[i]->d.id, text, len) == 0) {
+            it->published++;
+            e->retained_us = mono;
+            e->dirty = false;
         }
+        free(text);
     }
+    if (blen && sync_publish_units(it->link, batch, blen) == 0)
+        it->batches++;
+    free(batch);
     clear_gone(it, SYNC_UNIT, &now);
 }
 
@@ -212,6 +268,8 @@ void app_sync_items_stats(const struct app_sync_items *it, cJSON *obj)
     cJSON_AddNumberToObject(o, "cleared", (double)it->cleared);
     cJSON_AddNumberToObject(o, "taken", (double)it->taken);
     cJSON_AddNumberToObject(o, "rejected", (double)it->rejected);
+    cJSON_AddNumberToObject(o, "unit_batches", (double)it->batches);
+    cJSON_AddNumberToObject(o, "units_batched", (double)it->batched);
     cJSON_AddNumberToObject(o, "incidents", it->pub[SYNC_INCIDENT].n);
     cJSON_AddNumberToObject(o, "units", it->pub[SYNC_UNIT].n);
 }

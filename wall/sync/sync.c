@@ -263,6 +263,35 @@ static bool unescape(char *id)
     return id[0] != '\0';
 }
 
+/* The sender of an item or batch, "<node> <boot>\n" before its JSON:
+ * where the JSON starts, or NULL when it is this run's own echo or bad. */
+static const char *item_body(struct sync *s, const char *payload, size_t len)
+{
+    char node[SYNC_NODE_MAX];
+    uint64_t boot;
+    const char *nl = memchr(payload, '\n', len);
+    if (!nl || sscanf(payload, "%63s %" SCNx64, node, &boot) != 2) {
+        s->rejected++;
+        return NULL;
+    }
+    if (strcmp(node, s->node) == 0 && boot == s->boot)
+        return NULL; /* our own, already applied */
+    return nl + 1;
+}
+
+/* A batch of units: one JSON object per line. */
+static void take_units(struct sync *s, const char *payload, size_t len)
+{
+    const char *p = item_body(s, payload, len), *end = payload + len;
+    while (p && p < end && s->hooks.item) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n)
+            s->hooks.item(s->hooks.opaque, SYNC_UNIT, "", p, n);
+        p += n + 1;
+    }
+}
+
 /* An item: "<node> <boot>\n<json>"; this run's own echoes are dropped. */
 static void take_item(struct sync *s, enum sync_item kind, char *id, const char *payload,
                       size_t len)
@@ -273,16 +302,8 @@ static void take_item(struct sync *s, enum sync_item kind, char *id, const char 
     }
     const char *json = NULL;
     if (len > 0) {
-        char node[SYNC_NODE_MAX];
-        uint64_t boot;
-        const char *nl = memchr(payload, '\n', len);
-        if (!nl || sscanf(payload, "%63s %" SCNx64, node, &boot) != 2) {
-            s->rejected++;
+        if (!(json = item_body(s, payload, len)))
             return;
-        }
-        if (strcmp(node, s->node) == 0 && boot == s->boot)
-            return; /* our own, already applied */
-        json = nl + 1;
         len -= (size_t)(json - payload);
     }
     if (s->hooks.item)
@@ -307,6 +328,8 @@ static void take_message(struct sync *s, struct sync__ev *ev)
         take_item(s, SYNC_INCIDENT, sub + 9, ev->payload, ev->len);
     } else if (strncmp(sub, "unit/", 5) == 0) {
         take_item(s, SYNC_UNIT, sub + 5, ev->payload, ev->len);
+    } else if (strcmp(sub, "units") == 0) {
+        take_units(s, ev->payload, ev->len);
     }
 }
 
@@ -596,6 +619,22 @@ int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const
     memcpy(p, head, (size_t)hn);
     memcpy(p + hn, json, len);
     int ret = pub(s, sub, p, (size_t)hn + len, kind == SYNC_INCIDENT ? 1 : 0, true, NULL);
+    free(p);
+    return ret;
+}
+
+int sync_publish_units(struct sync *s, const char *lines, size_t len)
+{
+    if (!s->connected)
+        return -ENOTCONN;
+    char head[SYNC_NODE_MAX + 24];
+    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
+    char *p = malloc((size_t)hn + len);
+    if (!p)
+        return -ENOMEM;
+    memcpy(p, head, (size_t)hn);
+    memcpy(p + hn, lines, len);
+    int ret = pub(s, "units", p, (size_t)hn + len, 0, false, NULL);
     free(p);
     return ret;
 }

@@ -12,7 +12,10 @@
  *   state           the wall state's snapshot (retained; the leader's)
  *   node/<node>     presence and health (retained; the last will: offline)
  *   incident/<id>   an open incident (retained; an empty message clears it)
- *   unit/<id>       a unit's last position (retained; empty: gone)
+ *   unit/<id>       a unit's last position (retained, refreshed at most every
+ *                   few seconds while it moves; empty: gone)
+ *   units           units that moved, several per message (one JSON per
+ *                   line; QoS 0, not retained): the live positions
  * Ids are percent-encoded in topic names (no '/', '+', '#').
  *
  * A command carries its node, the node's boot (when it started), a
@@ -91,8 +94,8 @@ struct sync_hooks {
     /* the wall state's snapshot (retained or new), made for layout hash */
     void (*snapshot)(void *opaque, const char *from, const char *hash,
                      const struct cJSON *state);
-    /* an incident or unit (json NULL: cleared), another node's or an
-     * earlier run's of this node */
+    /* an incident or unit (json NULL: cleared; id "" for a unit of a
+     * batch: the id is in json), another node's or an earlier run's */
     void (*item)(void *opaque, enum sync_item kind, const char *id, const char *json,
                  size_t len);
     /* some node appeared, went missing or changed its health */
@@ -128,6 +131,10 @@ int sync_publish_state(struct sync *s, const struct cJSON *state, const char *ha
  * negative errno (-ENOTCONN while the link is down). */
 int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const char *json,
                       size_t len);
+
+/* Publishes a batch of unit items (lines: one JSON object each, len bytes),
+ * not retained.  0 or a negative errno (-ENOTCONN while the link is down). */
+int sync_publish_units(struct sync *s, const char *lines, size_t len);
 
 /* Sets this node's health, published in its presence once a second. */
 void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps);
