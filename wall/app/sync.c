@@ -38,7 +38,9 @@
 
 #define WAIT_MAX 256          /* commands kept for a layout version */
 #define OLD_VERSIONS 8        /* versions shown before, remembered */
-#define STATE_EVERY_US 200000 /* the leader's snapshot, at most this often */
+#define STATE_EVERY_US 1000000 /* the leader's snapshot, at most this often
+                                  (less than ADOPT_US: a node that joins takes
+                                  the next one too) */
 #define ADOPT_US 2000000      /* after a link, the wall's snapshot is taken */
 
 /* A command kept until this node shows its layout version. */
@@ -563,6 +565,8 @@ void app_sync_tick(struct app *app, int64_t now_us)
         }
         cJSON_Delete(st);
     }
+    /* snapshots are read only by a node that may take one */
+    sync_want_state(s->link, !s->adopted || now_us < s->adopt_until_us || s->snap);
     int live, total;
     health(app, &live, &total);
     sync_set_health(s->link, live, total, app->render_fps);

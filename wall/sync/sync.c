@@ -49,7 +49,10 @@ static void on_connect(struct mosquitto *m, void *opaque, int rc)
     }
     char topic[128];
     snprintf(topic, sizeof(topic), "%s#", s->prefix);
-    mosquitto_subscribe(m, NULL, topic, 1);
+    /* QoS 0 to this node: a delivery lost with its connection is made good
+     * by the wall's snapshot, taken after every link; the sender publishes
+     * with QoS 1 (its outbox) */
+    mosquitto_subscribe(m, NULL, topic, 0);
     push_simple(s, SYNC_EV_UP, 0);
 }
 
@@ -228,6 +231,8 @@ static void take_command(struct sync *s, const char *payload)
 
 static void take_state(struct sync *s, const char *payload)
 {
+    if (!s->want_state)
+        return; /* not parsed: this node follows the commands */
     cJSON *o = payload[0] ? cJSON_Parse(payload) : NULL;
     const char *from = str_of(o, "node"), *hash = str_of(o, "hash"), *boot = str_of(o, "boot");
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
@@ -482,6 +487,7 @@ struct sync *sync_create(uv_loop_t *loop, const struct sync_config *cfg,
     }
     s->loop = loop;
     s->hooks = *hooks;
+    s->want_state = true;
     s->inbox_tail = &s->inbox;
     pthread_mutex_init(&s->lock, NULL);
     char id[160];
@@ -621,6 +627,11 @@ int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const
     int ret = pub(s, sub, p, (size_t)hn + len, kind == SYNC_INCIDENT ? 1 : 0, true, NULL);
     free(p);
     return ret;
+}
+
+void sync_want_state(struct sync *s, bool want)
+{
+    s->want_state = want;
 }
 
 int sync_publish_units(struct sync *s, const char *lines, size_t len)

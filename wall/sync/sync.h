@@ -136,6 +136,10 @@ int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const
  * not retained.  0 or a negative errno (-ENOTCONN while the link is down). */
 int sync_publish_units(struct sync *s, const char *lines, size_t len);
 
+/* Whether snapshots that arrive are read and handed to the snapshot hook
+ * (a node that follows the commands needs none; default true). */
+void sync_want_state(struct sync *s, bool want);
+
 /* Sets this node's health, published in its presence once a second. */
 void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps);
 

@@ -69,6 +69,7 @@ struct sync {
     int64_t up_us;          /* when the link last came up (monotonic) */
     int64_t down_us;        /* ... and went down */
     bool held;              /* the outbox waits for the nodes to come back */
+    bool want_state;        /* snapshots are read (sync_want_state()) */
     uint64_t next_seq;
     struct sync__out *outbox;
     int n_out;
