@@ -373,3 +373,32 @@ feed = lambda i: next(f for f in d["feeds"] if f["id"] == i)
 print(eval(sys.argv[2]))
 PY
 }
+
+# The helpers below talk to a wall run as NAME with --control
+# unix:$TEST_TMPDIR/NAME.sock and started through start_tessera NAME (the
+# nodes of a wall of several PCs).
+
+# node_q NAME EXPR: live_q over NAME's control socket.
+node_q() {
+    live_q "$TEST_TMPDIR/$1.sock" "$2"
+}
+
+# node_until NAME EXPR SECONDS WHAT: waits until EXPR over NAME's live stats
+# is True; fails (saying WHAT, showing NAME's output) after SECONDS.
+node_until() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        [[ $(node_q "$1" "$2") == True ]] && return 0
+        sleep 0.1
+    done
+    show_tessera_output "$1"
+    fail "$4: not within $3 s on $1: $2 (now: $(node_q "$1" "$2"))"
+}
+
+# node_send NAME JSON: sends one request to NAME's control socket; fails
+# unless the reply is ok.
+node_send() {
+    local reply
+    reply=$(control_send "$TEST_TMPDIR/$1.sock" "$2")
+    [[ $reply == '{"ok":true'* ]] || { show_tessera_output "$1"; fail "$1: $2: $reply"; }
+}

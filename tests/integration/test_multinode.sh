@@ -62,7 +62,7 @@ node() { # NAME: starts node NAME (pc1..pc3)
         --audit "$TEST_TMPDIR/$n.audit" --log-level debug "$TEST_TMPDIR/wall.json"
     printf -v "pid_$n" '%s' "$TESSERA_PID"
 }
-q() { live_q "$TEST_TMPDIR/$1.sock" "$2"; }
+q() { node_q "$@"; }
 incidents() { live_q "$TEST_TMPDIR/$1.sock" '[i["id"] for i in d["incidents"]]' state; }
 units() { live_q "$TEST_TMPDIR/$1.sock" '[(u["id"], round(u["lat"], 4)) for u in d["units"]]' state; }
 until_units() { # NODE WANT SECONDS WHAT
@@ -71,20 +71,8 @@ until_units() { # NODE WANT SECONDS WHAT
     fail "$4: $1 has units $(units "$1"), want $2"
 }
 # until NODE EXPR SECONDS WHAT: waits for EXPR over NODE's live stats.
-until_q() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        [[ $(q "$1" "$2") == True ]] && return 0
-        sleep 0.1
-    done
-    show_tessera_output "$1"
-    fail "$4: not within $3 s on $1: $2 (now: $(q "$1" "$2"))"
-}
-send() { # NODE JSON
-    local reply
-    reply=$(control_send "$TEST_TMPDIR/$1.sock" "$2")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output "$1"; fail "$1: $2: $reply"; }
-}
+until_q() { node_until "$@"; }
+send() { node_send "$@"; }
 # looks NODE NAME COLOUR0 COLOUR1: snapshots NODE's output until its two
 # tiles show those colours (up to 15 s), failing with the last picture's.
 looks() {

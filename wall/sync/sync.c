@@ -607,6 +607,23 @@ int sync_publish_state(struct sync *s, const cJSON *state, const char *hash)
     return ret;
 }
 
+/* Publishes body (len bytes) under sub with "<node> <boot>\n" before it,
+ * so that receivers know the sender (item_body()). */
+static int pub_signed(struct sync *s, const char *sub, const char *body, size_t len, int qos,
+                      bool retain)
+{
+    char head[SYNC_NODE_MAX + 24];
+    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
+    char *p = malloc((size_t)hn + len);
+    if (!p)
+        return -ENOMEM;
+    memcpy(p, head, (size_t)hn);
+    memcpy(p + hn, body, len);
+    int ret = pub(s, sub, p, (size_t)hn + len, qos, retain, NULL);
+    free(p);
+    return ret;
+}
+
 int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const char *json,
                       size_t len)
 {
@@ -617,16 +634,7 @@ int sync_publish_item(struct sync *s, enum sync_item kind, const char *id, const
              sync_topic_escape(id, esc, sizeof(esc)));
     if (!json)
         return pub(s, sub, NULL, 0, 1, true, NULL);
-    char head[SYNC_NODE_MAX + 24];
-    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
-    char *p = malloc((size_t)hn + len);
-    if (!p)
-        return -ENOMEM;
-    memcpy(p, head, (size_t)hn);
-    memcpy(p + hn, json, len);
-    int ret = pub(s, sub, p, (size_t)hn + len, kind == SYNC_INCIDENT ? 1 : 0, true, NULL);
-    free(p);
-    return ret;
+    return pub_signed(s, sub, json, len, kind == SYNC_INCIDENT ? 1 : 0, true);
 }
 
 void sync_want_state(struct sync *s, bool want)
@@ -636,18 +644,7 @@ void sync_want_state(struct sync *s, bool want)
 
 int sync_publish_units(struct sync *s, const char *lines, size_t len)
 {
-    if (!s->connected)
-        return -ENOTCONN;
-    char head[SYNC_NODE_MAX + 24];
-    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
-    char *p = malloc((size_t)hn + len);
-    if (!p)
-        return -ENOMEM;
-    memcpy(p, head, (size_t)hn);
-    memcpy(p + hn, lines, len);
-    int ret = pub(s, "units", p, (size_t)hn + len, 0, false, NULL);
-    free(p);
-    return ret;
+    return s->connected ? pub_signed(s, "units", lines, len, 0, false) : -ENOTCONN;
 }
 
 void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps)
