@@ -148,7 +148,7 @@ static void take_candidate(struct app *app, int64_t now_us)
     s->cand = NULL;
     s->cand_reg = NULL;
     app_layout_accept(app, l, reg, s->cand_hash, s->cand_origin, now_us);
-    for (int i = 0; i < s->n_old; i++) /* shown again (a file put back) */
+    for (int i = 0; i < s->n_old && i < OLD_VERSIONS; i++) /* shown again (a file put back) */
         if (strcmp(s->old[i], app->layout_hash) == 0)
             s->old[i][0] = '\0';
     if (strcmp(before, app->layout_hash) != 0 && !is_old(s, before)) {

@@ -348,7 +348,7 @@ static int ovl__opt_int(struct ovl__ctx *p, const char *name, int lo, int hi,
                        int *dst, unsigned bit)
 {
     const cJSON *it = ovl__get(p, name);
-    double v;
+    double v = 0;
     int rc;
 
     if (!it)
@@ -365,7 +365,7 @@ static int ovl__opt_int(struct ovl__ctx *p, const char *name, int lo, int hi,
 static int ovl__us(struct ovl__ctx *p, const char *name, int64_t *dst)
 {
     const cJSON *it = ovl__get(p, name);
-    double v;
+    double v = 0;
     int rc;
 
     if (!it)
@@ -401,7 +401,7 @@ static int ovl__pos(struct ovl__ctx *p, double *lat, double *lon, unsigned bit)
 static int ovl__opt_time(struct ovl__ctx *p, int64_t *dst, unsigned bit)
 {
     const cJSON *it = ovl__get(p, "time");
-    double v;
+    double v = 0;
 
     if (!it)
         return 0;

@@ -74,7 +74,7 @@ int ws__json_num(const cJSON *o, const char *where, const char *key, double lo, 
 int ws__json_int(const cJSON *o, const char *where, const char *key, long long lo,
                  long long hi, long long *out, char *err, size_t n)
 {
-    double v;
+    double v = 0;
     int ret = read_number(o, where, key, (double)lo, (double)hi, &v, err, n);
     if (ret < 0)
         return ret;
