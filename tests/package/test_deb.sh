@@ -87,12 +87,14 @@ done
 depends=$(dpkg-deb -f "$deb" Depends)
 note "Depends: $depends"
 # Computed by dpkg-shlibdeps: library packages with version constraints.
-libs=(libavcodec libavformat libswscale libuv1 libcjson1 libc6)
+libs=(libavcodec libavformat libswscale libuv1 libcjson1 libmosquitto1 libc6)
 [[ $variant == windowed ]] && libs+=(libsdl2)
 for lib in "${libs[@]}"; do
     [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib: $depends"
 done
 [[ $depends =~ \(\>=\ [0-9] ]] || fail "Depends carries no shlibs versions: $depends"
+[[ $(dpkg-deb -f "$deb" Suggests) == *mosquitto* ]] ||
+    fail "Suggests lacks the mosquitto broker (several PCs): $(dpkg-deb -f "$deb" Suggests)"
 [[ $(dpkg-deb -f "$deb" Package) == "$pkg" ]] || fail "package name is not $pkg"
 [[ $(dpkg-deb -f "$deb" Version) == "$version" ]] || fail "package version is not $version"
 
