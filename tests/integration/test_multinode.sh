@@ -209,6 +209,8 @@ looks pc3 back_pc3 "$GREEN" "$YELLOW"
 # 4. The broker away for 10 s: commands wait, nothing is applied twice.
 frames() { q "$1" 'd["render"]["frames"]'; }
 before=$(for n in pc1 pc2 pc3; do frames "$n"; done | tr '\n' ' ')
+msgs_before=$(q pc1 'd["sync"]["messages"]')
+sent_before=$(q pc1 'd["sync"]["sent"]')
 stop_pid "$BROKER_PID"
 for n in pc1 pc2 pc3; do until_q "$n" 'not d["sync"]["connected"]' 10 "sync lost"; done
 until_q pc2 '"SYNC LOST" in d["sync"]["marker"]' 5 "sync lost marker"
@@ -235,7 +237,12 @@ for n in pc1 pc2 pc3; do
         ((count == 1)) || fail "$n's audit has $count '$cmd' records, want exactly 1"
     done
 done
-note "commands sent during the outage applied once on every node"
+# the two commands that waited went to the broker packed in one message
+until_q pc1 "d['sync']['sent'] >= $sent_before + 2" 5 "pc1's commands acknowledged"
+read -r msgs sent < <(q pc1 '"%d %d" % (d["sync"]["messages"], d["sync"]["sent"])')
+msgs=$((msgs - msgs_before)) sent=$((sent - sent_before))
+((msgs < sent)) || fail "pc1 sent $sent commands in $msgs messages: the waiting ones were not packed"
+note "commands sent during the outage applied once on every node (packed in one message)"
 
 # 5. A command that cannot reach the broker within 30 s is given up: said in
 #    the log and the audit, applied nowhere, and the node goes on.

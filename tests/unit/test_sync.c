@@ -1,11 +1,14 @@
 /*
  * test_sync.c - the parts of the multi-node link (wall/sync/) that need no
- * broker: topic names for ids, who is present and missing, the leader, and
- * whether the nodes are back after the link returned.  The link itself is
+ * broker: topic names for ids, who is present and missing, the leader,
+ * whether the nodes are back after the link returned, who joined, and the
+ * outbox that packs commands into messages.  The link itself is
  * tested against a real Mosquitto by integration.multinode.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "sync/sync_priv.h"
@@ -62,6 +65,73 @@ static void test_presence(struct check_counts *cc)
     sync__peers_free(&p);
 }
 
+/* Joins: a node that appears, comes back after its will, or starts again
+ * (a new boot) wants this node's items; its health changing does not. */
+static void test_joined(struct check_counts *cc)
+{
+    struct sync__peers p;
+    sync__peers_init(&p, "pc1", 5 * S);
+    const char *up = "{\"state\":\"online\",\"boot\":\"0a\"}";
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", up, 1 * S), SYNC__PEER_CHANGED | SYNC__PEER_JOINED);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", up, 2 * S), 0);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", "{\"state\":\"online\",\"boot\":\"0a\","
+                                              "\"feeds_live\":1}", 3 * S), SYNC__PEER_CHANGED);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", "{\"state\":\"online\",\"boot\":\"0b\","
+                                              "\"feeds_live\":1}", 4 * S),
+              SYNC__PEER_CHANGED | SYNC__PEER_JOINED);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", "{\"state\":\"offline\"}", 5 * S),
+              SYNC__PEER_CHANGED);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", up, 6 * S), SYNC__PEER_CHANGED | SYNC__PEER_JOINED);
+    sync__peers_free(&p);
+}
+
+static char *dup_text(const char *t)
+{
+    char *d = malloc(strlen(t) + 1);
+    return d ? strcpy(d, t) : NULL;
+}
+
+/* The outbox: commands packed in order, several to a message, taken off by
+ * the acknowledgement of the message that carried them, all sent again
+ * after a new link. */
+static void test_outbox(struct check_counts *cc)
+{
+    struct sync__outbox o = {0};
+    char *msg = NULL;
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), 0);
+    CHECK(cc, msg == NULL, "nothing to pack");
+    sync__outbox_add(&o, 1, dup_text("{\"seq\":1}"), 0);
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), 1);
+    CHECK_STR(cc, msg, "{\"node\":\"a\",\"cmds\":[{\"seq\":1}]}");
+    free(msg);
+    sync__outbox_mark(&o, 1, 7);
+    sync__outbox_add(&o, 2, dup_text("{\"seq\":2}"), 1);
+    sync__outbox_add(&o, 3, dup_text("{\"seq\":3}"), 2);
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), 2);
+    CHECK_STR(cc, msg, "{\"node\":\"a\",\"cmds\":[{\"seq\":2},{\"seq\":3}]}");
+    free(msg);
+    sync__outbox_mark(&o, 2, 8);
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), 0);
+    CHECK_INT(cc, sync__outbox_ack(&o, 8), 2);
+    CHECK_INT(cc, o.n, 1);
+    CHECK_INT(cc, (int)o.list[0].seq, 1);
+    CHECK_INT(cc, sync__outbox_ack(&o, 8), 0);
+    sync__outbox_unsend(&o); /* a new link: command 1 goes again */
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), 1);
+    free(msg);
+    /* never more than SYNC__PACK_MAX to a message, never more than the
+     * outbox holds */
+    for (int i = o.n; i < SYNC__OUTBOX_MAX; i++)
+        CHECK_INT(cc, sync__outbox_add(&o, (uint64_t)i + 10, dup_text("{}"), 3), 0);
+    char *more = dup_text("{}");
+    CHECK_INT(cc, sync__outbox_add(&o, 999, more, 3), -ENOSPC);
+    free(more);
+    CHECK_INT(cc, sync__outbox_pack(&o, "\"node\":\"a\"", &msg), SYNC__PACK_MAX);
+    free(msg);
+    sync__outbox_free(&o);
+    CHECK_INT(cc, o.n, 0);
+}
+
 static void test_back(struct check_counts *cc)
 {
     struct sync__peers p;
@@ -83,5 +153,7 @@ int main(void)
     test_escape(&cc);
     test_presence(&cc);
     test_back(&cc);
+    test_joined(&cc);
+    test_outbox(&cc);
     return check_report(&cc);
 }

@@ -492,9 +492,11 @@ static void on_link(void *opaque, bool up)
     app->dirty = app->full_redraw = true;
 }
 
-static void on_peers(void *opaque)
+static void on_peers(void *opaque, bool joined)
 {
     struct app *app = opaque;
+    if (joined)
+        app_sync_items_relink(app->sync->items); /* it wants our items */
     app->dirty = app->full_redraw = true; /* the HUD names missing nodes */
 }
 

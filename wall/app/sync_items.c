@@ -20,7 +20,9 @@
 #include "overlay/state.h"
 
 #define SCAN_EVERY_US 100000
-#define RETAIN_EVERY_US 5000000 /* a moving unit's retained copy, at most this often */
+#define RETAIN_EVERY_US 30000000 /* a moving unit's retained copy, at most this
+                                    often (a node that joins gets every item
+                                    again at once: app_sync_items_relink()) */
 
 /* An item this node publishes: its id, when its retained message was last
  * written, and whether it changed since (units: live changes travel in

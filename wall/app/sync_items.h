@@ -27,8 +27,9 @@ void app_sync_items_attach(struct app_sync_items *it, struct sync *link);
 /* Frees it; accepts NULL. */
 void app_sync_items_destroy(struct app_sync_items *it);
 
-/* The link came back: every local item is published again at the next
- * tick (a broker without persistence forgot them). */
+/* The link came back (a broker without persistence forgot the items) or a
+ * node joined the wall (its retained copies of moving units may be up to
+ * 30 s old): every local item is published again at the next tick. */
 void app_sync_items_relink(struct app_sync_items *it);
 
 /* Takes another node's item (json NULL: it was closed or removed). */

@@ -63,17 +63,19 @@ static double num_of(const cJSON *o, const char *key, double def)
     return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
 
-bool sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
-                      int64_t now_us)
+int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
+                     int64_t now_us)
 {
     if (strcmp(node, p->list[0].node) == 0)
-        return false; /* this node's own (or an earlier run's) presence */
+        return 0; /* this node's own (or an earlier run's) presence */
     struct sync_peer *e = peer_of(p, node);
     if (!e)
-        return false;
+        return 0;
     struct sync_peer old = *e;
     cJSON *o = payload && payload[0] ? cJSON_Parse(payload) : NULL;
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
+    const cJSON *boot = cJSON_GetObjectItemCaseSensitive(o, "boot");
+    e->boot = cJSON_IsString(boot) ? strtoull(boot->valuestring, NULL, 16) : 0;
     e->online = cJSON_IsString(state) && strcmp(state->valuestring, "online") == 0;
     e->feeds_live = (int)num_of(o, "feeds_live", 0);
     e->feeds_total = (int)num_of(o, "feeds_total", 0);
@@ -81,8 +83,10 @@ bool sync__peers_take(struct sync__peers *p, const char *node, const char *paylo
     e->heard_us = now_us;
     e->missing = !e->online;
     cJSON_Delete(o);
-    return old.online != e->online || old.missing != e->missing ||
-           old.feeds_live != e->feeds_live || old.feeds_total != e->feeds_total;
+    bool changed = old.online != e->online || old.missing != e->missing ||
+                   old.feeds_live != e->feeds_live || old.feeds_total != e->feeds_total;
+    bool joined = !e->missing && (old.missing || old.boot != e->boot);
+    return (changed || joined ? SYNC__PEER_CHANGED : 0) | (joined ? SYNC__PEER_JOINED : 0);
 }
 
 bool sync__peers_age(struct sync__peers *p, int64_t now_us)

@@ -15,7 +15,8 @@
 #include "base/timeutil.h"
 #include "sync/sync_priv.h"
 
-#define OUTBOX_MAX 256
+#define PACK_US 50000 /* command messages at most this often: commands that
+                         come faster are packed, several to a message */
 #define HOLD_US 3000000 /* the outbox waits this long at most for the nodes */
 #define LEAD_AFTER_US 1500000 /* no leading before the nodes' presence is in */
 
@@ -131,31 +132,57 @@ static void publish_presence(struct sync *s, bool online)
     free(t);
 }
 
-/* (Re)sends every command of the outbox not acknowledged yet. */
-static void flush_outbox(struct sync *s)
+/* Sends the commands that wait, packed, SYNC__PACK_MAX to a message. */
+static void send_pending(struct sync *s)
 {
-    for (int i = 0; s->connected && i < s->n_out; i++) {
-        int mid = 0;
-        if (pub(s, "cmd", s->outbox[i].text, strlen(s->outbox[i].text), 1, false, &mid) == 0)
-            s->outbox[i].mid = mid;
+    if (!s->connected || s->held)
+        return;
+    for (;;) {
+        char *text = NULL;
+        int n = sync__outbox_pack(&s->out, s->head, &text), mid = 0;
+        if (n <= 0)
+            break;
+        int rc = pub(s, "cmd", text, strlen(text), 1, false, &mid);
+        free(text);
+        if (rc < 0)
+            break; /* sent again after the next link */
+        sync__outbox_mark(&s->out, n, mid);
+        s->messages++;
+        s->packed_us = tm_now_us();
     }
 }
 
-static void out_remove(struct sync *s, int i)
+static void on_pack(uv_timer_t *t)
 {
-    free(s->outbox[i].text);
-    memmove(&s->outbox[i], &s->outbox[i + 1], (size_t)(s->n_out - i - 1) * sizeof(*s->outbox));
-    s->n_out--;
+    send_pending(t->data);
+}
+
+/* Sends what waits now, or PACK_US after the last command message: an
+ * operator's command goes at once, a stream of them in fewer messages. */
+static void send_soon(struct sync *s)
+{
+    int64_t wait_us = s->packed_us + PACK_US - tm_now_us();
+    if (wait_us <= 0)
+        send_pending(s);
+    else if (!uv_is_active((uv_handle_t *)s->pack))
+        uv_timer_start(s->pack, on_pack, (uint64_t)(wait_us + 999) / 1000, 0);
+}
+
+/* (Re)sends every command of the outbox not acknowledged yet. */
+static void flush_outbox(struct sync *s)
+{
+    sync__outbox_unsend(&s->out);
+    send_pending(s);
 }
 
 /* Gives up the commands queued longer than the outbox keeps them. */
 static void expire_outbox(struct sync *s, int64_t now_us)
 {
-    while (s->n_out > 0 && now_us - s->outbox[0].queued_us > s->outbox_us) {
+    while (s->out.n > 0 && now_us - s->out.list[0].queued_us > s->outbox_us) {
         s->undelivered++;
         if (s->hooks.undelivered)
-            s->hooks.undelivered(s->hooks.opaque, s->outbox[0].seq, s->outbox[0].text);
-        out_remove(s, 0);
+            s->hooks.undelivered(s->hooks.opaque, s->out.list[0].seq, s->out.list[0].text);
+        sync__outbox_remove(&s->out, 0);
     }
 }
 
@@ -202,30 +229,44 @@ static const char *str_of(const cJSON *o, const char *key)
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
 }
 
-static void take_command(struct sync *s, const char *payload)
+/* One command of a message of node (its run boot), in broker order. */
+static void take_one(struct sync *s, const char *node, uint64_t boot, const cJSON *e)
+{
+    const char *hash = str_of(e, "hash");
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "t");
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "cmd");
+    if (!hash || !cJSON_IsNumber(seq) || seq->valuedouble < 1 || !cJSON_IsObject(body)) {
+        s->rejected++;
+        return;
+    }
+    uint64_t n = (uint64_t)seq->valuedouble;
+    if (seen_before(s, node, boot, n)) {
+        s->duplicates++;
+        return;
+    }
+    struct sync_cmd c = {.node = node, .seq = n, .hash = hash, .body = body,
+                         .sent_wall_us = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0,
+                         .own = strcmp(node, s->node) == 0 && boot == s->boot};
+    s->received++;
+    if (s->hooks.command)
+        s->hooks.command(s->hooks.opaque, &c);
+}
+
+/* A command message: {"node","boot","cmds":[{"seq","hash","t","cmd"}...]}. */
+static void take_commands(struct sync *s, const char *payload)
 {
     cJSON *o = cJSON_Parse(payload);
-    const char *node = str_of(o, "node"), *boot = str_of(o, "boot"), *hash = str_of(o, "hash");
-    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t");
-    const cJSON *body = cJSON_GetObjectItemCaseSensitive(o, "cmd");
-    if (!node || !boot || !hash || !cJSON_IsNumber(seq) || seq->valuedouble < 1 ||
-        !cJSON_IsObject(body) || strlen(node) >= SYNC_NODE_MAX) {
+    const char *node = str_of(o, "node"), *boot = str_of(o, "boot");
+    const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(o, "cmds"), *e;
+    if (!node || !boot || !cJSON_IsArray(cmds) || strlen(node) >= SYNC_NODE_MAX) {
         s->rejected++;
         cJSON_Delete(o);
         return;
     }
-    uint64_t b = strtoull(boot, NULL, 16), n = (uint64_t)seq->valuedouble;
-    if (seen_before(s, node, b, n)) {
-        s->duplicates++;
-    } else {
-        struct sync_cmd c = {.node = node, .seq = n, .hash = hash, .body = body,
-                             .sent_wall_us = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0,
-                             .own = strcmp(node, s->node) == 0 && b == s->boot};
-        s->received++;
-        if (s->hooks.command)
-            s->hooks.command(s->hooks.opaque, &c);
-    }
+    uint64_t b = strtoull(boot, NULL, 16);
+    cJSON_ArrayForEach(e, cmds)
+        take_one(s, node, b, e);
     cJSON_Delete(o);
 }
 
@@ -322,12 +363,13 @@ static void take_message(struct sync *s, struct sync__ev *ev)
         return;
     char *sub = ev->topic + np;
     if (strcmp(sub, "cmd") == 0) {
-        take_command(s, ev->payload);
+        take_commands(s, ev->payload);
     } else if (strcmp(sub, "state") == 0) {
         take_state(s, ev->payload);
     } else if (strncmp(sub, "node/", 5) == 0) {
-        if (sync__peers_take(&s->peers, sub + 5, ev->payload, tm_now_us()) && s->hooks.peers)
-            s->hooks.peers(s->hooks.opaque);
+        int ch = sync__peers_take(&s->peers, sub + 5, ev->payload, tm_now_us());
+        if (ch && s->hooks.peers)
+            s->hooks.peers(s->hooks.opaque, (ch & SYNC__PEER_JOINED) != 0);
         release_outbox(s, tm_now_us());
     } else if (strncmp(sub, "incident/", 9) == 0) {
         take_item(s, SYNC_INCIDENT, sub + 9, ev->payload, ev->len);
@@ -340,13 +382,7 @@ static void take_message(struct sync *s, struct sync__ev *ev)
 
 static void take_ack(struct sync *s, int mid)
 {
-    for (int i = 0; i < s->n_out; i++) {
-        if (s->outbox[i].mid == mid) {
-            s->sent++;
-            out_remove(s, i);
-            return;
-        }
-    }
+    s->sent += (uint64_t)sync__outbox_ack(&s->out, mid);
 }
 
 static void take_link(struct sync *s, bool up)
@@ -404,7 +440,7 @@ static void on_timer(uv_timer_t *t)
     release_outbox(s, now);
     expire_outbox(s, now);
     if (sync__peers_age(&s->peers, now) && s->hooks.peers)
-        s->hooks.peers(s->hooks.opaque);
+        s->hooks.peers(s->hooks.opaque, false);
 }
 
 /* ---- setting up ---- */
@@ -454,26 +490,32 @@ static int copy_config(struct sync *s, const struct sync_config *cfg, char *err,
     s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 2;
     s->outbox_us = (int64_t)((cfg->outbox_s > 0 ? cfg->outbox_s : 30) * 1e6);
     s->boot = (uint64_t)tm_wall_us(); /* a later start has a larger boot */
+    snprintf(s->head, sizeof(s->head), "\"node\":\"%s\",\"boot\":\"%016" PRIx64 "\"", s->node,
+             s->boot);
     s->next_seq = 1;
     return 0;
 }
 
-/* The loop's handles: the wake-up and the presence timer. */
+/* The loop's handles: the wake-up, the presence timer, the packing timer. */
 static int start_handles(struct sync *s)
 {
     s->wake = calloc(1, sizeof(*s->wake));
     s->timer = calloc(1, sizeof(*s->timer));
-    if (!s->wake || !s->timer || uv_async_init(s->loop, s->wake, on_wake) < 0) {
+    s->pack = calloc(1, sizeof(*s->pack));
+    if (!s->wake || !s->timer || !s->pack || uv_async_init(s->loop, s->wake, on_wake) < 0) {
         free(s->wake);
         free(s->timer);
+        free(s->pack);
         s->wake = NULL;
-        s->timer = NULL;
+        s->timer = s->pack = NULL;
         return -ENOMEM;
     }
     s->wake->data = s;
     uv_timer_init(s->loop, s->timer);
     s->timer->data = s;
     uv_timer_start(s->timer, on_timer, 1000, 1000);
+    uv_timer_init(s->loop, s->pack);
+    s->pack->data = s;
     return 0;
 }
 
@@ -542,9 +584,9 @@ void sync_destroy(struct sync *s)
         uv_close((uv_handle_t *)s->wake, free_handle);
     if (s->timer)
         uv_close((uv_handle_t *)s->timer, free_handle);
-    while (s->n_out > 0)
-        out_remove(s, s->n_out - 1);
-    free(s->outbox);
+    if (s->pack)
+        uv_close((uv_handle_t *)s->pack, free_handle);
+    sync__outbox_free(&s->out);
     sync__peers_free(&s->peers);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -559,31 +601,24 @@ bool sync_connected(const struct sync *s)
 
 int sync_send_command(struct sync *s, const cJSON *body, const char *hash, uint64_t *seq)
 {
-    if (s->n_out >= OUTBOX_MAX)
+    if (s->out.n >= SYNC__OUTBOX_MAX)
         return -ENOSPC;
-    struct sync__out *more = realloc(s->outbox, (size_t)(s->n_out + 1) * sizeof(*more));
-    if (!more)
-        return -ENOMEM;
-    s->outbox = more;
-    char boot[17];
-    snprintf(boot, sizeof(boot), "%016" PRIx64, s->boot);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "node", s->node);
-    cJSON_AddStringToObject(o, "boot", boot);
     cJSON_AddNumberToObject(o, "seq", (double)s->next_seq);
     cJSON_AddStringToObject(o, "hash", hash);
     cJSON_AddNumberToObject(o, "t", (double)tm_wall_us());
     cJSON_AddItemToObject(o, "cmd", cJSON_Duplicate(body, true));
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
-    if (!text)
-        return -ENOMEM;
-    struct sync__out *e = &s->outbox[s->n_out++];
-    *e = (struct sync__out){.seq = s->next_seq++, .text = text, .queued_us = tm_now_us()};
+    int ret = text ? sync__outbox_add(&s->out, s->next_seq, text, tm_now_us()) : -ENOMEM;
+    if (ret < 0) {
+        free(text);
+        return ret;
+    }
     if (seq)
-        *seq = e->seq;
-    if (s->connected && !s->held && pub(s, "cmd", text, strlen(text), 1, false, &e->mid) < 0)
-        e->mid = 0;
+        *seq = s->next_seq;
+    s->next_seq++;
+    send_soon(s);
     return 0;
 }
 
@@ -699,7 +734,8 @@ void sync_stats(struct sync *s, cJSON *obj)
     cJSON_AddNumberToObject(obj, "duplicates", (double)s->duplicates);
     cJSON_AddNumberToObject(obj, "undelivered", (double)s->undelivered);
     cJSON_AddNumberToObject(obj, "rejected", (double)s->rejected);
-    cJSON_AddNumberToObject(obj, "outbox", s->n_out);
+    cJSON_AddNumberToObject(obj, "outbox", s->out.n);
+    cJSON_AddNumberToObject(obj, "messages", (double)s->messages);
     cJSON_AddNumberToObject(obj, "links", (double)s->links);
     int n;
     const struct sync_peer *p = sync_peers(s, &n);

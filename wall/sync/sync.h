@@ -8,12 +8,15 @@
  * app's business (wall/app/sync.c).
  *
  * Topics, all under tessera/<wall>/ (so walls can share a broker):
- *   cmd             commands, QoS 1, applied by every node in broker order
+ *   cmd             commands, QoS 1, applied by every node in broker order;
+ *                   one message carries one command, or several when they
+ *                   come faster than one per PACK_US (50 ms)
  *   state           the wall state's snapshot (retained; the leader's)
  *   node/<node>     presence and health (retained; the last will: offline)
  *   incident/<id>   an open incident (retained; an empty message clears it)
  *   unit/<id>       a unit's last position (retained, refreshed at most every
- *                   few seconds while it moves; empty: gone)
+ *                   30 s while it moves, and sent again when a node joins;
+ *                   empty: gone)
  *   units           units that moved, several per message (one JSON per
  *                   line; QoS 0, not retained): the live positions
  * Ids are percent-encoded in topic names (no '/', '+', '#').
@@ -81,6 +84,7 @@ struct sync_peer {
     int feeds_live, feeds_total;
     double fps;
     int64_t heard_us;      /* monotonic: when its presence last arrived */
+    uint64_t boot;         /* when it started (its presence's "boot") */
 };
 
 struct sync_hooks {
@@ -98,8 +102,10 @@ struct sync_hooks {
      * batch: the id is in json), another node's or an earlier run's */
     void (*item)(void *opaque, enum sync_item kind, const char *id, const char *json,
                  size_t len);
-    /* some node appeared, went missing or changed its health */
-    void (*peers)(void *opaque);
+    /* some node appeared, went missing or changed its health; joined: a
+     * node came onto the wall (new, back, or started again), which wants
+     * this node's incidents and units */
+    void (*peers)(void *opaque, bool joined);
 };
 
 /* Starts a node's link (connecting in the background; the link hook says
@@ -118,8 +124,9 @@ void sync_destroy(struct sync *s);
 bool sync_connected(const struct sync *s);
 
 /* Queues a command (body: a JSON object, copied) for every node, this one
- * included, made for layout version hash; *seq gets its number.  0, or
- * -ENOSPC when the outbox is full, -ENOMEM. */
+ * included, made for layout version hash; *seq gets its number.  It is
+ * sent at once, or packed with the next ones when the last command message
+ * left less than 50 ms ago.  0, or -ENOSPC when the outbox is full, -ENOMEM. */
 int sync_send_command(struct sync *s, const struct cJSON *body, const char *hash,
                       uint64_t *seq);
 

@@ -1,9 +1,10 @@
 /*
  * sync_priv.h - the link's own state, shared by the files of sync/ only.
  *
- * sync.c owns the link (libmosquitto, the inbox its thread fills, the
- * outbox, dispatching); peers.c keeps who is present.  peers.c calls
- * nothing of sync.c.
+ * sync.c owns the link (libmosquitto, the inbox its thread fills,
+ * dispatching); outbox.c keeps the commands not acknowledged yet and packs
+ * them into messages; peers.c keeps who is present.  outbox.c and peers.c
+ * call nothing of sync.c.
  */
 #ifndef TESSERA_SYNC_PRIV_H
 #define TESSERA_SYNC_PRIV_H
@@ -27,9 +28,20 @@ struct sync__ev {
 /* A command of this node not yet acknowledged by the broker. */
 struct sync__out {
     uint64_t seq;
-    char *text;             /* the envelope, sent as is */
-    int mid;                /* libmosquitto's id of the last send; 0: unsent */
+    char *text;             /* the command's JSON (seq, hash, t, cmd) */
+    int mid;                /* libmosquitto's id of the message that carried
+                               it last; 0: not handed to the broker */
     int64_t queued_us;      /* monotonic */
+};
+
+#define SYNC__OUTBOX_MAX 256 /* commands waiting for the broker, at most */
+#define SYNC__PACK_MAX 32    /* commands in one message, at most */
+
+/* The commands not acknowledged yet, oldest first; those not handed to the
+ * broker come last. */
+struct sync__outbox {
+    struct sync__out *list;
+    int n;
 };
 
 /* The last command seen from one boot of one node. */
@@ -71,13 +83,42 @@ struct sync {
     bool held;              /* the outbox waits for the nodes to come back */
     bool want_state;        /* snapshots are read (sync_want_state()) */
     uint64_t next_seq;
-    struct sync__out *outbox;
-    int n_out;
+    struct sync__outbox out;
+    char head[SYNC_NODE_MAX + 40]; /* "node":"<node>","boot":"<hex>" */
+    uv_timer_t *pack;       /* the next command message (PACK_US) */
+    int64_t packed_us;      /* when the last one was sent (monotonic) */
     struct sync__seen seen[32];
     int n_seen;
     struct sync__peers peers;
-    uint64_t sent, received, duplicates, undelivered, rejected, links;
+    uint64_t sent, received, duplicates, undelivered, rejected, links, messages;
 };
+
+/* ---- outbox.c ---- */
+
+/* Queues command seq (text: its JSON, owned from now on) at now_us.  0, or
+ * -ENOSPC when the outbox is full (text stays the caller's), -ENOMEM. */
+int sync__outbox_add(struct sync__outbox *o, uint64_t seq, char *text, int64_t now_us);
+
+/* Removes command i (its text freed). */
+void sync__outbox_remove(struct sync__outbox *o, int i);
+
+/* Frees every command and the list. */
+void sync__outbox_free(struct sync__outbox *o);
+
+/* Packs the commands not handed to the broker yet, SYNC__PACK_MAX at most,
+ * into one message, {<head>,"cmds":[...]}, in *text (malloc'd).  Returns
+ * how many it packed (0: none waits, *text NULL) or -ENOMEM. */
+int sync__outbox_pack(const struct sync__outbox *o, const char *head, char **text);
+
+/* Notes that the first n commands not handed to the broker went in the
+ * message with id mid. */
+void sync__outbox_mark(struct sync__outbox *o, int n, int mid);
+
+/* Takes the commands that message mid carried off the outbox: how many. */
+int sync__outbox_ack(struct sync__outbox *o, int mid);
+
+/* Forgets every send (after a new link): all are sent again. */
+void sync__outbox_unsend(struct sync__outbox *o);
 
 /* ---- peers.c ---- */
 
@@ -87,9 +128,13 @@ int sync__peers_init(struct sync__peers *p, const char *self, int64_t silent_us)
 /* Frees the list. */
 void sync__peers_free(struct sync__peers *p);
 
+#define SYNC__PEER_CHANGED 1 /* something a hook should hear changed */
+#define SYNC__PEER_JOINED 2  /* the node came onto the wall: present after
+                                missing or unknown, or started again */
+
 /* Takes a presence message of node (payload JSON; NULL/empty: cleared) at
- * now_us; returns true when something a hook should hear changed. */
-bool sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
+ * now_us; returns SYNC__PEER_* flags (0: nothing new). */
+int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
                       int64_t now_us);
 
 /* Re-derives who is missing at now_us; true when that changed. */
