@@ -198,6 +198,25 @@ def proc_cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def proc_run_s(pid):
+    """Seconds on a CPU of a live process's present threads, from
+    /proc/PID/task/*/schedstat (the scheduler's nanoseconds: exact, where
+    /proc/PID/stat counts 10 ms ticks), or None when it is gone.  Time of
+    threads that ended is not in it: compare windows of a process whose
+    threads live through them."""
+    try:
+        total = 0
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    total += int(f.read().split()[0])
+            except (OSError, IndexError, ValueError):
+                pass  # a thread that just ended
+        return total / 1e9
+    except OSError:
+        return None
+
+
 def machine_cpu():
     """(busy, steal, total) seconds of the whole machine since boot, from the
     first line of /proc/stat; busy = user+nice+system+irq+softirq."""

@@ -12,7 +12,9 @@ Mosquitto broker on a free loopback port (issue 16).  It measures
      commands/s (select, on pc1's socket) and 1,000 units/s (200 units
      moving 5 times a second, on pc2's socket): the same nodes once with the
      "sync" block and once alone (no broker), each alone node then getting
-     every command and unit on its own socket; CPU from /proc/PID/stat.
+     every command and unit on its own socket; CPU from the scheduler's
+     per-thread run time (/proc/PID/task/*/schedstat), the median of three
+     windows per mode.
 
 Every node shows two small feeds.  All processes share one clock, so the
 times of different nodes compare directly."""
@@ -38,6 +40,7 @@ UNIT_HZ = 5
 TICK_S = 0.02      # the load is sent in ticks of 20 ms
 TOUR_DWELL_S = 2
 START_WAIT_S = 60  # nodes online with pictures
+ROUNDS = 3         # CPU windows per mode; the report takes their median
 STUCK_S = 5.0     # a node that writes no stats for this long is stuck
 MATCH_S = 1.0      # a node's switch belongs to a command sent at most this long before
 
@@ -398,8 +401,8 @@ def drive(cmd_socks, unit_socks, seconds, on_window):
             pump_all(list(senders.values()), start + (i + 1) * TICK_S)
         on_window("end")
         pump_all(list(senders.values()), time.monotonic() + 3.0, until_idle=True)
-        return {os.path.basename(p): {"sent": s.sent, "ok": s.ok, "errors": s.errors,
-                                      "last_error": s.last_error}
+        return {os.path.join(os.path.basename(os.path.dirname(p)), os.path.basename(p)):
+                {"sent": s.sent, "ok": s.ok, "errors": s.errors, "last_error": s.last_error}
                 for p, s in senders.items()}
     finally:
         for s in senders.values():
@@ -407,7 +410,7 @@ def drive(cmd_socks, unit_socks, seconds, on_window):
 
 
 class CpuWindow:
-    """CPU % of one core of some processes over a window (/proc/PID/stat)."""
+    """CPU % of one core of some processes over a window (schedstat)."""
 
     def __init__(self, pids):
         self.pids = pids  # {name: pid}
@@ -416,7 +419,7 @@ class CpuWindow:
 
     def mark(self, what):
         now = time.monotonic()
-        cpu = {k: procs.proc_cpu_s(p) for k, p in self.pids.items()}
+        cpu = {k: procs.proc_run_s(p) for k, p in self.pids.items()}
         if what == "start":
             self.t0, self.c0 = now, cpu
         else:
@@ -448,10 +451,12 @@ def session(ctx, name, synced, tour, body):
         ctx.children.stop([n.child for n in nodes] + ([broker] if broker else []))
 
 
-def load_window(ctx, nodes, broker, seconds, cmd_socks, unit_socks, say):
-    """drive() with a CPU window over the nodes (and broker); returns the
+def load_window(ctx, nodes, broker, seconds, cmd_socks, unit_socks, say, alone=()):
+    """drive() with a CPU window over the nodes (and broker, and the nodes
+    of an alone wall running beside them, as "alone/pcN"); returns the
     window's CPU %, the senders' counts and each node's sync.applied."""
     pids = {n.name: n.child.pid for n in nodes}
+    pids.update({"alone/" + n.name: n.child.pid for n in alone})
     if broker:
         pids["broker"] = broker.pid
     win = CpuWindow(pids)
@@ -462,7 +467,7 @@ def load_window(ctx, nodes, broker, seconds, cmd_socks, unit_socks, say):
         applied[what] = {n.name: ((n.read_stats() or {}).get("sync") or {}).get("applied")
                          for n in nodes}
     sent = drive(cmd_socks, unit_socks, seconds, mark)
-    for n in nodes:
+    for n in list(nodes) + list(alone):
         if ctx.children.poll(n.child):
             raise media.BenchError("node %s stopped under load (%s)"
                                    % (n.name, n.child.describe_exit()))
@@ -473,6 +478,38 @@ def load_window(ctx, nodes, broker, seconds, cmd_socks, unit_socks, say):
     if all(v is not None for v in applied.get("end", {}).values()) and applied.get("start"):
         out["sync_applied_in_window"] = {k: applied["end"][k] - (applied["start"][k] or 0)
                                          for k in applied["end"]}
+    return out
+
+
+def split_pair(r):
+    """A paired window's result as (the synced wall's, the alone wall's, the
+    extra of each node: synced minus alone in that window)."""
+    sync = dict(r, cpu_pct={k: v for k, v in r["cpu_pct"].items() if "/" not in k})
+    alone = dict(r, cpu_pct={k.split("/", 1)[1]: v for k, v in r["cpu_pct"].items()
+                             if k.startswith("alone/")})
+    extra = {k: round(sync["cpu_pct"][k] - alone["cpu_pct"][k], 2)
+             for k in NODES if k in sync["cpu_pct"] and k in alone["cpu_pct"]}
+    return sync, alone, extra
+
+
+def median_window(rounds):
+    """One load_window() result from several: per process the median CPU %
+    and the range, the lines sent summed, the last round's applied counts."""
+    cpu, spread, sent = {}, {}, {}
+    for k in rounds[0]["cpu_pct"]:
+        v = sorted(r["cpu_pct"][k] for r in rounds if k in r["cpu_pct"])
+        cpu[k] = v[len(v) // 2]
+        spread[k] = [v[0], v[-1]]
+    for r in rounds:
+        for sock, c in r["sent"].items():
+            t = sent.setdefault(sock, {"sent": 0, "ok": 0, "errors": 0, "last_error": None})
+            for f in ("sent", "ok", "errors"):
+                t[f] += c[f]
+            t["last_error"] = c["last_error"] or t["last_error"]
+    out = {"cpu_pct": cpu, "range_pct": spread, "sent": sent, "rounds": len(rounds),
+           "window_s": rounds[0]["window_s"], "all": [r["cpu_pct"] for r in rounds]}
+    if "sync_applied_in_window" in rounds[-1]:
+        out["sync_applied_in_window"] = rounds[-1]["sync_applied_in_window"]
     return out
 
 
@@ -488,18 +525,18 @@ def run(ctx, seconds, say):
     def synced(nodes, broker, docs):
         say("1/3: %d layout switches on pc1's socket, one every %.1f s"
             % (n_switch, SWITCH_EVERY_S))
-        c0 = procs.proc_cpu_s(broker.pid)
+        c0 = procs.proc_run_s(broker.pid)
         t0 = time.monotonic()
         res["switch"] = measure_switches(nodes, n_switch, say)
         res["broker_cpu_pct_switching"] = round(
-            100.0 * (procs.proc_cpu_s(broker.pid) - c0) / (time.monotonic() - t0), 2)
+            100.0 * (procs.proc_run_s(broker.pid) - c0) / (time.monotonic() - t0), 2)
         res["render_fps"] = {n.name: ((n.read_stats() or {}).get("render") or {}).get("fps")
                              for n in nodes}
-        say("3/3 (with sync): %d commands/s on pc1's socket, %d units/s on pc2's, %g s"
-            % (CMD_RATE, UNITS * UNIT_HZ, seconds))
+        say("3/3 (with sync): %d commands/s on pc1's socket, %d units/s on pc2's"
+            % (CMD_RATE, UNITS * UNIT_HZ))
         sock_of.update({n.name: n.sock for n in nodes})
-        res["cpu_sync"] = load_window(ctx, nodes, broker, seconds, [nodes[0].sock],
-                                      [nodes[1].sock], say)
+        session(ctx, "alone", False, False,
+                lambda alone, _b, _d: paired(nodes, broker, alone))
         half = max(5.0, seconds / 2)
         say("3/3 (with sync): which costs the broker what: %g s of commands only, %g s "
             "of units only" % (half, half))
@@ -523,11 +560,19 @@ def run(ctx, seconds, say):
             % (len(spreads), res["tour"]["spread_ms"] and res["tour"]["spread_ms"]["p95_ms"],
                res["tour"]["spread_ms"] and res["tour"]["spread_ms"]["max_ms"], missed))
 
-    def alone(nodes, broker, docs):
-        say("3/3 (alone, no sync): every node gets the %d commands/s and %d units/s itself"
-            % (CMD_RATE, UNITS * UNIT_HZ))
-        socks = [n.sock for n in nodes]
-        res["cpu_alone"] = load_window(ctx, nodes, None, seconds, socks, socks, say)
+    def paired(nodes, broker, alone):
+        say("3/3: beside them, the same wall alone (no sync), each of its nodes getting the "
+            "%d commands/s and %d units/s itself; %d windows of %g s"
+            % (CMD_RATE, UNITS * UNIT_HZ, ROUNDS, seconds))
+        socks = [n.sock for n in alone]
+        pairs = [split_pair(load_window(ctx, nodes, broker, seconds, [nodes[0].sock] + socks,
+                                        [nodes[1].sock] + socks, say, alone))
+                 for _ in range(ROUNDS)]
+        res["cpu_sync"] = median_window([p[0] for p in pairs])
+        res["cpu_alone"] = median_window([p[1] for p in pairs])
+        res["extra_rounds"] = [p[2] for p in pairs]
+        res["extra_cpu_pct"] = {k: sorted(e[k] for e in res["extra_rounds"])[ROUNDS // 2]
+                                for k in NODES}
 
     session(ctx, "synced", True, False, synced)
     try:
@@ -535,9 +580,6 @@ def run(ctx, seconds, say):
     except media.BenchError as e:  # measured what it could; go on with the rest
         res["tour"] = {"dwell_s": TOUR_DWELL_S, "failed": str(e)}
         say("tour FAILED: %s" % e)
-    session(ctx, "alone", False, False, alone)
-    a, s = res["cpu_alone"]["cpu_pct"], res["cpu_sync"]["cpu_pct"]
-    res["extra_cpu_pct"] = {k: round(s[k] - a[k], 2) for k in NODES if k in s and k in a}
     res["load_after"] = list(os.getloadavg())
     return res
 
@@ -585,18 +627,31 @@ def print_report(res, out):
                                      _ms(s, "p95_ms"), _ms(s, "max_ms"), fi,
                                      t["steps_missed"]))
     cs, ca = res["cpu_sync"], res["cpu_alone"]
-    w("\n3. CPU, %% of one core over %.0f s at %d commands/s (select, pc1's socket) and "
-      "%d units/s (pc2's socket); target < 1 %% each\n"
-      % (cs["window_s"], CMD_RATE, UNITS * UNIT_HZ))
-    w("%-8s %10s %10s %12s %10s\n" % ("", "with sync", "alone", "extra (sync)",
+    w("\n3. CPU, %% of one core, median of %d windows of %.0f s (range in brackets) at %d "
+      "commands/s (select, pc1's socket) and %d units/s (pc2's socket); target < 1 %% each\n"
+      % (cs.get("rounds", 1), cs["window_s"], CMD_RATE, UNITS * UNIT_HZ))
+    w("%-8s %18s %18s %18s %8s\n" % ("", "with sync", "alone", "extra (sync)",
                                       "applied"))
+
+    def cell(r, k):
+        if k not in r["cpu_pct"]:
+            return "-"
+        lo, hi = r.get("range_pct", {}).get(k, [None, None])
+        return "%.2f" % r["cpu_pct"][k] + (" [%.1f-%.1f]" % (lo, hi) if lo is not None else "")
+    def extra(k):
+        v = sorted(e[k] for e in res.get("extra_rounds", []) if k in e)
+        x = res["extra_cpu_pct"].get(k)
+        return "-" if x is None else "%.2f" % x + (" [%.1f-%.1f]" % (v[0], v[-1]) if v else "")
     for node in res["nodes"]:
-        w("%-8s %10.1f %10.1f %12.1f %10s\n" % (
-            node, cs["cpu_pct"].get(node, float("nan")), ca["cpu_pct"].get(node, float("nan")),
-            res["extra_cpu_pct"].get(node, float("nan")),
+        w("%-8s %18s %18s %18s %8s\n" % (
+            node, cell(cs, node), cell(ca, node), extra(node),
             (cs.get("sync_applied_in_window") or {}).get(node, "-")))
-    w("%-8s %10.1f %10s %12s\n" % ("broker", cs["cpu_pct"].get("broker", float("nan")),
-                                   "-", "-"))
+    w("%-8s %18s %18s %18s\n" % ("broker", cell(cs, "broker"), "-", "-"))
+    msgs = {k: (v or {}).get("messages") for k, v in res.get("sync_stats_end", {}).items()}
+    if msgs.get("pc1"):
+        w("   pc1 sent %d commands in %d messages over the whole run (several to a message "
+          "when they come faster than one per 50 ms)\n"
+          % (res["sync_stats_end"]["pc1"].get("sent", 0), msgs["pc1"]))
     parts = res["cpu_sync_parts"]
     w("   broker with the commands alone: %.1f %%, the units alone: %.1f %%, "
       "switching twice a second (step 1): %.2f %%\n"
@@ -623,12 +678,15 @@ How measured:
       within one frame interval; no node reports that frame's own time for a layout.
   2.  Each node's "switched" records while the leader (pc1) steps the tour; a step's
       spread is the latest node's time minus the earliest's. Audit times are in ms.
-  3.  utime+stime of each process from /proc/PID/stat (10 ms ticks) over the window,
-      after 2 s of warm-up. "alone": the same wall file without "sync", each node
-      run with --node and sent every command and unit on its own socket, so that it
-      applies the same work; "extra" = with sync - alone. Each node also decodes and
-      draws its feeds (tens of % of a core): the difference of two such figures is
-      noisy by more than 1 % on a shared machine; rerun to see the spread.
+  3.  Run time of each process's threads from the scheduler (/proc/PID/task/*/
+      schedstat, ns) over each window, after 2 s of warm-up; three windows, the
+      median shown. "alone": the same wall file without "sync", run at the same
+      time beside the synced wall, each of its nodes (--node pcN) sent every
+      command and unit on its own socket, so that it applies the same work;
+      "extra" = with sync - alone, per node and window (both walls see the same
+      moment of the machine), the median of the three. Each node also decodes and
+      draws its feeds (about 10 % of a core), so a few tenths either way are
+      noise; a negative extra means "too small to see". Rerun to see the spread.
       "applied" = sync.applied in the node's stats across the window (the stats file
       is rewritten once a second).
 """
