@@ -199,6 +199,8 @@ note "pc3 reported missing after $(ms_since "$t0") ms"
 node pc3
 until_q pc3 'd["layout"] == "night" and [c["incident"] for c in d["callups"]] == ["I1"]' 10 "pc3 back with the wall's state"
 [[ $(incidents pc3) == "['I1']" ]] || fail "pc3 came back without the incident: $(incidents pc3)"
+# (A12's retained copy still holds its first position, refreshed every 30 s:
+# the move reaches pc3 because pc2 publishes its units again when pc3 joins)
 until_units pc3 "[('A12', 32.3051)]" 2 "pc3 back with the unit's last position"
 ms=$(log_span pc3 "showing the wall's state")
 note "pc3 showed the wall's state $ms ms after it started"
