@@ -35,7 +35,7 @@ static void check_incident(const struct ovl_incident *x, int64_t mono,
     const struct ovl_incident *y;
     char err[OVL_ERR_MAX] = "";
     size_t len = 0;
-    char *text = ovl_incident_item_json(x, &len);
+    char *text = ovl_incident_item_json(x, mono, wall, &len);
 
     must(text != NULL && st2 != NULL && strlen(text) == len);
     must(ovl_state_apply_item(st2, OVL_ITEM_INCIDENT, text, len, false, mono,

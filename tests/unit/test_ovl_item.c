@@ -63,7 +63,8 @@ static void test_incident_round_trip(struct check_counts *cc)
     x = ovl_state_find_incident(a, "24-1");
     if (!x)
         goto out;
-    text = ovl_incident_item_json(x, &len);
+    /* written on a 40 s after its last upsert (wall 1001 s) */
+    text = ovl_incident_item_json(x, 46 * SEC, 1041 * SEC, &len);
     CHECK(cc, text && strlen(text) == len, "item written");
     if (!text)
         goto out;
@@ -81,7 +82,7 @@ static void test_incident_round_trip(struct check_counts *cc)
     CHECK(cc, y->remote && !x->remote, "remote marks only b's copy");
     CHECK_INT(cc, y->created_wall_us, 1000 * SEC);
     CHECK_INT(cc, y->changed_wall_us, 1001 * SEC);
-    CHECK_INT(cc, y->seen_mono_us, 77 * SEC - 30 * SEC); /* changed 30 s ago */
+    CHECK_INT(cc, y->seen_mono_us, 77 * SEC - 30 * SEC); /* seen 30 s ago */
 out:
     ovl_state_destroy(a);
     ovl_state_destroy(b);
@@ -98,10 +99,10 @@ static void test_incident_minimal(struct check_counts *cc)
     apply_line(a, "{\"type\":\"incident\",\"id\":\"Z\",\"units\":[]}", false,
                0, 5 * SEC);
     x = ovl_state_find_incident(a, "Z");
-    text = x ? ovl_incident_item_json(x, NULL) : NULL;
+    text = x ? ovl_incident_item_json(x, 0, 5 * SEC, NULL) : NULL;
     CHECK_STR(cc, text, "{\"type\":\"incident\",\"id\":\"Z\",\"units\":[],"
                         "\"cad\":false,\"created_us\":5000000,"
-                        "\"changed_us\":5000000}");
+                        "\"changed_us\":5000000,\"seen_us\":5000000}");
     if (text) {
         CHECK_INT(cc, apply_item(b, OVL_ITEM_INCIDENT, text, true, 0, 5 * SEC,
                                  err, sizeof err), 0);
@@ -202,9 +203,10 @@ static void test_generation_remote(struct check_counts *cc)
     struct ovl_state *st = ovl_state_create(NULL);
     const char *inc1 = "{\"type\":\"incident\",\"id\":\"I\",\"kind\":\"FIRE\","
                        "\"priority\":3,\"cad\":true,\"created_us\":1,"
-                       "\"changed_us\":2}";
+                       "\"changed_us\":2,\"seen_us\":2}";
     const char *inc2 = "{\"type\":\"incident\",\"id\":\"I\",\"priority\":3,"
-                       "\"cad\":true,\"created_us\":1,\"changed_us\":3}";
+                       "\"cad\":true,\"created_us\":1,\"changed_us\":3,"
+                       "\"seen_us\":3}";
     const char *unit = "{\"type\":\"unit\",\"id\":\"U\",\"lat\":1,\"lon\":2,"
                        "\"changed_us\":100000000,\"seen_us\":100000000}";
     const struct ovl_incident *x;
@@ -249,7 +251,7 @@ struct bad_item {
     const char *text, *err;
 };
 
-#define INC_TAIL ",\"created_us\":1,\"changed_us\":1}"
+#define INC_TAIL ",\"created_us\":1,\"changed_us\":1,\"seen_us\":1}"
 #define UNIT_TAIL ",\"changed_us\":1,\"seen_us\":1}"
 #define I(fields) "{\"type\":\"incident\",\"id\":\"X\"," fields INC_TAIL
 #define U(fields) "{\"type\":\"unit\",\"id\":\"X\"," fields UNIT_TAIL
@@ -297,6 +299,9 @@ static const struct bad_item bad_items[] = {
     {OVL_ITEM_INCIDENT, I("\"cad\":1"), "cad: must be true or false"},
     {OVL_ITEM_INCIDENT, "{\"type\":\"incident\",\"id\":\"X\",\"changed_us\":1}",
      "created_us: missing"},
+    {OVL_ITEM_INCIDENT, "{\"type\":\"incident\",\"id\":\"X\",\"created_us\":1,"
+                        "\"changed_us\":1}",
+     "seen_us: missing"},
     {OVL_ITEM_INCIDENT, "{\"type\":\"incident\",\"id\":\"X\",\"created_us\":1,"
                         "\"changed_us\":-1}",
      "changed_us: must be an integer from 0 to 9007199254740992"},
@@ -383,12 +388,42 @@ static void test_limits(struct check_counts *cc)
     ovl_state_destroy(st);
 }
 
+/* CAD sending an incident again unchanged keeps it alive on every node: the
+ * item carries the last upsert (seen_us), not only the last change, so the
+ * other node's copy expires incident_ttl after the last re-send. */
+static void test_incident_resent(struct check_counts *cc)
+{
+    struct ovl_state *a = ovl_state_create(NULL), *b = ovl_state_create(NULL);
+    const char *line = "{\"type\":\"incident\",\"id\":\"R\",\"status\":\"open\"}";
+    const struct ovl_incident *x, *y;
+    char err[OVL_ERR_MAX] = "", *text;
+
+    ovl_state_set_incident_ttl(b, 60);
+    apply_line(a, line, true, 10 * SEC, 1000 * SEC);
+    apply_line(a, line, true, 100 * SEC, 1090 * SEC); /* unchanged, 90 s on */
+    x = ovl_state_find_incident(a, "R");
+    text = x ? ovl_incident_item_json(x, 100 * SEC, 1090 * SEC, NULL) : NULL;
+    CHECK(cc, text != NULL, "item written");
+    if (text)
+        CHECK_INT(cc, apply_item(b, OVL_ITEM_INCIDENT, text, true, 500 * SEC, 1090 * SEC, err,
+                                 sizeof err), 0);
+    free(text);
+    y = ovl_state_find_incident(b, "R");
+    CHECK(cc, y && y->changed_wall_us == 1000 * SEC, "last change kept");
+    CHECK(cc, y && y->seen_mono_us == 500 * SEC, "seen now, not 90 s ago");
+    CHECK_INT(cc, ovl_state_expire(b, 530 * SEC), 0);
+    CHECK(cc, ovl_state_find_incident(b, "R") != NULL, "open 30 s after the re-send");
+    ovl_state_destroy(a);
+    ovl_state_destroy(b);
+}
+
 int main(void)
 {
     struct check_counts cc = {0, 0};
 
     test_incident_round_trip(&cc);
     test_incident_minimal(&cc);
+    test_incident_resent(&cc);
     test_unit_round_trip(&cc);
     test_unit_age(&cc);
     test_generation_remote(&cc);

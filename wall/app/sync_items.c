@@ -173,7 +173,7 @@ static void clear_gone(struct app_sync_items *it, enum sync_item kind, struct id
     *old = *now;
 }
 
-static void scan_incidents(struct app_sync_items *it)
+static void scan_incidents(struct app_sync_items *it, int64_t mono, int64_t wall)
 {
     const struct ovl_incident *const *x;
     size_t n = ovl_state_incidents(it->app->ovl, &x);
@@ -185,7 +185,7 @@ static void scan_incidents(struct app_sync_items *it)
         if (it->all || x[i]->changed_wall_us > it->last_wall_us ||
             x[i]->seen_mono_us > it->last_mono_us) {
             size_t len = 0;
-            char *text = ovl_incident_item_json(x[i], &len);
+            char *text = ovl_incident_item_json(x[i], mono, wall, &len);
             publish(it, SYNC_INCIDENT, x[i]->d.id, text, len);
         }
     }
@@ -256,7 +256,7 @@ void app_sync_items_tick(struct app_sync_items *it, int64_t now_us)
         return;
     it->next_us = now_us + SCAN_EVERY_US;
     int64_t wall = tm_wall_us();
-    scan_incidents(it);
+    scan_incidents(it, now_us, wall);
     scan_units(it, now_us, wall);
     it->all = false;
     it->last_mono_us = now_us;

@@ -142,6 +142,19 @@ static void ovl__time(struct ovl__text *t, int64_t v)
         ovl__str(t, "time", buf);
 }
 
+/* Appends ,"seen_us":N: the wall-clock time of seen_mono_us (when the item
+ * was last upserted), from the two clocks read now. */
+static void ovl__seen_out(struct ovl__text *t, int64_t seen_mono_us,
+                          int64_t now_mono_us, int64_t now_wall_us)
+{
+    int64_t age, seen;
+
+    if (__builtin_sub_overflow(now_mono_us, seen_mono_us, &age) ||
+        __builtin_sub_overflow(now_wall_us, age, &seen))
+        seen = 0; /* clocks far outside any real value */
+    ovl__us_out(t, "seen_us", seen);
+}
+
 /* Returns t's text with its length in *len, or frees it and returns NULL when
  * an allocation failed. */
 static char *ovl__finish(struct ovl__text *t, size_t *len)
@@ -155,7 +168,8 @@ static char *ovl__finish(struct ovl__text *t, size_t *len)
     return t->p;
 }
 
-char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len)
+char *ovl_incident_item_json(const struct ovl_incident *x, int64_t now_mono_us,
+                             int64_t now_wall_us, size_t *len)
 {
     const struct ovl_incident_data *d = &x->d;
     struct ovl__text t = {NULL, 0, 0, false};
@@ -189,6 +203,7 @@ char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len)
     ovl__add(&t, x->cad ? ",\"cad\":true" : ",\"cad\":false");
     ovl__us_out(&t, "created_us", x->created_wall_us);
     ovl__us_out(&t, "changed_us", x->changed_wall_us);
+    ovl__seen_out(&t, x->seen_mono_us, now_mono_us, now_wall_us);
     ovl__add(&t, "}");
     return ovl__finish(&t, len);
 }
@@ -198,7 +213,6 @@ char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
 {
     const struct ovl_unit_data *d = &u->d;
     struct ovl__text t = {NULL, 0, 0, false};
-    int64_t age, seen;
 
     ovl__add(&t, "{\"type\":\"unit\"");
     ovl__str(&t, "id", d->id);
@@ -221,10 +235,7 @@ char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
     if (d->fields & OVL_UNIT_STALE)
         ovl__int(&t, "stale_after_s", d->stale_after_s);
     ovl__us_out(&t, "changed_us", u->changed_wall_us);
-    if (__builtin_sub_overflow(now_mono_us, u->seen_mono_us, &age) ||
-        __builtin_sub_overflow(now_wall_us, age, &seen))
-        seen = 0; /* clocks far outside any real value */
-    ovl__us_out(&t, "seen_us", seen);
+    ovl__seen_out(&t, u->seen_mono_us, now_mono_us, now_wall_us);
     ovl__add(&t, "}");
     return ovl__finish(&t, len);
 }
@@ -481,10 +492,10 @@ static int ovl__incident(struct ovl__ctx *p, struct ovl_item *out)
         (rc = ovl__opt_time(p, &d->time_s, OVL_INC_TIME)) ||
         (rc = ovl__cad(p, &x->cad)) ||
         (rc = ovl__us(p, "created_us", &x->created_wall_us)) ||
-        (rc = ovl__us(p, "changed_us", &x->changed_wall_us)))
+        (rc = ovl__us(p, "changed_us", &x->changed_wall_us)) ||
+        (rc = ovl__us(p, "seen_us", &out->seen_wall_us)))
         return rc;
     d->fields = p->set;
-    out->seen_wall_us = x->changed_wall_us;
     return 0;
 }
 

@@ -22,8 +22,7 @@ struct ovl_item {
     enum ovl_item_kind kind;
     struct ovl_incident inc; /* d, created_wall_us, changed_wall_us, cad */
     struct ovl_unit unit;    /* d, changed_wall_us */
-    int64_t seen_wall_us;    /* when its sender last saw it: "seen_us" of a
-                                unit, "changed_us" of an incident */
+    int64_t seen_wall_us;    /* when its sender last saw it: "seen_us" */
 };
 
 /* Reads the item text[0..len) (need not be NUL-terminated) of the given kind

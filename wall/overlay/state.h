@@ -141,13 +141,13 @@ char *ovl_state_to_json(struct ovl_state *st, size_t *len);
 
 /* Incident x as one JSON object text with every field that holds a value (the
  * unit list, "cad", "created_us" and "changed_us" as wall-clock microseconds
- * included), malloc'd and NUL-terminated (length in *len if not NULL); NULL
- * when out of memory. */
-char *ovl_incident_item_json(const struct ovl_incident *x, size_t *len);
+ * included, and "seen_us": the wall-clock time it was last upserted, computed
+ * from now_mono_us, now_wall_us and x->seen_mono_us), malloc'd and
+ * NUL-terminated (length in *len if not NULL); NULL when out of memory. */
+char *ovl_incident_item_json(const struct ovl_incident *x, int64_t now_mono_us,
+                             int64_t now_wall_us, size_t *len);
 
-/* Unit u likewise (label, ce_m, stale_after_s, "changed_us", and "seen_us":
- * the wall-clock time it was last upserted, computed from now_mono_us,
- * now_wall_us and u->seen_mono_us). */
+/* Unit u likewise (label, ce_m, stale_after_s, "changed_us" and "seen_us"). */
 char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
                          int64_t now_wall_us, size_t *len);
 
