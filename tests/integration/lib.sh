@@ -345,7 +345,7 @@ start_broker() {
         _b_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     fi
     local conf="$TEST_TMPDIR/mosquitto.$_b_port.conf"
-    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' \
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n' \
         "$_b_port" >"$conf"
     mosquitto -c "$conf" >>"$TEST_TMPDIR/mosquitto.log" 2>&1 &
     BROKER_PID=$!

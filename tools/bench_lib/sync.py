@@ -103,12 +103,14 @@ def free_port():
 
 
 def start_broker(ctx, rundir):
-    """A Mosquitto broker (anonymous, no persistence) on a free loopback
-    port, accepting connections; returns (child, port)."""
+    """A Mosquitto broker (anonymous, no persistence, Nagle's algorithm off
+    as docs/multi-node.md advises) on a free loopback port, accepting
+    connections; returns (child, port)."""
     port = free_port()
     conf = os.path.join(rundir, "mosquitto.conf")
     with open(conf, "w") as f:
-        f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
+        f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                "set_tcp_nodelay true\n" % port)
     b = ctx.children.spawn("mosquitto", ["mosquitto", "-c", conf],
                            os.path.join(rundir, "mosquitto.log"))
     deadline = time.monotonic() + 10
