@@ -5,7 +5,8 @@
 # pc1 shows the new version, pc2 keeps the old one, says so (marker, stats)
 # and keeps pc1's next command (an enlarged tile) until its own copy
 # matches; then it applies both, in order.  A file whose outputs no longer
-# name this PC's node is refused with a banner.  Then both files get a wall
+# name this PC's node is refused with a banner (and --validate refuses a
+# --node that no output names).  Then both files get a wall
 # tour: the nodes step it together, on the leader's schedule.  Last, the
 # wall is stopped, the file changed and the wall started again: the
 # broker's last state is for the old version, and no node waits for it.
@@ -55,6 +56,16 @@ start_node() { # NAME
 for n in pc1 pc2; do
     mkdir -p "$TEST_TMPDIR/$n"
     put "$n" A1
+done
+# --validate checks --node as a start would
+run_tessera validate_pc2 --validate --node pc2 "$TEST_TMPDIR/pc2/wall.json"
+((TESSERA_RC == 0)) || { show_tessera_output validate_pc2; fail "--validate --node pc2: exit $TESSERA_RC"; }
+run_tessera validate_pc9 --validate --node pc9 "$TEST_TMPDIR/pc2/wall.json"
+((TESSERA_RC != 0)) || fail "--validate --node pc9 accepted a node no output names"
+grep -q -- "--node pc9: no output of this file names that node" "$TEST_TMPDIR/validate_pc9.err" ||
+    { show_tessera_output validate_pc9; fail "--validate --node pc9 did not say why"; }
+note "--validate refuses a --node no output names"
+for n in pc1 pc2; do
     start_node "$n"
 done
 q() { node_q "$@"; }

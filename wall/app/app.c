@@ -82,12 +82,21 @@ static struct layout *load_layout(const char *path, struct registry **reg,
     return layout;
 }
 
+/* --validate: the layout, its registry and --node (as a start would check
+ * them), reported on stdout/stderr; the exit status. */
 static int validate_only(const struct app_options *opt)
 {
     struct registry *reg = NULL;
     struct layout *l = load_layout(opt->layout_path, &reg, NULL);
     if (!l)
         return EXIT_FAILURE_RUN;
+    if (opt->node && !layout_has_node(l, opt->node)) {
+        fprintf(stderr, "%s: --node %s: no output of this file names that node\n",
+                opt->layout_path, opt->node);
+        reg_destroy(reg);
+        layout_destroy(l);
+        return EXIT_FAILURE_RUN;
+    }
     if (reg)
         printf("%s: ok: %d registry camera%s\n", l->registry, reg_count(reg),
                reg_count(reg) == 1 ? "" : "s");
