@@ -180,6 +180,12 @@ for ((i = 0; i < 50; i++)); do [[ $(incidents pc1) == "['I1']" ]] && break; slee
 [[ $(incidents pc1) == "['I1']" ]] || fail "the incident did not reach pc1: $(incidents pc1)"
 looks pc3 callup_pc3 "$GREEN" "$YELLOW"
 note "an incident sent to pc2 filled pc3's call-up slot"
+# a call-up asked on a socket is answered when it goes to the broker: the
+# cameras it ranked, and "sent" (its slots are known once it came round)
+reply=$(control_send "$TEST_TMPDIR/pc1.sock" '{"type":"callup","incident":"I1"}')
+python3 -c 'import json, sys; r = json.loads(sys.argv[1]); sys.exit(not (r["ok"] and r["incident"] == "I1" and r["cameras"] and r["sent"] is True and "slots" not in r))' "$reply" ||
+    fail "pc1's reply to a call-up with sync: $reply"
+until_q pc3 '[c["incident"] for c in d["callups"]] == ["I1"]' 5 "the call-up again"
 # Units sent to pc2 reach the others, and their moves too.
 send pc2 '{"type":"unit","id":"A12","lat":32.3001,"lon":-90.1822}'
 until_units pc1 "[('A12', 32.3001)]" 5 "a unit sent to pc2"

@@ -74,32 +74,42 @@ static int rank_cameras(struct app *app, const char *incident, const char *kind,
 
 /* Calls up the cameras for incident (id) at lat/lon with its priority and
  * kind (may be NULL); cad: it came from a cad client; origin: who asked.
- * 0 or a negative errno with err set. */
+ * The command goes to *cmd.  0 or a negative errno with err set. */
 static int callup(struct app *app, const char *incident, double lat, double lon,
-                  int priority, const char *kind, bool cad, enum ws_origin origin, char *err,
-                  size_t errlen)
+                  int priority, const char *kind, bool cad, enum ws_origin origin,
+                  struct ws_cmd *cmd, char *err, size_t errlen)
 {
     const struct layout_callup_rule *rule = layout_callup_rule(app->layout, kind);
-    struct ws_cmd cmd = {.type = WS_CMD_CALLUP, .origin = origin,
-                         .now_us = app_ws_now(app), .priority = priority, .hold_s = rule->hold_s};
-    snprintf(cmd.incident, sizeof(cmd.incident), "%s", incident);
+    *cmd = (struct ws_cmd){.type = WS_CMD_CALLUP, .origin = origin, .now_us = app_ws_now(app),
+                           .priority = priority, .hold_s = rule->hold_s};
+    snprintf(cmd->incident, sizeof(cmd->incident), "%s", incident);
     if (!app->registry) {
         snprintf(err, errlen, "the layout has no camera \"registry\"");
         return -ENOENT;
     }
-    if (rank_cameras(app, incident, kind, lat, lon, cad, rule, &cmd) == 0) {
+    if (rank_cameras(app, incident, kind, lat, lon, cad, rule, cmd) == 0) {
         snprintf(err, errlen, "no registry camera can show %s", incident);
         return -ENOENT;
     }
-    return app_command(app, &cmd, err, errlen);
+    return app_command(app, cmd, err, errlen);
 }
 
-/* Adds "incident" and the feed ids of its call-up to reply. */
-static void reply_callup(const struct app *app, const char *incident, cJSON *reply)
+/* Adds "incident" and the feed ids of its call-up to reply, and its slots
+ * once applied.  With "sync" the command is on its way to the broker: the
+ * cameras it ranked, and "sent". */
+static void reply_callup(const struct app *app, const struct ws_cmd *cmd, cJSON *reply)
 {
+    const char *incident = cmd->incident;
+    cJSON_AddStringToObject(reply, "incident", incident);
+    if (app->sync) {
+        cJSON *cams = cJSON_AddArrayToObject(reply, "cameras");
+        for (int k = 0; cams && k < cmd->n_cameras; k++)
+            cJSON_AddItemToArray(cams, cJSON_CreateString(app->layout->feeds[cmd->cameras[k]].id));
+        cJSON_AddBoolToObject(reply, "sent", true);
+        return;
+    }
     int n;
     const struct ws_callup *c = ws_callups(&app->ws, &n);
-    cJSON_AddStringToObject(reply, "incident", incident);
     for (int i = 0; i < n; i++) {
         if (strcmp(c[i].incident, incident) != 0)
             continue;
@@ -119,6 +129,7 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
     const cJSON *lon = cJSON_GetObjectItemCaseSensitive(msg, "lon");
     const cJSON *prio = cJSON_GetObjectItemCaseSensitive(msg, "priority");
     enum ws_origin origin = app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY;
+    struct ws_cmd cmd;
     char name[64];
     int ret;
     if (cJSON_IsString(id)) {
@@ -130,8 +141,8 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
         int p = inc->d.fields & OVL_INC_PRIORITY ? inc->d.priority : 9;
         snprintf(name, sizeof(name), "%s", inc->d.id);
         ret = callup(app, name, inc->d.lat, inc->d.lon, p,
-                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : NULL, inc->cad, origin, err,
-                     errlen);
+                     inc->d.fields & OVL_INC_KIND ? inc->d.kind : NULL, inc->cad, origin, &cmd,
+                     err, errlen);
     } else if (cJSON_IsNumber(lat) && cJSON_IsNumber(lon) && fabs(lat->valuedouble) <= 90 &&
                fabs(lon->valuedouble) <= 180) {
         int p = cJSON_IsNumber(prio) ? prio->valueint : 1;
@@ -140,15 +151,15 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
             return -EINVAL;
         }
         snprintf(name, sizeof(name), "@%.6f,%.6f", lat->valuedouble, lon->valuedouble);
-        ret = callup(app, name, lat->valuedouble, lon->valuedouble, p, NULL, false, origin, err,
-                     errlen);
+        ret = callup(app, name, lat->valuedouble, lon->valuedouble, p, NULL, false, origin,
+                     &cmd, err, errlen);
     } else {
         snprintf(err, errlen, "give \"incident\" (an open incident's id) or \"lat\" and "
                  "\"lon\" (degrees)");
         return -EINVAL;
     }
     if (ret == 0)
-        reply_callup(app, name, reply);
+        reply_callup(app, &cmd, reply);
     return ret < 0 ? -EINVAL : 0;
 }
 
@@ -156,8 +167,9 @@ int app_callup_point(struct app *app, double lat, double lon, enum ws_origin ori
                      char *err, size_t errlen)
 {
     char name[64];
+    struct ws_cmd cmd;
     snprintf(name, sizeof(name), "@%.6f,%.6f", lat, lon);
-    return callup(app, name, lat, lon, 1, NULL, false, origin, err, errlen);
+    return callup(app, name, lat, lon, 1, NULL, false, origin, &cmd, err, errlen);
 }
 
 /* {"type":"release","incident":ID} releases that call-up's slots. */
@@ -231,8 +243,10 @@ void app_callups_follow(struct app *app)
         if (inc[i]->changed_wall_us <= seen || !(d->fields & OVL_INC_POS) ||
             !(d->fields & OVL_INC_PRIORITY) || d->priority > up_to)
             continue;
+        struct ws_cmd cmd;
         if (callup(app, d->id, d->lat, d->lon, d->priority, kind, inc[i]->cad,
-                   app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY, err, sizeof(err)) < 0)
+                   app->cmd_client ? WS_ORIGIN_SOCKET : WS_ORIGIN_POLICY, &cmd, err,
+                   sizeof(err)) < 0)
             tlog_debug(app->log, "call-up for incident %s: %s", d->id, err);
     }
 }
