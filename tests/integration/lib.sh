@@ -309,6 +309,30 @@ print(eval(sys.argv[2]))
 PY
 }
 
+# control_ok SOCK NAME JSON: sends one request over SOCK, the control
+# socket of the tessera started as NAME; fails, showing NAME's output,
+# unless the reply is ok.
+control_ok() {
+    local reply
+    reply=$(control_send "$1" "$3")
+    [[ $reply == '{"ok":true'* ]] || { show_tessera_output "$2"; fail "$2: $3: $reply"; }
+}
+
+# control_snapshot SOCK NAME PNG: asks the tessera started as NAME (control
+# socket SOCK, snapshots in $TEST_TMPDIR) for a snapshot named PNG and waits
+# up to 20 s for the file; fails otherwise.
+control_snapshot() {
+    local i
+    rm -f "$TEST_TMPDIR/$3"
+    control_ok "$1" "$2" "{\"type\":\"snapshot\",\"name\":\"$3\"}"
+    for ((i = 0; i < 200; i++)); do
+        [[ -s $TEST_TMPDIR/$3 ]] && return 0
+        sleep 0.1
+    done
+    show_tessera_output "$2"
+    fail "snapshot $3 not written within 20 s"
+}
+
 # control_send SOCK JSON: sends one request over the Unix control socket
 # SOCK and prints the reply line.
 control_send() {
@@ -398,7 +422,5 @@ node_until() {
 # node_send NAME JSON: sends one request to NAME's control socket; fails
 # unless the reply is ok.
 node_send() {
-    local reply
-    reply=$(control_send "$TEST_TMPDIR/$1.sock" "$2")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output "$1"; fail "$1: $2: $reply"; }
+    control_ok "$TEST_TMPDIR/$1.sock" "$1" "$2"
 }

@@ -57,13 +57,7 @@ shows_tiles() {
 }
 
 # snap NAME: a snapshot into $TEST_TMPDIR/NAME.png (waits for the file).
-snap() {
-    rm -f "$TEST_TMPDIR/$1.png"
-    control_send "$sock" "{\"type\":\"snapshot\",\"name\":\"$1.png\"}" >/dev/null
-    for _ in $(seq 200); do [[ -s $TEST_TMPDIR/$1.png ]] && return 0; sleep 0.1; done
-    show_tessera_output wall
-    fail "no snapshot $1.png"
-}
+snap() { control_snapshot "$sock" wall "$1.png"; }
 
 # An incident far off the panel makes the panels redraw without covering it.
 redraw() {

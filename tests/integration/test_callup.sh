@@ -54,21 +54,8 @@ start_tessera wall 200 --headless --control "unix:$sock" --stats "$stats" --dura
     --snapshot-dir "$TEST_TMPDIR" --audit "$audit" "$TEST_TMPDIR/wall.json"
 wall_pid=$TESSERA_PID
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
-send() {
-    local reply
-    reply=$(control_send "$sock" "$1")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output wall; fail "$1: $reply"; }
-}
-snap() {
-    local i
-    rm -f "$TEST_TMPDIR/$1.png"
-    send "{\"type\":\"snapshot\",\"name\":\"$1.png\"}"
-    for ((i = 0; i < 100; i++)); do
-        [[ -s $TEST_TMPDIR/$1.png ]] && return 0
-        sleep 0.1
-    done
-    fail "snapshot $1 not written"
-}
+send() { control_ok "$sock" wall "$1"; }
+snap() { control_snapshot "$sock" wall "$1.png"; }
 DARK=0x0F1217 # a free slot (away from its centred text)
 # looks NAME C0 C1 C2: snapshots until the three tiles show those colours
 # (up to 15 s: called-up cameras connect first), then checks them.

@@ -56,21 +56,8 @@ start_tessera wall 200 --headless --control "unix:$sock" --stats "$stats" --dura
 wall_pid=$TESSERA_PID
 q() { stats_q "$stats" "$1"; }
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
-send() {
-    local reply
-    reply=$(control_send "$sock" "$1")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output wall; fail "$1: $reply"; }
-}
-snap() {
-    local i
-    rm -f "$TEST_TMPDIR/$1.png"
-    send "{\"type\":\"snapshot\",\"name\":\"$1.png\"}"
-    for ((i = 0; i < 100; i++)); do
-        [[ -s $TEST_TMPDIR/$1.png ]] && return 0
-        sleep 0.1
-    done
-    fail "snapshot $1 not written"
-}
+send() { control_ok "$sock" wall "$1"; }
+snap() { control_snapshot "$sock" wall "$1.png"; }
 DARK=0x0F1217 # a free slot (above its centred text)
 MASK=0x29292E # a solid privacy mask
 # probes K COLOUR: "x y w h colour" rectangles of tile K (320x180, the

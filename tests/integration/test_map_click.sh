@@ -89,14 +89,7 @@ for _ in $(seq 300); do [[ -S $sock ]] && break; sleep 0.1; done
 [[ -S $sock ]] || { show_tessera_output wall; fail "no control socket at $sock"; }
 
 # snap NAME: a snapshot into $TEST_TMPDIR/NAME.png (waits for the file).
-snap() {
-    local reply
-    rm -f "$TEST_TMPDIR/$1.png"
-    reply=$(control_send "$sock" "{\"type\":\"snapshot\",\"name\":\"$1.png\"}")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output wall; fail "snapshot: $reply"; }
-    for _ in $(seq 100); do [[ -s $TEST_TMPDIR/$1.png ]] && return 0; sleep 0.1; done
-    fail "snapshot $1 not written"
-}
+snap() { control_snapshot "$sock" wall "$1.png"; }
 # sector NAME R G B: snapshots (up to 15 s) until cam-a's sector, east of
 # the map's centre, shows that colour.
 sector() {

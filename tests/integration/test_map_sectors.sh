@@ -37,21 +37,8 @@ start_tessera wall 120 --headless --control "unix:$sock" --duration 100 \
 wall_pid=$TESSERA_PID
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.1; done
 [[ -S $sock ]] || { show_tessera_output wall; fail "no control socket at $sock"; }
-send() {
-    local reply
-    reply=$(control_send "$sock" "$1")
-    [[ $reply == '{"ok":true'* ]] || { show_tessera_output wall; fail "$1: $reply"; }
-}
-snap() {
-    local i
-    rm -f "$TEST_TMPDIR/$1.png"
-    send "{\"type\":\"snapshot\",\"name\":\"$1.png\"}"
-    for ((i = 0; i < 100; i++)); do
-        [[ -s $TEST_TMPDIR/$1.png ]] && return 0
-        sleep 0.1
-    done
-    fail "snapshot $1 not written"
-}
+send() { control_ok "$sock" wall "$1"; }
+snap() { control_snapshot "$sock" wall "$1.png"; }
 # The panel's background, a plain sector over it (0.16 of 0x59BFFF) and a
 # highlighted one (0.40 of 0xFFC726).
 BG=(18 23 31)

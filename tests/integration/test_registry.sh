@@ -72,17 +72,7 @@ start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" --dura
     --snapshot-dir "$TEST_TMPDIR" "$TEST_TMPDIR/wall.json"
 wall_pid=$TESSERA_PID
 wait_until() { wait_stats "$stats" "$1" "$2" "$wall_pid" wall; }
-snap() {
-    local i reply
-    rm -f "$TEST_TMPDIR/$1.png"
-    reply=$(control_send "$sock" "{\"type\":\"snapshot\",\"name\":\"$1.png\"}")
-    [[ $reply == '{"ok":true'* ]] || fail "snapshot $1: $reply"
-    for ((i = 0; i < 100; i++)); do
-        [[ -s $TEST_TMPDIR/$1.png ]] && return 0
-        sleep 0.1
-    done
-    fail "snapshot $1 not written"
-}
+snap() { control_snapshot "$sock" wall "$1.png"; }
 # tile_is PNG 0xRRGGBB WHAT: the left tile (the registry camera) has that colour.
 tile_is() { expect_tile_colour "$3" "$1" 0 0 320 360 "$2" 40; }
 
