@@ -79,7 +79,20 @@ change() {
 }
 # snap NAME: a snapshot of every output into $TEST_TMPDIR/NAME.png (several
 # outputs: NAME-OUTPUT.png); waits for the files.
-snap() { control_snapshot "$sock" wall "$1.png"; }
+snap() {
+    local i outs
+    outs=$(q 'len(d["outputs"])')
+    rm -f "$TEST_TMPDIR/$1"*.png
+    expect_ok "{\"type\":\"snapshot\",\"name\":\"$1.png\"}"
+    for ((i = 0; i < 100; i++)); do
+        if ((outs == 1)); then [[ -s $TEST_TMPDIR/$1.png ]] && return 0
+        elif (($(find "$TEST_TMPDIR" -maxdepth 1 -name "$1-*.png" -size +0 | wc -l) == outs)); then
+            return 0
+        fi
+        sleep 0.1
+    done
+    fail "snapshot $1 not written"
+}
 # map_snap NAME TILE COLS RGB: snapshots NAME until the map panel in tile
 # TILE (of COLS) shows RGB: basemap tiles are decoded on libuv's thread pool
 # and the panel shows the plain background until they are (up to 10 s).
