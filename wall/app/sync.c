@@ -42,6 +42,8 @@
                                   (less than ADOPT_US: a node that joins takes
                                   the next one too) */
 #define ADOPT_US 2000000      /* after a link, the wall's snapshot is taken */
+#define LOOK_EVERY_US 100000  /* health and the operators' marker, this often
+                                 (and at once after a link or peer change) */
 
 /* A command kept until this node shows its layout version. */
 struct sync_wait {
@@ -78,6 +80,7 @@ struct app_sync {
     bool leader;
     uint64_t applied, dropped, waited, undelivered, refused;
     char hud[192];
+    int64_t look_us;                  /* next health and marker update (0: now) */
     struct app_sync_items *items;
 };
 
@@ -489,6 +492,7 @@ static void on_link(void *opaque, bool up)
         tlog_warn(app->log, "sync: lost the broker: the wall keeps its state; commands wait "
                   "for it to return");
     }
+    s->look_us = 0; /* the HUD says SYNC LOST, or no longer: now */
     app->dirty = app->full_redraw = true;
 }
 
@@ -497,7 +501,8 @@ static void on_peers(void *opaque, bool joined)
     struct app *app = opaque;
     if (joined)
         app_sync_items_relink(app->sync->items); /* it wants our items */
-    app->dirty = app->full_redraw = true; /* the HUD names missing nodes */
+    app->sync->look_us = 0; /* the HUD names missing nodes: now */
+    app->dirty = app->full_redraw = true;
 }
 
 static void on_item(void *opaque, enum sync_item kind, const char *id, const char *json,
@@ -569,10 +574,13 @@ void app_sync_tick(struct app *app, int64_t now_us)
     }
     /* snapshots are read only by a node that may take one */
     sync_want_state(s->link, !s->adopted || now_us < s->adopt_until_us || s->snap);
+    app_sync_items_tick(s->items, now_us);
+    if (now_us < s->look_us)
+        return;
+    s->look_us = now_us + LOOK_EVERY_US;
     int live, total;
     health(app, &live, &total);
     sync_set_health(s->link, live, total, app->render_fps);
-    app_sync_items_tick(s->items, now_us);
     char before[sizeof(s->hud)];
     memcpy(before, s->hud, sizeof(before));
     make_hud(app);
