@@ -463,6 +463,14 @@ static void on_wake(uv_async_t *async)
         schedule(app, wait);
 }
 
+/* A snapshot's images are ready: read them back at the next frame. */
+static void on_snaps_ready(void *opaque)
+{
+    struct app *app = opaque;
+    if (!app->stopping)
+        schedule(app, 0);
+}
+
 static void on_stats_timer(uv_timer_t *timer)
 {
     struct app *app = timer->data;
@@ -547,7 +555,8 @@ static int app_init(struct app *app)
         return -EINVAL;
     out_resolve_sizes(app->layout, app->opt.headless, app->log);
     if (!(app->scratch = av_frame_alloc()) || init_loop(app) < 0 ||
-        !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log)))
+        !(app->snaps = app_snaps_create(&app->loop, app->opt.snapshot_dir, app->log,
+                                        on_snaps_ready, app)))
         return -ENOMEM;
     struct out_options oo = {.headless = app->opt.headless, .vsync = app->opt.vsync,
                              .node = app_node(app)};

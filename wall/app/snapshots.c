@@ -1,6 +1,7 @@
 /*
- * snapshots.c - snapshot requests, read back on the render thread and
- * encoded and written on libuv's thread pool (see snapshots.h).
+ * snapshots.c - snapshot requests: the memory for the pictures is prepared
+ * on libuv's thread pool, the pixels are read back on the render thread,
+ * and the PNGs are encoded and written on the pool (see snapshots.h).
  */
 #include "app/snapshots.h"
 
@@ -20,10 +21,22 @@
 
 #define SNAP_WAITING_MAX 8 /* requests waiting for one frame */
 
+/* Where a waiting request stands. */
+enum snap_stage {
+    SNAP_NEW,       /* the next frame notes the outputs' sizes */
+    SNAP_PREPARING, /* a pool thread allocates and touches the images */
+    SNAP_READY,     /* the next frame reads the pixels back */
+};
+
 /* One request: a file per output.  Render thread, except images[i], which
- * the job writing file i owns (and frees) while it runs. */
+ * the job preparing the images, then the job writing file i, owns while it
+ * runs. */
 struct snap_request {
     struct app_snaps *owner;
+    enum snap_stage stage;
+    int (*size)[2];               /* each output's size, noted at a frame */
+    bool *read;                   /* each image holds its output's pixels */
+    uv_work_t prepare;
     bool in_dir;                  /* names in the snapshot directory, else paths */
     int n;
     int n_here;                   /* outputs drawn here (named; the others NULL) */
@@ -50,19 +63,24 @@ struct snap_job {
 struct app_snaps {
     uv_loop_t *loop;
     const struct tlog *log;
+    app_snaps_ready_fn ready;     /* a request's images were prepared */
+    void *ready_opaque;
     char *dir_path;               /* --snapshot-dir, or NULL */
     struct snapdir *dir;          /* opened at the first socket request */
     struct snap_request *waiting[SNAP_WAITING_MAX];
     int n_waiting;
 };
 
-struct app_snaps *app_snaps_create(uv_loop_t *loop, const char *dir, const struct tlog *log)
+struct app_snaps *app_snaps_create(uv_loop_t *loop, const char *dir, const struct tlog *log,
+                                   app_snaps_ready_fn ready, void *opaque)
 {
     struct app_snaps *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
     s->loop = loop;
     s->log = log;
+    s->ready = ready;
+    s->ready_opaque = opaque;
     if (dir && !(s->dir_path = strdup(dir))) {
         free(s);
         return NULL;
@@ -81,6 +99,8 @@ static void request_free(struct snap_request *rq)
     free(rq->files);
     free(rq->expect);
     free(rq->images);
+    free(rq->size);
+    free(rq->read);
     free(rq);
 }
 
@@ -105,7 +125,9 @@ static struct snap_request *request_new(struct app_snaps *s, int n, bool in_dir)
     rq->files = calloc((size_t)n, sizeof(*rq->files));
     rq->expect = calloc((size_t)n, sizeof(*rq->expect));
     rq->images = calloc((size_t)n, sizeof(*rq->images));
-    if (!rq->files || !rq->expect || !rq->images) {
+    rq->size = calloc((size_t)n, sizeof(*rq->size));
+    rq->read = calloc((size_t)n, sizeof(*rq->read));
+    if (!rq->files || !rq->expect || !rq->images || !rq->size || !rq->read) {
         request_free(rq);
         return NULL;
     }
@@ -227,7 +249,10 @@ int app_snaps_request_paths(struct app_snaps *s, const char *const *paths, int n
 
 bool app_snaps_waiting(const struct app_snaps *s)
 {
-    return s->n_waiting > 0;
+    for (int i = 0; i < s->n_waiting; i++)
+        if (s->waiting[i]->stage != SNAP_PREPARING)
+            return true;
+    return false;
 }
 
 void app_snaps_capture(struct app_snaps *s, struct renderer *r,
@@ -235,8 +260,53 @@ void app_snaps_capture(struct app_snaps *s, struct renderer *r,
 {
     for (int i = 0; i < s->n_waiting; i++) {
         struct snap_request *rq = s->waiting[i];
-        if (index < rq->n && !rq->images[index])
-            rq->images[index] = render_snapshot_read(r, target);
+        if (index >= rq->n || !rq->files[index])
+            continue; /* another PC's output */
+        if (rq->stage == SNAP_NEW) {
+            render_target_size(target, &rq->size[index][0], &rq->size[index][1]);
+        } else if (rq->stage == SNAP_READY && rq->images[index]) {
+            struct render_image **img = &rq->images[index];
+            int ret = render_snapshot_read(r, target, *img);
+            if (ret < 0) { /* resized since its size was noted: a fresh image, here */
+                int w, h;
+                render_target_size(target, &w, &h);
+                render_image_free(*img);
+                *img = render_image_new(w, h);
+                ret = *img ? render_snapshot_read(r, target, *img) : -ENOMEM;
+            }
+            rq->read[index] = ret == 0;
+        }
+    }
+}
+
+/* Worker thread: allocates and touches the request's images. */
+static void prepare_work(uv_work_t *work)
+{
+    struct snap_request *rq = work->data;
+    for (int i = 0; i < rq->n; i++)
+        if (rq->files[i] && rq->size[i][0] > 0)
+            rq->images[i] = render_image_new(rq->size[i][0], rq->size[i][1]);
+}
+
+/* Loop thread: the images are ready; the next frame reads them back. */
+static void prepare_done(uv_work_t *work, int status)
+{
+    struct snap_request *rq = work->data;
+    struct app_snaps *s = rq->owner;
+    (void)status; /* an image missing fails its file at submit time */
+    rq->stage = SNAP_READY;
+    if (s->ready)
+        s->ready(s->ready_opaque);
+}
+
+/* Frame of a new request: its images are prepared off this thread. */
+static void start_prepare(struct app_snaps *s, struct snap_request *rq)
+{
+    rq->prepare.data = rq;
+    rq->stage = SNAP_PREPARING;
+    if (uv_queue_work(s->loop, &rq->prepare, prepare_work, prepare_done) < 0) {
+        prepare_work(&rq->prepare); /* no pool: here and now */
+        rq->stage = SNAP_READY;
     }
 }
 
@@ -312,25 +382,37 @@ static int queue_job(struct app_snaps *s, struct snap_request *rq, int i)
     return ret;
 }
 
+/* Hands a captured request's images to the thread pool. */
+static void submit_request(struct app_snaps *s, struct snap_request *rq)
+{
+    rq->left = 1; /* held until every job is queued */
+    for (int i = 0; i < rq->n; i++) {
+        if (!rq->files[i])
+            continue; /* an output another PC draws */
+        int ret = rq->images[i] && rq->read[i] ? queue_job(s, rq, i) : -EIO;
+        if (ret == 0)
+            rq->left++;
+        else if (rq->ret == 0)
+            rq->ret = ret;
+    }
+    if (rq->ret < 0)
+        tlog_err(s->log, "a snapshot could not be taken of every output");
+    if (--rq->left == 0)
+        request_finish(rq);
+}
+
 void app_snaps_submit(struct app_snaps *s)
 {
-    int n = s->n_waiting;
-    s->n_waiting = 0;
+    int kept = 0, n = s->n_waiting;
     for (int k = 0; k < n; k++) {
         struct snap_request *rq = s->waiting[k];
-        rq->left = 1; /* held until every job is queued */
-        for (int i = 0; i < rq->n; i++) {
-            if (!rq->files[i])
-                continue; /* an output another PC draws */
-            int ret = rq->images[i] ? queue_job(s, rq, i) : -EIO;
-            if (ret == 0)
-                rq->left++;
-            else if (rq->ret == 0)
-                rq->ret = ret;
+        if (rq->stage == SNAP_READY) {
+            submit_request(s, rq);
+            continue;
         }
-        if (rq->ret < 0)
-            tlog_err(s->log, "a snapshot could not be taken of every output");
-        if (--rq->left == 0)
-            request_finish(rq);
+        if (rq->stage == SNAP_NEW)
+            start_prepare(s, rq);
+        s->waiting[kept++] = rq;
     }
+    s->n_waiting = kept;
 }

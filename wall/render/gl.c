@@ -202,6 +202,12 @@ struct render_target *render_target_create(int width, int height)
     return t;
 }
 
+void render_target_size(const struct render_target *t, int *width, int *height)
+{
+    *width = t->width;
+    *height = t->height;
+}
+
 void render_target_destroy(struct render_target *t)
 {
     if (!t)

@@ -57,6 +57,9 @@ struct render_target *render_target_create(int width, int height);
 /* Frees the target; accepts NULL. */
 void render_target_destroy(struct render_target *t);
 
+/* The target's size in pixels. */
+void render_target_size(const struct render_target *t, int *width, int *height);
+
 /* Starts drawing into target; with clear, wipes it to the wall's background
  * first (a full redraw). */
 void render_begin(struct renderer *r, struct render_target *target, bool clear);
@@ -215,17 +218,23 @@ void render_list(struct renderer *r, struct layout_rect rect, const char *title,
 
 /* ---- snapshots ---- */
 
-/* Pixels read back from a target: RGB, 3 bytes a pixel, rows packed and
- * bottom-up (as OpenGL gives them).  The image owns rgb. */
+/* Pixels read back from a target: RGBA, 4 bytes a pixel, rows packed and
+ * bottom-up (as OpenGL gives them).  The image owns rgba. */
 struct render_image {
     int width, height;
-    uint8_t *rgb;
+    uint8_t *rgba;
 };
 
-/* Reads back what target holds (render thread, GL current).  Returns a new
- * image (free it with render_image_free, on any thread) or NULL, logged. */
-struct render_image *render_snapshot_read(struct renderer *r,
-                                          const struct render_target *target);
+/* A new width x height image with every page of its pixels touched: any
+ * thread, so that a read-back on the render thread pays no page faults
+ * (tens of milliseconds for a large output on some virtual machines).
+ * NULL when out of memory. */
+struct render_image *render_image_new(int width, int height);
+
+/* Reads back what target holds into img, which has target's size (render
+ * thread, GL current).  Returns 0, or -EINVAL when the sizes differ. */
+int render_snapshot_read(struct renderer *r, const struct render_target *target,
+                         struct render_image *img);
 
 /* Frees an image; accepts NULL.  Any thread. */
 void render_image_free(struct render_image *img);
