@@ -210,12 +210,12 @@ static void draw_notices(struct app *app, const struct layout_output *lo)
 }
 
 /* Draws the tiles of output o that changed (all of them when full), and its
- * map and list panels when panels (or full), into its target; returns
- * whether anything was drawn. */
-static bool draw_output(struct app *app, int o, bool full, bool panels)
+ * panels of the APP_PANEL_* kinds in panels (all when full), into its target;
+ * returns whether anything was drawn. */
+static bool draw_output(struct app *app, int o, bool full, unsigned panels)
 {
     bool drew = false;
-    panels = panels || full;
+    panels = full ? APP_PANEL_ALL : panels;
     const struct layout_output *lo = app_output(app, o);
     /* translucent boxes over the whole output must not pile up */
     full = full || out_banner(app->outs) || app->banner[0] || app->help || app_sync_hud(app);
@@ -226,7 +226,7 @@ static bool draw_output(struct app *app, int o, bool full, bool panels)
             continue; /* hidden by an enlarged tile */
         int feed = app_tile_feed(app, o, t);
         if (feed < 0) {
-            if (panels) {
+            if (panels & app_panel_kind(&lo->tiles[t])) {
                 app_draw_panel(app, &lo->tiles[t], rect);
                 drew = true;
             }
@@ -287,7 +287,7 @@ static void draw_wall(struct app *app, bool take_snapshot)
     int w, h;
     int64_t t0 = tm_now_us();
     /* a snapshot shows the panels as they are now, never a throttled map */
-    bool panels = app->panels_dirty && (take_snapshot || app_panels_due(app));
+    unsigned panels = take_snapshot || app_panels_due(app) ? app->panels_dirty : 0;
     int n = app_output_count(app) < out_count(app->outs) ? app_output_count(app)
                                                           : out_count(app->outs);
     out_begin(app->outs, 0, &w, &h);
@@ -307,7 +307,7 @@ static void draw_wall(struct app *app, bool take_snapshot)
     if (take_snapshot)
         app_snaps_submit(app->snaps);
     if (panels) {
-        app->panels_dirty = false;
+        app->panels_dirty = 0;
         app->panels_drawn_us = tm_now_us();
         app->panels_cost_us = app->panels_drawn_us - t0;
     }

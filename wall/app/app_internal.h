@@ -123,7 +123,7 @@ struct app {
     struct app_callup_time *callup_times; /* when each call-up's slots first
                                      all showed pictures (app/callup.c) */
     int n_callup_times;
-    bool panels_dirty;            /* map/list panels need drawing */
+    unsigned panels_dirty;        /* APP_PANEL_* bits: panels that need drawing */
     int64_t panels_drawn_us;      /* when they were last drawn */
     int64_t panels_cost_us;       /* how long the frame that drew them took */
     struct render_marker *markers;/* scratch for map panels */
@@ -495,6 +495,18 @@ bool app_overlay_update(struct app *app);
 
 /* True when an open incident lies within lf's location/range_m. */
 bool app_incident_near(struct app *app, const struct layout_feed *lf);
+
+/* Panel kinds, as bits of app->panels_dirty: what changes a list (incident
+ * ages tick every second) need not redraw a map, the costliest thing a wall
+ * draws without a GPU. */
+enum {
+    APP_PANEL_MAP = 1u,   /* map panels */
+    APP_PANEL_LIST = 2u,  /* incident lists and free call-up slots */
+    APP_PANEL_ALL = 3u,
+};
+
+/* The APP_PANEL_* bit of tile's panel kind. */
+unsigned app_panel_kind(const struct layout_tile *tile);
 
 /* True when the panels should be drawn this frame: they changed, and were
  * not drawn in the last 100 ms, nor in the last 4x the time the frame that

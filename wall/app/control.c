@@ -366,7 +366,8 @@ static int cmd_eido(struct app *app, const cJSON *msg, cJSON *reply, char *err,
         return ret;
     cJSON_AddStringToObject(reply, "incident", id);
     cJSON_AddBoolToObject(reply, "closed", closed);
-    app->dirty = app->panels_dirty = true;
+    app->dirty = true;
+    app->panels_dirty = APP_PANEL_ALL;
     return 0;
 }
 

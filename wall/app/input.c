@@ -118,7 +118,8 @@ static bool click_map(struct app *app, int o, int x, int y)
         lon = fmod(fmod(lon + 180.0, 360.0) + 360.0, 360.0) - 180.0; /* a wrapped world */
         if (app_callup_point(app, lat, lon, WS_ORIGIN_KEY, err, sizeof(err)) < 0)
             tlog_info(app->log, "map click at %.6f,%.6f: %s", lat, lon, err);
-        app->dirty = app->panels_dirty = true;
+        app->dirty = true;
+        app->panels_dirty = APP_PANEL_ALL;
         return true;
     }
     return false;

@@ -73,7 +73,8 @@ bool app_overlay_update(struct app *app)
     if (gen == app->ovl_generation)
         return false;
     app->ovl_generation = gen;
-    app->panels_dirty = app->dirty = true;
+    app->dirty = true;
+    app->panels_dirty = APP_PANEL_ALL;
     for (int i = 0; i < app->layout->n_feeds; i++) {
         struct app_feed *af = &app->feeds[i];
         const struct layout_feed *lf = &app->layout->feeds[i];
@@ -126,7 +127,8 @@ static int map_tiles_on_screen(const struct app *app)
 static void basemap_tile_ready(void *opaque)
 {
     struct app *app = opaque;
-    app->dirty = app->panels_dirty = true;
+    app->dirty = true;
+    app->panels_dirty |= APP_PANEL_MAP;
 }
 
 void app_panels_init(struct app *app)
@@ -276,6 +278,11 @@ static void draw_free_slot(struct app *app, const struct layout_tile *tile,
     render_rect(app->render, rect, (struct render_color){0.06f, 0.07f, 0.09f, 1});
     render_text(app->render, text, 14, rect, RENDER_ALIGN_CENTER,
                 (struct render_color){0.6f, 0.65f, 0.7f, 1}, false);
+}
+
+unsigned app_panel_kind(const struct layout_tile *tile)
+{
+    return tile->panel == LAYOUT_PANEL_MAP ? APP_PANEL_MAP : APP_PANEL_LIST;
 }
 
 void app_draw_panel(struct app *app, const struct layout_tile *tile,

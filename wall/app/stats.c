@@ -314,8 +314,10 @@ void app_stats_tick(struct app *app, int64_t now_us)
     pace_to_feeds(app);
     if (app->ovl) {
         const struct ovl_incident *const *inc;
-        if (ovl_state_incidents(app->ovl, &inc) > 0)
-            app->dirty = app->panels_dirty = true; /* incident ages tick */
+        if (ovl_state_incidents(app->ovl, &inc) > 0) { /* incident ages tick */
+            app->dirty = true;
+            app->panels_dirty |= APP_PANEL_LIST;
+        }
     }
     if (app->opt.stats_path)
         write_stats_file(app, now_us);

@@ -152,8 +152,10 @@ static int follow(struct app *app, const struct layout *old, unsigned what,
     }
     if (what & (WS_CHANGED_VIEW | WS_CHANGED_FEEDS))
         app->ovl_generation--; /* recompute camera highlights for the new feeds */
-    if (what & WS_CHANGED_TILES)
-        app->dirty = app->full_redraw = app->panels_dirty = true;
+    if (what & WS_CHANGED_TILES) {
+        app->dirty = app->full_redraw = true;
+        app->panels_dirty = APP_PANEL_ALL;
+    }
     return ret;
 }
 
