@@ -311,6 +311,8 @@ static void draw_wall(struct app *app, bool take_snapshot)
         app->panels_drawn_us = tm_now_us();
         app->panels_cost_us = app->panels_drawn_us - t0;
     }
+    if (render_basemap_take_waiting(app->render)) /* tiles left for the next redraw */
+        app->panels_dirty |= APP_PANEL_MAP;
     app->dirty = app->full_redraw = app->present_all = false;
     account_presented(app, t0, tm_now_us());
 }

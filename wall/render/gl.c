@@ -164,6 +164,7 @@ void render_destroy(struct renderer *r)
         return;
     render__text_destroy(r->texts);
     render__basemap_destroy(r->basemap);
+    render__map_bases_destroy(r);
     glDeleteProgram(r->solid.id);
     glDeleteProgram(r->text.id);
     for (int layout = 0; layout < RENDER_VIDEO_LAYOUTS; layout++)
@@ -219,6 +220,8 @@ void render_target_destroy(struct render_target *t)
 
 void render_begin(struct renderer *r, struct render_target *target, bool clear)
 {
+    r->target = target;
+    r->basemap_uploads_left = RENDER_BASEMAP_UPLOADS;
     r->width = target->width;
     r->height = target->height;
     r->frame++;

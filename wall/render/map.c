@@ -57,6 +57,7 @@ struct render_basemap {
     uint64_t uses;
     int decoding;      /* jobs in flight */
     int refs;          /* 1 for the renderer while attached, 1 per job */
+    uint64_t serial;   /* which basemap this is, for the map layers' keys */
     bool detached;     /* the renderer let it go */
     uv_loop_t *loop;   /* NULL: decode on the render thread */
     void (*ready)(void *opaque);
@@ -107,6 +108,13 @@ void render_basemap_size(struct renderer *r, int tiles)
 {
     int cap = tiles + tiles / 2 + 16; /* a margin for panning and zooming */
     r->basemap_capacity = cap < BASEMAP_MIN_SLOTS ? BASEMAP_MIN_SLOTS : cap;
+}
+
+bool render_basemap_take_waiting(struct renderer *r)
+{
+    bool waiting = r->basemap_waiting;
+    r->basemap_waiting = false;
+    return waiting;
 }
 
 /* Converts a decoded picture into a new RGBA frame; NULL on failure. */
@@ -297,8 +305,10 @@ static void upload_tile(struct basemap_tile *t)
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, img->width, img->height, 0, GL_RGBA,
                  GL_UNSIGNED_BYTE, img->data[0]);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    /* drawn 1:1 at whole pixels (draw_basemap): nearest gives the same
+     * pixels as linear, at half the cost in a software rasteriser */
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     av_frame_free(&t->rgba);
@@ -321,6 +331,7 @@ static struct render_basemap *basemap_for(struct renderer *r, const char *dir)
             tlog_err(r->log, "basemap %s: %s", dir, err);
     }
     bm->refs = 1;
+    bm->serial = ++r->basemap_serial;
     bm->loop = r->basemap_loop;
     bm->ready = r->basemap_ready;
     bm->opaque = r->basemap_opaque;
@@ -347,8 +358,12 @@ static bool basemap_tile(struct renderer *r, const char *dir, int z, int x, int 
         start_decode(bm, t);
     }
     t->last_use = ++bm->uses;
-    if (t->state == TILE_DECODED)
+    if (t->state == TILE_DECODED && r->basemap_uploads_left > 0) {
         upload_tile(t);
+        r->basemap_uploads_left--;
+    } else if (t->state == TILE_DECODED) {
+        r->basemap_waiting = true;
+    }
     *tex = t->state == TILE_SHOWN ? t->tex : 0;
     return t->state != TILE_MISSING;
 }
@@ -373,17 +388,28 @@ static void view_origin(const struct render_map_info *m, double *ox, double *oy)
     *oy = cy - m->rect.h / 2.0;
 }
 
+/* The tiles covering the panel: columns x0..x1, rows y0..y1 (rows may lie
+ * outside the world; columns wrap around it). */
+struct tile_span {
+    int x0, y0, x1, y1;
+};
+
+static struct tile_span tile_span(const struct render_map_info *m, double ox, double oy)
+{
+    return (struct tile_span){(int)floor(ox / GEO_TILE_PX), (int)floor(oy / GEO_TILE_PX),
+                              (int)floor((ox + m->rect.w) / GEO_TILE_PX),
+                              (int)floor((oy + m->rect.h) / GEO_TILE_PX)};
+}
+
 /* Draws the basemap tiles covering the panel (those still decoding leave
  * the background); returns how many exist. */
 static int draw_basemap(struct renderer *r, const struct render_map_info *m,
                         double ox, double oy)
 {
     int found = 0, n = 1 << m->zoom;
-    int x0 = (int)floor(ox / GEO_TILE_PX), y0 = (int)floor(oy / GEO_TILE_PX);
-    int x1 = (int)floor((ox + m->rect.w) / GEO_TILE_PX);
-    int y1 = (int)floor((oy + m->rect.h) / GEO_TILE_PX);
-    for (int ty = y0 > 0 ? y0 : 0; ty <= y1 && ty < n; ty++) {
-        for (int tx = x0; tx <= x1; tx++) {
+    struct tile_span s = tile_span(m, ox, oy);
+    for (int ty = s.y0 > 0 ? s.y0 : 0; ty <= s.y1 && ty < n; ty++) {
+        for (int tx = s.x0; tx <= s.x1; tx++) {
             GLuint tex;
             found += basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex);
             if (!tex)
@@ -530,16 +556,100 @@ static void draw_labels(struct renderer *r, const struct render_map_info *m,
     free(grid);
 }
 
-void render_map(struct renderer *r, const struct render_map_info *m)
+/* Draws the panel's background and basemap tiles (or the graticule when
+ * there are none) into m->rect. */
+static void draw_base(struct renderer *r, const struct render_map_info *m, double ox,
+                      double oy)
 {
-    double ox, oy;
     render_rect(r, m->rect, (struct render_color){0.07f, 0.09f, 0.12f, 1});
-    view_origin(m, &ox, &oy);
     glEnable(GL_SCISSOR_TEST);
     glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
     if (!m->basemap_dir || draw_basemap(r, m, ox, oy) == 0)
         draw_graticule(r, m, ox, oy);
+}
+
+/* Draws into layer b (bound; m->rect at the origin) the tiles that became
+ * ready since the last pass, and the graticule once no tile turned out to
+ * exist; marks b complete when no tile is left to wait for. */
+static void draw_layer_tiles(struct renderer *r, const struct render_map_info *m,
+                             double ox, double oy, struct render_map_base *b)
+{
+    struct tile_span s = tile_span(m, ox, oy);
+    int n = 1 << m->zoom, cols = s.x1 - s.x0 + 1;
+    bool complete = true;
+    for (int ty = s.y0 > 0 ? s.y0 : 0; m->basemap_dir && ty <= s.y1 && ty < n; ty++) {
+        for (int tx = s.x0; tx <= s.x1; tx++) {
+            unsigned char *drawn = &b->drawn[(ty - s.y0) * cols + (tx - s.x0)];
+            GLuint tex;
+            if (*drawn)
+                continue;
+            if (!basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex)) {
+                *drawn = 1; /* missing: the background shows */
+                continue;
+            }
+            if (!tex) {
+                complete = false; /* decoding, or waiting for its upload */
+                continue;
+            }
+            draw_texture(r, tex, (struct layout_rect){(int)lround(tx * GEO_TILE_PX - ox),
+                                                      (int)lround(ty * GEO_TILE_PX - oy),
+                                                      GEO_TILE_PX, GEO_TILE_PX});
+            *drawn = 1;
+            b->found++;
+        }
+    }
+    if (complete && b->found == 0)
+        draw_graticule(r, m, ox, oy);
+    b->complete = complete;
+}
+
+/* Draws the panel's base through its layer (mapbase.c): tiles that came in
+ * are drawn into the layer, which is then copied into m->rect.  Returns
+ * false when no layer can be had (then nothing was drawn). */
+static bool draw_base_layer(struct renderer *r, const struct render_map_info *m,
+                            double ox, double oy)
+{
+    struct render_map_base_key key;
+    memset(&key, 0, sizeof(key)); /* compared as bytes, padding included */
+    key.lat = m->center_lat;
+    key.lon = m->center_lon;
+    key.zoom = m->zoom;
+    key.w = m->rect.w;
+    key.h = m->rect.h;
+    struct render_basemap *bm = m->basemap_dir ? basemap_for(r, m->basemap_dir) : NULL;
+    key.basemap = bm ? bm->serial : 0;
+    struct render_map_base *b = render__map_base_find(r, &key);
+    bool fresh = !b;
+    if (fresh) {
+        struct tile_span s = tile_span(m, ox, oy);
+        if (!(b = render__map_base_claim(r, &key, (s.x1 - s.x0 + 1) * (s.y1 - s.y0 + 1))))
+            return false;
+    }
+    if (!b->complete) {
+        struct render_map_info at_origin = *m;
+        at_origin.rect.x = at_origin.rect.y = 0;
+        if (m->basemap_dir && !bm)
+            at_origin.basemap_dir = NULL; /* no memory for it: the graticule */
+        render__map_base_bind(r, b);
+        if (fresh) {
+            glClearColor(0.07f, 0.09f, 0.12f, 1);
+            glClear(GL_COLOR_BUFFER_BIT);
+        }
+        draw_layer_tiles(r, &at_origin, ox, oy, b);
+        render__map_base_done(r);
+    }
+    render__map_base_blit(r, b, m->rect);
+    return true;
+}
+
+void render_map(struct renderer *r, const struct render_map_info *m)
+{
+    double ox, oy;
+    view_origin(m, &ox, &oy);
+    if (!draw_base_layer(r, m, ox, oy))
+        draw_base(r, m, ox, oy);
     glEnable(GL_SCISSOR_TEST); /* render_text turns it off */
+    glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
     if (m->n_sectors > 0)
         render__sectors_draw(r, m, ox, oy);
     int (*pos)[2] = malloc((size_t)(m->n_markers ? m->n_markers : 1) * sizeof *pos);

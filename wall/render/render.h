@@ -205,6 +205,11 @@ void render_basemap_set_worker(struct renderer *r, struct uv_loop_s *loop,
  * they show together, plus a margin. */
 void render_basemap_size(struct renderer *r, int tiles);
 
+/* True when the maps drawn since the last call left decoded tiles waiting
+ * (an output makes a bounded number of tile textures each time it is
+ * drawn): the caller should draw the map panels again soon.  Clears it. */
+bool render_basemap_take_waiting(struct renderer *r);
+
 /* One row of a list panel. */
 struct render_list_row {
     struct render_color swatch; /* a small square before the text */

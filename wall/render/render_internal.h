@@ -9,6 +9,10 @@
 
 #include "render/render.h"
 
+#define RENDER_BASEMAP_UPLOADS 16 /* tile textures made per output drawn:
+                                     each is fresh memory, which some virtual
+                                     machines fault in slowly (~1.5 ms a tile
+                                     here); the rest wait for the next redraw */
 #define RENDER_VIDEO_LAYOUTS 5 /* planar, NV12, grey, packed, scaled RGB:
                                   see video.frag */
 
@@ -31,6 +35,27 @@ struct render_target {
     int width, height;
 };
 
+/* What a map panel's base layer shows (mapbase.c): compared as bytes, so
+ * always zero-initialise it whole. */
+struct render_map_base_key {
+    uint64_t basemap;    /* the basemap's serial (0: none) */
+    double lat, lon;     /* the panel's centre */
+    int zoom, w, h;      /* its zoom level and size */
+};
+
+#define RENDER_MAP_BASES 4 /* map layers kept (each the size of its panel) */
+
+/* A map layer: drawn tile by tile as the tiles come in, then only copied. */
+struct render_map_base {
+    struct render_map_base_key key;
+    struct render_target *target; /* NULL: a free slot */
+    uint64_t last_use;
+    unsigned char *drawn;         /* per tile in view: drawn, or known missing */
+    int cells;                    /* drawn's length */
+    int found;                    /* tiles drawn */
+    bool complete;                /* every tile in view drawn or missing */
+};
+
 struct renderer {
     const struct tlog *log;
     GLuint vao;                      /* empty: vertices come from gl_VertexID */
@@ -45,8 +70,14 @@ struct renderer {
     void (*basemap_ready)(void *opaque); /* a decoded tile is ready to draw */
     void *basemap_opaque;
     int basemap_capacity;            /* tiles the cache holds; 0: the minimum */
+    uint64_t basemap_serial;         /* basemaps opened so far (map.c) */
+    int basemap_uploads_left;        /* tile uploads this output may still make */
+    bool basemap_waiting;            /* decoded tiles wait for an upload */
+    struct render_map_base map_bases[RENDER_MAP_BASES]; /* mapbase.c */
+    uint64_t map_base_uses;
     struct render_text_cache *texts;
-    int width, height;               /* current target */
+    const struct render_target *target; /* current target (render_begin) */
+    int width, height;               /* ... its size, or a map layer's */
     uint64_t frame;                  /* frames begun, for the text cache */
 };
 
@@ -57,6 +88,22 @@ void render__quad(struct renderer *r, const struct render_program *prog,
 
 /* Basemap tile cache (map.c). */
 void render__basemap_destroy(struct render_basemap *bm);
+
+/* Map base layers (mapbase.c).  _find returns the layer kept for key, or
+ * NULL; _claim returns a blank layer for key with cells tiles (NULL when no
+ * texture can be made); _bind makes a layer the drawing target (r->width
+ * and r->height its size) and _done the current target again; _blit copies
+ * a layer into rect of the current target; _destroy frees them all. */
+struct render_map_base *render__map_base_find(struct renderer *r,
+                                              const struct render_map_base_key *key);
+struct render_map_base *render__map_base_claim(struct renderer *r,
+                                               const struct render_map_base_key *key,
+                                               int cells);
+void render__map_base_bind(struct renderer *r, const struct render_map_base *b);
+void render__map_base_done(struct renderer *r);
+void render__map_base_blit(struct renderer *r, const struct render_map_base *b,
+                           struct layout_rect rect);
+void render__map_bases_destroy(struct renderer *r);
 /* Frees the map's sector buffers (sectors.c). */
 void render__sectors_destroy(struct renderer *r);
 /* Draws m's sectors that lie in view (the panel's top-left corner at world
