@@ -291,6 +291,7 @@ static void draw_wall(struct app *app, bool take_snapshot)
     int n = app_output_count(app) < out_count(app->outs) ? app_output_count(app)
                                                           : out_count(app->outs);
     out_begin(app->outs, 0, &w, &h);
+    render_frame_start(app->render);
     for (int i = 0; i < n; i++) {
         if (i >= app->n_targets || !app->targets[i])
             continue; /* its framebuffer could not be made (logged) */

@@ -60,6 +60,10 @@ void render_target_destroy(struct render_target *t);
 /* The target's size in pixels. */
 void render_target_size(const struct render_target *t, int *width, int *height);
 
+/* A wall frame starts (before its outputs' render_begin): renews what one
+ * frame may spend on work that can wait (basemap tile uploads). */
+void render_frame_start(struct renderer *r);
+
 /* Starts drawing into target; with clear, wipes it to the wall's background
  * first (a full redraw). */
 void render_begin(struct renderer *r, struct render_target *target, bool clear);
@@ -206,8 +210,8 @@ void render_basemap_set_worker(struct renderer *r, struct uv_loop_s *loop,
 void render_basemap_size(struct renderer *r, int tiles);
 
 /* True when the maps drawn since the last call left decoded tiles waiting
- * (an output makes a bounded number of tile textures each time it is
- * drawn): the caller should draw the map panels again soon.  Clears it. */
+ * (a wall frame makes a bounded number of tile textures): the caller should
+ * draw the map panels again soon.  Clears it. */
 bool render_basemap_take_waiting(struct renderer *r);
 
 /* One row of a list panel. */

@@ -9,10 +9,10 @@
 
 #include "render/render.h"
 
-#define RENDER_BASEMAP_UPLOADS 16 /* tile textures made per output drawn:
-                                     each is fresh memory, which some virtual
-                                     machines fault in slowly (~1.5 ms a tile
-                                     here); the rest wait for the next redraw */
+#define RENDER_BASEMAP_UPLOADS 8 /* tile textures made per wall frame: each
+                                    is fresh memory, which some virtual
+                                    machines fault in slowly (~1.5 ms a tile
+                                    here); the rest wait for the next redraw */
 #define RENDER_VIDEO_LAYOUTS 5 /* planar, NV12, grey, packed, scaled RGB:
                                   see video.frag */
 
@@ -71,7 +71,7 @@ struct renderer {
     void *basemap_opaque;
     int basemap_capacity;            /* tiles the cache holds; 0: the minimum */
     uint64_t basemap_serial;         /* basemaps opened so far (map.c) */
-    int basemap_uploads_left;        /* tile uploads this output may still make */
+    int basemap_uploads_left;        /* tile uploads this wall frame may still make */
     bool basemap_waiting;            /* decoded tiles wait for an upload */
     struct render_map_base map_bases[RENDER_MAP_BASES]; /* mapbase.c */
     uint64_t map_base_uses;
