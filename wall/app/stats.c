@@ -273,9 +273,12 @@ static void hud_line(struct app_feed *af)
              (unsigned long long)st->decode_errors, (unsigned long long)st->reconnects);
 }
 
-/* Without --max-fps the wall presents at the rate of its fastest feed (15 to
- * 60 a second): presenting faster than any picture changes costs a full
- * copy per output for nothing. */
+/* Without --max-fps the wall presents at most at twice the rate of its
+ * fastest feed (30 to 60 a second; 60 while no feed has a rate yet):
+ * presenting faster than any picture changes costs a full copy per output
+ * for nothing.  Never below 30: a picture that comes just after a frame
+ * waits up to one interval, and at 15 a second that wait alone would be
+ * two frame intervals of a 30 fps wall (issue 13's render.max_gap_ms). */
 static void pace_to_feeds(struct app *app)
 {
     if (app->opt.max_fps > 0)
@@ -286,7 +289,7 @@ static void pace_to_feeds(struct app *app)
             fastest = app->feeds[i].status.fps;
     /* twice the feed rate, so one feed's jittery frames rarely meet in one
      * interval (the second would replace the first in the mailbox) */
-    double rate = fastest * 2 < 15 ? 15 : fastest * 2 > 60 ? 60 : fastest * 2;
+    double rate = fastest <= 0 ? 60 : fastest * 2 < 30 ? 30 : fastest * 2 > 60 ? 60 : fastest * 2;
     app->min_interval_us = (int64_t)(1e6 / rate);
 }
 
