@@ -14,6 +14,7 @@
 
 #include "app/app_internal.h"
 #include "base/log.h"
+#include "base/prio.h"
 #include "base/secret.h"
 #include "output/output.h"
 #include "registry/registry.h"
@@ -63,6 +64,7 @@ static void set_banner(struct app *app, const struct layout_diags *d)
 /* On the thread pool: reads and checks the file; touches nothing else. */
 static void reload_work(uv_work_t *req)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct app_reload *job = req->data;
     reg_load_layout(job->path, &job->layout, &job->registry, &job->reg_path, &job->diags,
                     &job->reg_diags);

@@ -16,6 +16,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "base/log.h"
+#include "base/prio.h"
 #include "base/snapdir.h"
 #include "render/render.h"
 
@@ -282,6 +283,7 @@ void app_snaps_capture(struct app_snaps *s, struct renderer *r,
 /* Worker thread: allocates and touches the request's images. */
 static void prepare_work(uv_work_t *work)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct snap_request *rq = work->data;
     for (int i = 0; i < rq->n; i++)
         if (rq->files[i] && rq->size[i][0] > 0)
@@ -313,6 +315,7 @@ static void start_prepare(struct app_snaps *s, struct snap_request *rq)
 /* Worker thread: encodes and writes one file. */
 static void job_work(uv_work_t *work)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct snap_job *job = work->data;
     struct snap_request *rq = job->rq;
     const char *file = rq->files[job->index];

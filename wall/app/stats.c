@@ -14,6 +14,7 @@
 #include "app/app_internal.h"
 #include "app/consent.h"
 #include "base/log.h"
+#include "base/prio.h"
 #include "base/url.h"
 #include "cot/inputs.h"
 #include "layout/layout.h"
@@ -210,6 +211,7 @@ struct stats_write {
 
 static void write_work(uv_work_t *req)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct stats_write *w = req->data;
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp", w->path);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/prio.h"
 #include "cot/eido.h"
 
 #define COT__DIR_FILES_MAX 256
@@ -84,6 +85,7 @@ static void cot__read_doc(int dfd, const char *name, int64_t size, struct cot__d
 
 static void cot__scan_work(uv_work_t *w)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct cot__dirscan *d = w->data;
     struct cot__dirfile now[COT__DIR_FILES_MAX];
     size_t n_now = 0;

@@ -11,13 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <libavformat/avformat.h>
 
 #include "base/log.h"
+#include "base/prio.h"
 #include "base/timeutil.h"
 #include "base/url.h"
 #include "decode/decode.h"
@@ -30,7 +29,6 @@
 #define RETRY_MIN_US 30000000  /* errors no quick retry fixes: 30 s ... */
 #define RETRY_MAX_US 300000000 /* ... doubling up to 5 min */
 #define ARRIVALS 32
-#define FEED_NICE 4 /* niceness of feed threads (the render thread has 0) */
 
 /* One open source: demuxer + decoder; lives on the feed thread only. */
 struct session {
@@ -691,13 +689,13 @@ static int error_wait(struct feed *f, const char *why, int64_t *retry_us)
     return retry_wait(f, wait);
 }
 
-/* Feed threads run a little below the render thread (Linux niceness is per
- * thread, and the decoder's own threads inherit it): when decoding needs more
- * than the machine has, the wall keeps drawing what arrives instead of every
- * tile freezing together. */
+/* Feed threads run a little below the render thread (base/prio.h; the
+ * decoder's own threads inherit it): when decoding needs more than the
+ * machine has, the wall keeps drawing what arrives instead of every tile
+ * freezing together. */
 static void lower_priority(struct feed *f)
 {
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), FEED_NICE) != 0)
+    if (prio_background() < 0)
         tlog_debug(f->log, "cannot lower the feed thread's priority");
 }
 

@@ -19,6 +19,7 @@
 
 #include "base/geo.h"
 #include "base/log.h"
+#include "base/prio.h"
 #include "map/mbtiles.h"
 #include "render/render_internal.h"
 
@@ -218,6 +219,7 @@ static AVFrame *decode_tile(struct render_basemap *bm, const char *path, int z, 
 /* Worker thread: decodes one tile. */
 static void decode_work(uv_work_t *work)
 {
+    prio_background(); /* a pool thread: below the render thread */
     struct basemap_job *job = work->data;
     job->rgba = decode_tile(job->bm, job->path, job->z, job->x, job->y);
 }
