@@ -128,12 +128,15 @@ kill -KILL "$killed_pid"
 kill -STOP "$hung_pid"
 wait_for killed state offline 10 >/dev/null
 note "killed server: offline after $(($(now_ms) - t_phase)) ms"
+# stalled lasts from ~2 s after the last frame to the 5 s read timeout:
+# look for it before the killed server's restart, whose reconnect backoff
+# alone can outlast that window
+wait_for hung state stalled 10 >/dev/null
+note "stopped server: stalled after $(($(now_ms) - t_phase)) ms"
 t_restart=$(now_ms)
 start_rtsp_server p_killed --mount "/cam=$TEST_TMPDIR/killed.h264" --port "$p_killed"
 wait_for killed state live 15 >/dev/null
 note "restarted server: live again $(($(now_ms) - t_restart)) ms after its restart"
-wait_for hung state stalled 10 >/dev/null
-note "stopped server: stalled after $(($(now_ms) - t_phase)) ms"
 wait_for hung state offline 15 >/dev/null
 note "stopped server: offline (read timeout) after $(($(now_ms) - t_phase)) ms"
 t_cont=$(now_ms)
