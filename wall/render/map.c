@@ -403,26 +403,38 @@ static struct tile_span tile_span(const struct render_map_info *m, double ox, do
                               (int)floor((oy + m->rect.h) / GEO_TILE_PX)};
 }
 
-/* Draws the basemap tiles covering the panel (those still decoding leave
- * the background); returns how many exist. */
-static int draw_basemap(struct renderer *r, const struct render_map_info *m,
-                        double ox, double oy)
+/* Draws into m->rect the basemap tiles over the panel that are ready and not
+ * yet marked in drawn (NULL: every ready tile), then marks them and the
+ * missing ones; sets *any when a tile exists (ready or on its way).  Returns
+ * whether no tile is left to wait for: still decoding, or not yet uploaded. */
+static bool draw_tiles(struct renderer *r, const struct render_map_info *m, double ox,
+                       double oy, unsigned char *drawn, bool *any)
 {
-    int found = 0, n = 1 << m->zoom;
     struct tile_span s = tile_span(m, ox, oy);
+    int n = 1 << m->zoom, cols = s.x1 - s.x0 + 1;
+    bool complete = true;
     for (int ty = s.y0 > 0 ? s.y0 : 0; ty <= s.y1 && ty < n; ty++) {
         for (int tx = s.x0; tx <= s.x1; tx++) {
+            unsigned char *mark = drawn ? &drawn[(ty - s.y0) * cols + (tx - s.x0)] : NULL;
             GLuint tex;
-            found += basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex);
-            if (!tex)
+            if (mark && *mark)
                 continue;
-            struct layout_rect dst = {m->rect.x + (int)lround(tx * GEO_TILE_PX - ox),
-                                      m->rect.y + (int)lround(ty * GEO_TILE_PX - oy),
-                                      GEO_TILE_PX, GEO_TILE_PX};
-            draw_texture(r, tex, dst);
+            bool exists = basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex);
+            *any |= exists;
+            if (exists && !tex) {
+                complete = false;
+                continue;
+            }
+            if (tex)
+                draw_texture(r, tex,
+                             (struct layout_rect){m->rect.x + (int)lround(tx * GEO_TILE_PX - ox),
+                                                  m->rect.y + (int)lround(ty * GEO_TILE_PX - oy),
+                                                  GEO_TILE_PX, GEO_TILE_PX});
+            if (mark)
+                *mark = 1; /* drawn, or missing: the background shows */
         }
     }
-    return found;
+    return complete;
 }
 
 /* Grid spacing in degrees giving lines roughly every 100-200 pixels. */
@@ -566,7 +578,10 @@ static void draw_base(struct renderer *r, const struct render_map_info *m, doubl
     render_rect(r, m->rect, (struct render_color){0.07f, 0.09f, 0.12f, 1});
     glEnable(GL_SCISSOR_TEST);
     glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
-    if (!m->basemap_dir || draw_basemap(r, m, ox, oy) == 0)
+    bool any = false;
+    if (m->basemap_dir)
+        draw_tiles(r, m, ox, oy, NULL, &any);
+    if (!any)
         draw_graticule(r, m, ox, oy);
 }
 
@@ -576,33 +591,9 @@ static void draw_base(struct renderer *r, const struct render_map_info *m, doubl
 static void draw_layer_tiles(struct renderer *r, const struct render_map_info *m,
                              double ox, double oy, struct render_map_base *b)
 {
-    struct tile_span s = tile_span(m, ox, oy);
-    int n = 1 << m->zoom, cols = s.x1 - s.x0 + 1;
-    bool complete = true;
-    for (int ty = s.y0 > 0 ? s.y0 : 0; m->basemap_dir && ty <= s.y1 && ty < n; ty++) {
-        for (int tx = s.x0; tx <= s.x1; tx++) {
-            unsigned char *drawn = &b->drawn[(ty - s.y0) * cols + (tx - s.x0)];
-            GLuint tex;
-            if (*drawn)
-                continue;
-            if (!basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex)) {
-                *drawn = 1; /* missing: the background shows */
-                continue;
-            }
-            if (!tex) {
-                complete = false; /* decoding, or waiting for its upload */
-                continue;
-            }
-            draw_texture(r, tex, (struct layout_rect){(int)lround(tx * GEO_TILE_PX - ox),
-                                                      (int)lround(ty * GEO_TILE_PX - oy),
-                                                      GEO_TILE_PX, GEO_TILE_PX});
-            *drawn = 1;
-            b->found++;
-        }
-    }
-    if (complete && b->found == 0)
+    b->complete = !m->basemap_dir || draw_tiles(r, m, ox, oy, b->drawn, &b->any_tile);
+    if (b->complete && !b->any_tile)
         draw_graticule(r, m, ox, oy);
-    b->complete = complete;
 }
 
 /* Draws the panel's base through its layer (mapbase.c): tiles that came in

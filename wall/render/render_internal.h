@@ -52,7 +52,7 @@ struct render_map_base {
     uint64_t last_use;
     unsigned char *drawn;         /* per tile in view: drawn, or known missing */
     int cells;                    /* drawn's length */
-    int found;                    /* tiles drawn */
+    bool any_tile;                /* a basemap tile exists */
     bool complete;                /* every tile in view drawn or missing */
 };
 
