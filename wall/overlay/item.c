@@ -17,122 +17,40 @@
 
 #include <cjson/cJSON.h>
 
+#include "overlay/json.h"
+
 /* ---- writing ------------------------------------------------------------- */
 
-/* A growing text buffer; `failed` once an allocation failed. */
-struct ovl__text {
-    char *p;
-    size_t len, cap;
-    bool failed;
-};
-
-/* Makes room for n more bytes and a NUL; false when out of memory. */
-static bool ovl__room(struct ovl__text *t, size_t n)
-{
-    size_t cap = t->cap ? t->cap : 512;
-    char *p;
-
-    if (t->failed)
-        return false;
-    while (cap - t->len <= n)
-        cap *= 2;
-    if (cap != t->cap) {
-        p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = true;
-            return false;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    return true;
-}
-
-/* Appends the NUL-terminated s. */
-static void ovl__add(struct ovl__text *t, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (!ovl__room(t, n))
-        return;
-    memcpy(t->p + t->len, s, n + 1);
-    t->len += n;
-}
-
-/* Appends v as a JSON string literal (control characters escaped). */
-static void ovl__quoted(struct ovl__text *t, const char *v)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(v), i;
-    unsigned char ch;
-
-    if (!ovl__room(t, 6 * n + 2))
-        return;
-    t->p[t->len++] = '"';
-    for (i = 0; i < n; i++) {
-        ch = (unsigned char)v[i];
-        if (ch == '"' || ch == '\\') {
-            t->p[t->len++] = '\\';
-            t->p[t->len++] = (char)ch;
-        } else if (ch < 0x20) {
-            memcpy(t->p + t->len, "\\u00", 4);
-            t->p[t->len + 4] = hex[ch >> 4];
-            t->p[t->len + 5] = hex[ch & 15];
-            t->len += 6;
-        } else {
-            t->p[t->len++] = (char)ch;
-        }
-    }
-    t->p[t->len++] = '"';
-    t->p[t->len] = '\0';
-}
-
 /* Appends ,"key":"v". */
-static void ovl__str(struct ovl__text *t, const char *key, const char *v)
+static void ovl__str(struct ovl_json *t, const char *key, const char *v)
 {
-    ovl__add(t, ",\"");
-    ovl__add(t, key);
-    ovl__add(t, "\":");
-    ovl__quoted(t, v);
+    ovl_json_key(t, ",", key);
+    ovl_json_quoted(t, v);
 }
 
-/* Appends ,"key":v with the fewest digits (15 to 17) that read back as the
- * same double, so an item round-trips exactly; null if v is not finite. */
-static void ovl__num(struct ovl__text *t, const char *key, double v)
+/* Appends ,"key":v, exactly (an item round-trips); null if v is not finite. */
+static void ovl__num(struct ovl_json *t, const char *key, double v)
 {
-    char buf[64];
-    int prec;
-
-    snprintf(buf, sizeof buf, "null");
-    for (prec = 15; isfinite(v) && prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    ovl__add(t, ",\"");
-    ovl__add(t, key);
-    ovl__add(t, "\":");
-    ovl__add(t, buf);
+    ovl_json_key(t, ",", key);
+    ovl_json_num_exact(t, v);
 }
 
 /* Appends ,"key":v for a whole number. */
-static void ovl__int(struct ovl__text *t, const char *key, long long v)
+static void ovl__int(struct ovl_json *t, const char *key, long long v)
 {
-    char buf[96];
-
-    snprintf(buf, sizeof buf, ",\"%s\":%lld", key, v);
-    ovl__add(t, buf);
+    ovl_json_key(t, ",", key);
+    ovl_json_printf(t, "%lld", v);
 }
 
 /* Appends ,"key":us for wall-clock microseconds, kept within what an item
  * may hold (0 to 2^53) so that every item written reads back. */
-static void ovl__us_out(struct ovl__text *t, const char *key, int64_t us)
+static void ovl__us_out(struct ovl_json *t, const char *key, int64_t us)
 {
     ovl__int(t, key, us < 0 ? 0 : us > OVL_ITEM_US_MAX ? OVL_ITEM_US_MAX : us);
 }
 
 /* Appends ,"time":"..." (RFC 3339; whole seconds outside years 0000-9999). */
-static void ovl__time(struct ovl__text *t, int64_t v)
+static void ovl__time(struct ovl_json *t, int64_t v)
 {
     char buf[OVL_TIME_BUF];
 
@@ -144,7 +62,7 @@ static void ovl__time(struct ovl__text *t, int64_t v)
 
 /* Appends ,"seen_us":N: the wall-clock time of seen_mono_us (when the item
  * was last upserted), from the two clocks read now. */
-static void ovl__seen_out(struct ovl__text *t, int64_t seen_mono_us,
+static void ovl__seen_out(struct ovl_json *t, int64_t seen_mono_us,
                           int64_t now_mono_us, int64_t now_wall_us)
 {
     int64_t age, seen;
@@ -155,27 +73,14 @@ static void ovl__seen_out(struct ovl__text *t, int64_t seen_mono_us,
     ovl__us_out(t, "seen_us", seen);
 }
 
-/* Returns t's text with its length in *len, or frees it and returns NULL when
- * an allocation failed. */
-static char *ovl__finish(struct ovl__text *t, size_t *len)
-{
-    if (t->failed) {
-        free(t->p);
-        return NULL;
-    }
-    if (len)
-        *len = t->len;
-    return t->p;
-}
-
 char *ovl_incident_item_json(const struct ovl_incident *x, int64_t now_mono_us,
                              int64_t now_wall_us, size_t *len)
 {
     const struct ovl_incident_data *d = &x->d;
-    struct ovl__text t = {NULL, 0, 0, false};
+    struct ovl_json t = OVL_JSON_INIT;
     int i;
 
-    ovl__add(&t, "{\"type\":\"incident\"");
+    OVL_JSON_LIT(&t, "{\"type\":\"incident\"");
     ovl__str(&t, "id", d->id);
     if (d->fields & OVL_INC_KIND)
         ovl__str(&t, "kind", d->kind);
@@ -190,31 +95,31 @@ char *ovl_incident_item_json(const struct ovl_incident *x, int64_t now_mono_us,
     if (d->fields & OVL_INC_ADDRESS)
         ovl__str(&t, "address", d->address);
     if (d->fields & OVL_INC_UNITS) {
-        ovl__add(&t, ",\"units\":[");
+        OVL_JSON_LIT(&t, ",\"units\":[");
         for (i = 0; i < d->n_units && i < OVL_UNITS_MAX; i++) {
             if (i)
-                ovl__add(&t, ",");
-            ovl__quoted(&t, d->units[i]);
+                OVL_JSON_LIT(&t, ",");
+            ovl_json_quoted(&t, d->units[i]);
         }
-        ovl__add(&t, "]");
+        OVL_JSON_LIT(&t, "]");
     }
     if (d->fields & OVL_INC_TIME)
         ovl__time(&t, d->time_s);
-    ovl__add(&t, x->cad ? ",\"cad\":true" : ",\"cad\":false");
+    ovl_json_printf(&t, ",\"cad\":%s", x->cad ? "true" : "false");
     ovl__us_out(&t, "created_us", x->created_wall_us);
     ovl__us_out(&t, "changed_us", x->changed_wall_us);
     ovl__seen_out(&t, x->seen_mono_us, now_mono_us, now_wall_us);
-    ovl__add(&t, "}");
-    return ovl__finish(&t, len);
+    OVL_JSON_LIT(&t, "}");
+    return ovl_json_finish(&t, len);
 }
 
 char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
                          int64_t now_wall_us, size_t *len)
 {
     const struct ovl_unit_data *d = &u->d;
-    struct ovl__text t = {NULL, 0, 0, false};
+    struct ovl_json t = OVL_JSON_INIT;
 
-    ovl__add(&t, "{\"type\":\"unit\"");
+    OVL_JSON_LIT(&t, "{\"type\":\"unit\"");
     ovl__str(&t, "id", d->id);
     if (d->fields & OVL_UNIT_POS) {
         ovl__num(&t, "lat", d->lat);
@@ -236,8 +141,8 @@ char *ovl_unit_item_json(const struct ovl_unit *u, int64_t now_mono_us,
         ovl__int(&t, "stale_after_s", d->stale_after_s);
     ovl__us_out(&t, "changed_us", u->changed_wall_us);
     ovl__seen_out(&t, u->seen_mono_us, now_mono_us, now_wall_us);
-    ovl__add(&t, "}");
-    return ovl__finish(&t, len);
+    OVL_JSON_LIT(&t, "}");
+    return ovl_json_finish(&t, len);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -284,26 +189,10 @@ static const cJSON *ovl__get(const struct ovl__ctx *p, const char *name)
 }
 
 /* Checks the string value it and copies it into dst (room for max + 1). */
-static int ovl__copy_str(struct ovl__ctx *p, const char *name, const cJSON *it,
-                        char *dst, size_t max, bool nonempty)
+static int ovl__copy_str(struct ovl__ctx *p, const char *name,
+                         const cJSON *it, char *dst, size_t max, bool nonempty)
 {
-    const char *v;
-    size_t n, i;
-
-    if (!cJSON_IsString(it) || !it->valuestring)
-        return ovl__fail(p, "%s: must be a string", name);
-    v = it->valuestring;
-    n = strlen(v);
-    if (nonempty && n == 0)
-        return ovl__fail(p, "%s: must not be empty", name);
-    if (n > max)
-        return ovl__fail(p, "%s: longer than %zu bytes", name, max);
-    for (i = 0; i < n; i++)
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
-            return ovl__fail(p, "%s: contains a control character", name);
-    memcpy(dst, v, n);
-    dst[n] = '\0';
-    return 0;
+    return ovl_json_get_str(it, name, dst, max, nonempty, p->err, p->errlen);
 }
 
 /* Reads the optional string member name; sets bit when it holds one. */
@@ -322,21 +211,11 @@ static int ovl__opt_str(struct ovl__ctx *p, const char *name, char *dst,
 }
 
 /* Checks the number value it against lo..hi (and being whole) into *v. */
-static int ovl__check_num(struct ovl__ctx *p, const char *name, const cJSON *it,
-                         double lo, double hi, bool whole, double *v)
+static int ovl__check_num(struct ovl__ctx *p, const char *name,
+                          const cJSON *it, double lo, double hi, bool whole,
+                          double *v)
 {
-    double d;
-
-    if (!cJSON_IsNumber(it))
-        return ovl__fail(p, "%s: must be a number", name);
-    d = it->valuedouble;
-    if (whole && (!isfinite(d) || d != floor(d) || d < lo || d > hi))
-        return ovl__fail(p, "%s: must be an integer from %.17g to %.17g", name,
-                        lo, hi);
-    if (!isfinite(d) || d < lo || d > hi)
-        return ovl__fail(p, "%s: must be between %g and %g", name, lo, hi);
-    *v = d;
-    return 0;
+    return ovl_json_get_num(it, name, lo, hi, whole, v, p->err, p->errlen);
 }
 
 /* Reads the optional number member name; sets bit when it holds one. */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "overlay/json.h"
+
 /* The state of one parse: the object being read and where errors go. */
 struct ovl__pctx {
     const cJSON *root;
@@ -388,23 +390,7 @@ static const cJSON *ovl__get(const struct ovl__pctx *p, const char *name)
 static int ovl__copy_str(struct ovl__pctx *p, const char *name,
                          const cJSON *it, char *dst, size_t max, bool nonempty)
 {
-    const char *v;
-    size_t n, i;
-
-    if (!cJSON_IsString(it) || !it->valuestring)
-        return ovl__fail(p, "%s: must be a string", name);
-    v = it->valuestring;
-    n = strlen(v);
-    if (nonempty && n == 0)
-        return ovl__fail(p, "%s: must not be empty", name);
-    if (n > max)
-        return ovl__fail(p, "%s: longer than %zu bytes", name, max);
-    for (i = 0; i < n; i++)
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
-            return ovl__fail(p, "%s: contains a control character", name);
-    memcpy(dst, v, n);
-    dst[n] = '\0';
-    return 0;
+    return ovl_json_get_str(it, name, dst, max, nonempty, p->err, p->errlen);
 }
 
 /* Reads the required, non-empty string member name into dst. */
@@ -442,18 +428,7 @@ static int ovl__check_num(struct ovl__pctx *p, const char *name,
                           const cJSON *it, double lo, double hi, bool whole,
                           double *v)
 {
-    double d;
-
-    if (!cJSON_IsNumber(it))
-        return ovl__fail(p, "%s: must be a number", name);
-    d = it->valuedouble;
-    if (whole && (!isfinite(d) || d != floor(d) || d < lo || d > hi))
-        return ovl__fail(p, "%s: must be an integer from %g to %g", name, lo,
-                         hi);
-    if (!isfinite(d) || d < lo || d > hi)
-        return ovl__fail(p, "%s: must be between %g and %g", name, lo, hi);
-    *v = d;
-    return 0;
+    return ovl_json_get_num(it, name, lo, hi, whole, v, p->err, p->errlen);
 }
 
 /* Reads an optional number member: absent keeps, null clears `bit`. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "overlay/item.h"
+#include "overlay/json.h"
 
 struct ovl_state {
     size_t max_incidents, max_units;
@@ -598,147 +599,27 @@ size_t ovl_state_units(const struct ovl_state *st,
     return st->n_units;
 }
 
-/* A growing text buffer; `failed` once an allocation failed. */
-struct ovl__text {
-    char *p;
-    size_t len, cap;
-    bool failed;
-};
-
-/* Makes room for n more bytes (plus a NUL); false when out of memory. */
-static bool ovl__text_room(struct ovl__text *t, size_t n)
-{
-    size_t cap = t->cap ? t->cap : 4096;
-    char *p;
-
-    if (t->failed)
-        return false;
-    while (cap - t->len <= n)
-        cap *= 2;
-    if (cap != t->cap) {
-        p = realloc(t->p, cap);
-        if (!p) {
-            t->failed = true;
-            return false;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    return true;
-}
-
-static void ovl__text_add(struct ovl__text *t, const char *s, size_t n)
-{
-    if (!ovl__text_room(t, n))
-        return;
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-/* Appends a string literal. */
-#define OVL__TEXT_LIT(t, lit) ovl__text_add((t), (lit), sizeof(lit) - 1)
-
-static void ovl__text_printf(struct ovl__text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Appends printf output (at most 64 bytes: numbers). */
-static void ovl__text_printf(struct ovl__text *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (!ovl__text_room(t, 64))
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(t->p + t->len, 64, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len += (size_t)(n < 64 ? n : 63);
-}
-
-/* Appends the number v: to 9 decimals (trailing zeros trimmed) when
- * |v| < 1e9, which covers every number the state holds and is several times
- * faster than "%.15g"; "%.15g" otherwise. */
-static void ovl__text_num(struct ovl__text *t, double v)
-{
-    char buf[40], *p = buf + sizeof buf;
-    unsigned long long scaled, ip, fp;
-    bool neg = v < 0;
-    int i;
-
-    if (!(v > -1e9 && v < 1e9)) {
-        ovl__text_printf(t, "%.15g", v);
-        return;
-    }
-    scaled = (unsigned long long)llround(fabs(v) * 1e9);
-    ip = scaled / 1000000000ull;
-    fp = scaled % 1000000000ull;
-    if (fp) {
-        for (i = 0; i < 9 && fp % 10 == 0; i++)
-            fp /= 10;
-        for (; i < 9; i++, fp /= 10)
-            *--p = (char)('0' + fp % 10);
-        *--p = '.';
-    }
-    do {
-        *--p = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    if (neg && scaled)
-        *--p = '-';
-    ovl__text_add(t, p, (size_t)(buf + sizeof buf - p));
-}
-
-/* Appends v as a JSON string literal. */
-static void ovl__text_quoted(struct ovl__text *t, const char *v)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(v), i;
-    unsigned char ch;
-
-    if (!ovl__text_room(t, 6 * n + 2))
-        return;
-    t->p[t->len++] = '"';
-    for (i = 0; i < n; i++) {
-        ch = (unsigned char)v[i];
-        if (ch == '"' || ch == '\\') {
-            t->p[t->len++] = '\\';
-            t->p[t->len++] = (char)ch;
-        } else if (ch < 0x20) {
-            memcpy(t->p + t->len, "\\u00", 4);
-            t->p[t->len + 4] = hex[ch >> 4];
-            t->p[t->len + 5] = hex[ch & 15];
-            t->len += 6;
-        } else {
-            t->p[t->len++] = (char)ch;
-        }
-    }
-    t->p[t->len++] = '"';
-    t->p[t->len] = '\0';
-}
-
 /* Appends lead"key": and v as a JSON string (lead: "{" or ","). */
-static void ovl__text_str(struct ovl__text *t, const char *lead,
+static void ovl__text_str(struct ovl_json *t, const char *lead,
                           const char *key, const char *v)
 {
-    ovl__text_printf(t, "%s\"%s\":", lead, key);
-    ovl__text_quoted(t, v);
+    ovl_json_key(t, lead, key);
+    ovl_json_quoted(t, v);
 }
 
 /* Appends ,"time":"..." (RFC 3339; a number outside years 0000-9999). */
-static void ovl__text_time(struct ovl__text *t, int64_t v)
+static void ovl__text_time(struct ovl_json *t, int64_t v)
 {
     char buf[OVL_TIME_BUF];
 
     if (ovl_format_rfc3339(v, buf) < 0)
-        ovl__text_printf(t, ",\"time\":%lld", (long long)v);
+        ovl_json_printf(t, ",\"time\":%lld", (long long)v);
     else
         ovl__text_str(t, ",", "time", buf);
 }
 
 /* Appends one incident as a JSON object. */
-static void ovl__incident_text(struct ovl__text *t, const struct ovl_incident *x)
+static void ovl__incident_text(struct ovl_json *t, const struct ovl_incident *x)
 {
     const struct ovl_incident_data *d = &x->d;
     int i;
@@ -747,62 +628,62 @@ static void ovl__incident_text(struct ovl__text *t, const struct ovl_incident *x
     if (d->fields & OVL_INC_KIND)
         ovl__text_str(t, ",", "kind", d->kind);
     if (d->fields & OVL_INC_PRIORITY)
-        ovl__text_printf(t, ",\"priority\":%d", d->priority);
+        ovl_json_printf(t, ",\"priority\":%d", d->priority);
     if (d->fields & OVL_INC_STATUS)
         ovl__text_str(t, ",", "status", d->status);
     if (d->fields & OVL_INC_POS) {
-        OVL__TEXT_LIT(t, ",\"lat\":");
-        ovl__text_num(t, d->lat);
-        OVL__TEXT_LIT(t, ",\"lon\":");
-        ovl__text_num(t, d->lon);
+        OVL_JSON_LIT(t, ",\"lat\":");
+        ovl_json_num_fast(t, d->lat);
+        OVL_JSON_LIT(t, ",\"lon\":");
+        ovl_json_num_fast(t, d->lon);
     }
     if (d->fields & OVL_INC_ADDRESS)
         ovl__text_str(t, ",", "address", d->address);
     if (d->fields & OVL_INC_UNITS) {
-        OVL__TEXT_LIT(t, ",\"units\":[");
+        OVL_JSON_LIT(t, ",\"units\":[");
         for (i = 0; i < d->n_units; i++) {
             if (i)
-                OVL__TEXT_LIT(t, ",");
-            ovl__text_quoted(t, d->units[i]);
+                OVL_JSON_LIT(t, ",");
+            ovl_json_quoted(t, d->units[i]);
         }
-        OVL__TEXT_LIT(t, "]");
+        OVL_JSON_LIT(t, "]");
     }
     if (d->fields & OVL_INC_TIME)
         ovl__text_time(t, d->time_s);
-    OVL__TEXT_LIT(t, "}");
+    OVL_JSON_LIT(t, "}");
 }
 
 /* Appends one unit as a JSON object. */
-static void ovl__unit_text(struct ovl__text *t, const struct ovl_unit *u)
+static void ovl__unit_text(struct ovl_json *t, const struct ovl_unit *u)
 {
     const struct ovl_unit_data *d = &u->d;
 
     ovl__text_str(t, "{", "id", d->id);
     if (d->fields & OVL_UNIT_POS) {
-        OVL__TEXT_LIT(t, ",\"lat\":");
-        ovl__text_num(t, d->lat);
-        OVL__TEXT_LIT(t, ",\"lon\":");
-        ovl__text_num(t, d->lon);
+        OVL_JSON_LIT(t, ",\"lat\":");
+        ovl_json_num_fast(t, d->lat);
+        OVL_JSON_LIT(t, ",\"lon\":");
+        ovl_json_num_fast(t, d->lon);
     }
     if (d->fields & OVL_UNIT_HEADING) {
-        OVL__TEXT_LIT(t, ",\"heading\":");
-        ovl__text_num(t, d->heading);
+        OVL_JSON_LIT(t, ",\"heading\":");
+        ovl_json_num_fast(t, d->heading);
     }
     if (d->fields & OVL_UNIT_SPEED) {
-        OVL__TEXT_LIT(t, ",\"speed_mps\":");
-        ovl__text_num(t, d->speed_mps);
+        OVL_JSON_LIT(t, ",\"speed_mps\":");
+        ovl_json_num_fast(t, d->speed_mps);
     }
     if (d->fields & OVL_UNIT_STATUS)
         ovl__text_str(t, ",", "status", d->status);
     if (d->fields & OVL_UNIT_LABEL)
         ovl__text_str(t, ",", "label", d->label);
     if (d->fields & OVL_UNIT_CE) {
-        OVL__TEXT_LIT(t, ",\"ce_m\":");
-        ovl__text_num(t, d->ce_m);
+        OVL_JSON_LIT(t, ",\"ce_m\":");
+        ovl_json_num_fast(t, d->ce_m);
     }
     if (d->fields & OVL_UNIT_TIME)
         ovl__text_time(t, d->time_s);
-    ovl__text_printf(t, ",\"stale_after_s\":%lld,\"stale\":%s}",
+    ovl_json_printf(t, ",\"stale_after_s\":%lld,\"stale\":%s}",
                      (long long)ovl__stale_after_s(u),
                      u->stale ? "true" : "false");
 }
@@ -810,28 +691,22 @@ static void ovl__unit_text(struct ovl__text *t, const struct ovl_unit *u)
 char *ovl_state_to_json(struct ovl_state *st, size_t *len)
 {
     const struct ovl_incident *const *inc;
-    struct ovl__text t = {NULL, 0, 0, false};
+    struct ovl_json t = OVL_JSON_INIT;
     size_t i, n;
 
     n = ovl_state_incidents(st, &inc);
-    OVL__TEXT_LIT(&t, "{\"incidents\":[");
+    OVL_JSON_LIT(&t, "{\"incidents\":[");
     for (i = 0; i < n; i++) {
         if (i)
-            OVL__TEXT_LIT(&t, ",");
+            OVL_JSON_LIT(&t, ",");
         ovl__incident_text(&t, inc[i]);
     }
-    OVL__TEXT_LIT(&t, "],\"units\":[");
+    OVL_JSON_LIT(&t, "],\"units\":[");
     for (i = 0; i < st->n_units; i++) {
         if (i)
-            OVL__TEXT_LIT(&t, ",");
+            OVL_JSON_LIT(&t, ",");
         ovl__unit_text(&t, st->units[i]);
     }
-    OVL__TEXT_LIT(&t, "]}");
-    if (t.failed) {
-        free(t.p);
-        return NULL;
-    }
-    if (len)
-        *len = t.len;
-    return t.p;
+    OVL_JSON_LIT(&t, "]}");
+    return ovl_json_finish(&t, len);
 }
