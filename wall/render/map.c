@@ -405,14 +405,14 @@ static struct tile_span tile_span(const struct render_map_info *m, double ox, do
 
 /* Draws into m->rect the basemap tiles over the panel that are ready and not
  * yet marked in drawn (NULL: every ready tile), then marks them and the
- * missing ones; sets *any when a tile exists (ready or on its way).  Returns
- * whether no tile is left to wait for: still decoding, or not yet uploaded. */
-static bool draw_tiles(struct renderer *r, const struct render_map_info *m, double ox,
-                       double oy, unsigned char *drawn, bool *any)
+ * missing ones.  Returns how many it drew; *waiting is how many exist but are
+ * not ready (still decoding, or not yet uploaded). */
+static int draw_tiles(struct renderer *r, const struct render_map_info *m, double ox,
+                      double oy, unsigned char *drawn, int *waiting)
 {
     struct tile_span s = tile_span(m, ox, oy);
-    int n = 1 << m->zoom, cols = s.x1 - s.x0 + 1;
-    bool complete = true;
+    int n = 1 << m->zoom, cols = s.x1 - s.x0 + 1, shown = 0;
+    *waiting = 0;
     for (int ty = s.y0 > 0 ? s.y0 : 0; ty <= s.y1 && ty < n; ty++) {
         for (int tx = s.x0; tx <= s.x1; tx++) {
             unsigned char *mark = drawn ? &drawn[(ty - s.y0) * cols + (tx - s.x0)] : NULL;
@@ -420,21 +420,22 @@ static bool draw_tiles(struct renderer *r, const struct render_map_info *m, doub
             if (mark && *mark)
                 continue;
             bool exists = basemap_tile(r, m->basemap_dir, m->zoom, ((tx % n) + n) % n, ty, &tex);
-            *any |= exists;
             if (exists && !tex) {
-                complete = false;
+                (*waiting)++;
                 continue;
             }
-            if (tex)
+            if (tex) {
                 draw_texture(r, tex,
                              (struct layout_rect){m->rect.x + (int)lround(tx * GEO_TILE_PX - ox),
                                                   m->rect.y + (int)lround(ty * GEO_TILE_PX - oy),
                                                   GEO_TILE_PX, GEO_TILE_PX});
+                shown++;
+            }
             if (mark)
                 *mark = 1; /* drawn, or missing: the background shows */
         }
     }
-    return complete;
+    return shown;
 }
 
 /* Grid spacing in degrees giving lines roughly every 100-200 pixels. */
@@ -578,10 +579,8 @@ static void draw_base(struct renderer *r, const struct render_map_info *m, doubl
     render_rect(r, m->rect, (struct render_color){0.07f, 0.09f, 0.12f, 1});
     glEnable(GL_SCISSOR_TEST);
     glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
-    bool any = false;
-    if (m->basemap_dir)
-        draw_tiles(r, m, ox, oy, NULL, &any);
-    if (!any)
+    int waiting = 0;
+    if (!m->basemap_dir || draw_tiles(r, m, ox, oy, NULL, &waiting) + waiting == 0)
         draw_graticule(r, m, ox, oy);
 }
 
@@ -591,9 +590,12 @@ static void draw_base(struct renderer *r, const struct render_map_info *m, doubl
 static void draw_layer_tiles(struct renderer *r, const struct render_map_info *m,
                              double ox, double oy, struct render_map_base *b)
 {
-    b->complete = !m->basemap_dir || draw_tiles(r, m, ox, oy, b->drawn, &b->any_tile);
-    if (b->complete && !b->any_tile)
-        draw_graticule(r, m, ox, oy);
+    int waiting = 0;
+    if (m->basemap_dir)
+        b->found += draw_tiles(r, m, ox, oy, b->drawn, &waiting);
+    b->complete = waiting == 0;
+    if (b->complete && b->found == 0)
+        draw_graticule(r, m, ox, oy); /* no tile exists here */
 }
 
 /* Draws the panel's base through its layer (mapbase.c): tiles that came in

@@ -62,7 +62,7 @@ struct render_map_base *render__map_base_claim(struct renderer *r,
     memset(b->drawn, 0, (size_t)b->cells);
     b->key = *key;
     b->last_use = ++r->map_base_uses;
-    b->any_tile = false;
+    b->found = 0;
     b->complete = false;
     return b;
 }

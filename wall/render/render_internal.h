@@ -52,7 +52,7 @@ struct render_map_base {
     uint64_t last_use;
     unsigned char *drawn;         /* per tile in view: drawn, or known missing */
     int cells;                    /* drawn's length */
-    bool any_tile;                /* a basemap tile exists */
+    int found;                    /* tiles drawn */
     bool complete;                /* every tile in view drawn or missing */
 };
 
