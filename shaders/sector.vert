@@ -9,6 +9,6 @@ out vec4 v_color;
 void main()
 {
     vec2 ndc = a_pos / u_target * 2.0 - 1.0;
-    gl_Position = vec4(ndc.x, -ndc.y, 0.0, 1.0);
+    gl_Position = vec4(ndc.x, ndc.y, 0.0, 1.0); // top row first, as quad.vert
     v_color = a_color;
 }

@@ -1,8 +1,9 @@
 #version 330 core
 // YUV to RGB on the GPU: planes sampled from R8 (Y, U, V), R8 + RG8 (NV12),
 // R8 (grey) or one RGBA texture holding V, U, Y (packed, for software GL);
-// or, for software GL, one RGBA texture holding B, G, R already scaled to
-// the tile by the feed thread (decode/scale.h: no matrix, drawn 1:1);
+// or, for software GL, one texture of BGRA pixels (sampled as RGBA) already
+// scaled to the tile by the feed thread (decode/scale.h: no matrix, drawn
+// 1:1; without masks the renderer copies it instead, video.c);
 // u_matrix and u_offset carry the colour matrix (BT.601/709/2020) and the
 // range (limited or full) of the frame.  Privacy masks are applied here,
 // before any pixel reaches a screen or a snapshot: u_mask holds the coverage
@@ -25,7 +26,7 @@ out vec4 frag;
 vec3 rgb_at(vec2 uv)
 {
 #if LAYOUT == 4
-    return texture(u_plane0, uv).bgr;
+    return texture(u_plane0, uv).rgb;
 #elif LAYOUT == 3
     vec3 yuv = texture(u_plane0, uv).bgr;
 #elif LAYOUT == 1

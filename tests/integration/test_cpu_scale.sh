@@ -4,9 +4,12 @@
 # draws it at, already RGB, and the renderer draws it 1:1.  Checks that the
 # stats say the scaled path is taken (scaled_to), that the pixels are right
 # (the clip's colour, and a privacy mask still applied by the shader over the
-# right quarter of the picture), that maximizing a tile makes the feed scale
-# to the new size, and that --yuv-upload planar keeps the old path.  Skipped
-# (77) where OpenGL is not a software rasteriser: there the path is off.
+# right quarter of the picture), that a picture without masks is copied
+# (drawn "copy") the right way up, with the tile background only in its
+# bars, while a masked one never is (drawn "shader"), that maximizing a tile
+# makes the feed scale to the new size, and that --yuv-upload planar keeps
+# the old path.  Skipped (77) where OpenGL is not a software rasteriser:
+# there the path is off.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
@@ -14,16 +17,21 @@ need_cmd python3
 
 gen_clip "$TEST_TMPDIR/red.h264" --color 0xD02020 --size 1280x720 --seconds 4
 gen_clip "$TEST_TMPDIR/green.h264" --color 0x20C040 --size 640x360 --seconds 4
+# 4:3, blue above yellow: contained in a 16:9 tile, with bars left and right
+gen_clip "$TEST_TMPDIR/split.h264" --color 0x2040D0 --bottom 0xD0C020 --size 480x360 --seconds 4
 port=""
-start_rtsp_server port --mount "/a=$TEST_TMPDIR/red.h264" --mount "/b=$TEST_TMPDIR/green.h264"
+start_rtsp_server port --mount "/a=$TEST_TMPDIR/red.h264" --mount "/b=$TEST_TMPDIR/green.h264" \
+    --mount "/c=$TEST_TMPDIR/split.h264"
 layout="$TEST_TMPDIR/wall.json"
 # feed a's mask: the bottom-right quarter of its picture
 cat >"$layout" <<JSON
 {"feeds": {"a": {"url": "rtsp://127.0.0.1:$port/a",
                  "masks": [{"polygon": [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]]}]},
-           "b": {"url": "rtsp://127.0.0.1:$port/b"}},
+           "b": {"url": "rtsp://127.0.0.1:$port/b"},
+           "c": {"url": "rtsp://127.0.0.1:$port/c"}},
  "layouts": {"main": {"outputs": [{"name": "main", "size": [960, 540], "grid": [2, 2],
-   "tiles": [{"feed": "a", "cell": [0, 0]}, {"feed": "b", "cell": [1, 0]}]}]}}}
+   "tiles": [{"feed": "a", "cell": [0, 0]}, {"feed": "b", "cell": [1, 0]},
+             {"feed": "c", "cell": [0, 1]}]}]}}}
 JSON
 
 sock="$TEST_TMPDIR/control.sock"
@@ -31,7 +39,7 @@ stats="$TEST_TMPDIR/stats.json"
 start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" \
     --snapshot-dir "$TEST_TMPDIR" --duration 100 "$layout"
 wall_pid=$TESSERA_PID
-wait_stats "$stats" 'feed("a")["frames_displayed"] > 10 and feed("b")["frames_displayed"] > 10' \
+wait_stats "$stats" 'all(feed(x)["frames_displayed"] > 10 for x in "abc")' \
     30 "$wall_pid" wall
 if ! grep -Eq 'llvmpipe|softpipe|SWR|Software Rasterizer' "$TEST_TMPDIR/wall.err"; then
     skip "OpenGL is not a software rasteriser here: the CPU scaling path is off"
@@ -46,8 +54,10 @@ snapshot() {
 
 # Tiles of 480x270: the 1280x720 picture is scaled down to them, the 640x360
 # one too; both are drawn 1:1.
-wait_stats "$stats" 'feed("a")["scaled_to"] == [480, 270] and feed("b")["scaled_to"] == [480, 270]' \
+# Tile c's 4:3 picture is contained: scaled to 360x270.
+wait_stats "$stats" '[feed(x)["scaled_to"] for x in "abc"] == [[480, 270], [480, 270], [360, 270]]' \
     10 "$wall_pid" wall
+sleep 0.5 # frames of those sizes reach the screen
 [[ $(stats_q "$stats" 'feed("a")["width"], feed("a")["masked"]') == "(1280, True)" ]] ||
     fail "feed a: $(stats_q "$stats" 'feed("a")["width"], feed("a")["masked"]'), want the decoded width 1280 and masked"
 snapshot grid.png
@@ -57,6 +67,17 @@ png_expect "a: picture (bottom-left quarter)" "$png" 40 160 160 80 208 32 32 24
 png_expect "a: mask (bottom-right quarter)" "$png" 280 160 160 80 41 41 46 12
 png_expect "b: picture" "$png" 560 60 400 150 32 192 64 24
 note "cpu_scale: 480x270 tiles drawn from scaled RGB, colour and mask right"
+
+# c's 4:3 picture is scaled to 360x270 and copied into x 60..420 of its tile
+# (y 270..540): blue on top, yellow below, the tile background beside it.
+drawn=$(stats_q "$stats" 'feed("a")["drawn"], feed("b")["drawn"], feed("c")["drawn"]')
+[[ $drawn == "('shader', 'copy', 'copy')" ]] ||
+    fail "drawn: $drawn, want a masked picture shaded and the others copied"
+png_expect "c: top half" "$png" 150 300 240 90 32 64 208 24
+png_expect "c: bottom half" "$png" 150 420 240 100 208 192 32 24
+png_expect "c: bar left" "$png" 4 290 50 230 20 20 26 8
+png_expect "c: bar right" "$png" 426 290 50 230 20 20 26 8
+note "cpu_scale: a picture without masks copied, right way up, bars beside it"
 
 # Maximized, tile a is 960x540: the feed scales to that.
 reply=$(control_send "$sock" '{"type":"maximize","output":"main","tile":0}')

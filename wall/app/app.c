@@ -161,12 +161,17 @@ static void draw_kiosk_banner(struct app *app, const struct layout_output *lo)
                 (struct render_color){1, 0.85f, 0.3f, 1}, true);
 }
 
-/* Draws camera tile t of output o. */
-static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect rect)
+/* The two passes over an output's tiles (draw_output). */
+enum tile_pass { TILE_PICTURES, TILE_OVERLAYS };
+
+/* Draws one pass of camera tile t of output o: its picture, or the texts
+ * and outlines over it; now is the frame's time (the same for both). */
+static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect rect,
+                             enum tile_pass pass, int64_t now)
 {
     const struct layout_tile *tile = &app_output(app, o)->tiles[t];
     int feed = app_tile_feed(app, o, t);
-    const struct app_feed *af = &app->feeds[feed];
+    struct app_feed *af = &app->feeds[feed];
     enum feed_state s = af->status.state;
     struct render_tile_info info = {
         .rect = rect,
@@ -178,8 +183,12 @@ static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect r
         .dim = s != FEED_LIVE,
         .highlight = af->highlight[0] ? af->highlight : NULL,
         .selected = app->ws.outputs[o].selected == t,
-        .unmasked = af->unmask_until_us > tm_now_us(),
+        .unmasked = af->unmask_until_us > now,
     };
+    if (pass == TILE_PICTURES) {
+        af->drawn = render_tile_picture(app->render, &info);
+        return;
+    }
     char label[256];
     if ((info.unmasked || af->status.degraded) && info.label) {
         snprintf(label, sizeof(label), "%s%s%s", info.label,
@@ -187,7 +196,7 @@ static void draw_camera_tile(struct app *app, int o, int t, struct layout_rect r
                  af->status.degraded ? " · KEY FRAMES ONLY" : "");
         info.label = label;
     }
-    render_tile(app->render, &info);
+    render_tile_overlay(app->render, &info);
     if (app->hud && af->hud_text[0])
         render_text(app->render, af->hud_text, 13, rect, RENDER_ALIGN_TOP_LEFT,
                     (struct render_color){0.85f, 1, 0.85f, 1}, true);
@@ -220,22 +229,29 @@ static bool draw_output(struct app *app, int o, bool full, unsigned panels)
     /* translucent boxes over the whole output must not pile up */
     full = full || out_banner(app->outs) || app->banner[0] || app->help || app_sync_hud(app);
     render_begin(app->render, app->targets[o], full);
-    for (int t = 0; t < lo->n_tiles; t++) {
-        struct layout_rect rect = app_tile_rect(app, o, t);
-        if (rect.w <= 0)
-            continue; /* hidden by an enlarged tile */
-        int feed = app_tile_feed(app, o, t);
-        if (feed < 0) {
-            if (panels & app_panel_kind(&lo->tiles[t])) {
-                app_draw_panel(app, &lo->tiles[t], rect);
+    int64_t now = tm_now_us();
+    /* Every picture first, then the overlays: with a software rasteriser a
+     * picture copied into the target waits for the drawing queued before it
+     * (render/video.c), so the copies go together.  Tiles never overlap,
+     * and overlays stay inside their tile: the order changes no pixel. */
+    for (int pass = TILE_PICTURES; pass <= TILE_OVERLAYS; pass++) {
+        for (int t = 0; t < lo->n_tiles; t++) {
+            struct layout_rect rect = app_tile_rect(app, o, t);
+            if (rect.w <= 0)
+                continue; /* hidden by an enlarged tile */
+            int feed = app_tile_feed(app, o, t);
+            if (feed < 0) {
+                if (pass == TILE_PICTURES && (panels & app_panel_kind(&lo->tiles[t]))) {
+                    app_draw_panel(app, &lo->tiles[t], rect);
+                    drew = true;
+                }
+                continue;
+            }
+            const struct app_feed *af = &app->feeds[feed];
+            if (full || af->fresh || af->status_changed) {
+                draw_camera_tile(app, o, t, rect, (enum tile_pass)pass, now);
                 drew = true;
             }
-            continue;
-        }
-        const struct app_feed *af = &app->feeds[feed];
-        if (full || af->fresh || af->status_changed) {
-            draw_camera_tile(app, o, t, rect);
-            drew = true;
         }
     }
     draw_notices(app, lo);

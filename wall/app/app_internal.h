@@ -20,6 +20,7 @@
 #include "feed/feed.h"
 #include "layout/layout.h"
 #include "output/output.h"
+#include "render/render.h"
 #include "wallstate/wallstate.h"
 
 struct app_reload;
@@ -63,6 +64,7 @@ struct app_feed {
     int64_t first_shown_us;       /* when its first picture was presented; 0: not yet */
     bool fresh;                   /* uploaded since the last present */
     bool status_changed;          /* banner or state changed since then */
+    enum render_drawn drawn;      /* how its picture was last drawn */
     int64_t arrival_us;           /* packet arrival of the fresh frame */
     struct ring latency;          /* packet arrival to on screen, us */
     uint64_t prev_bytes;          /* for the bitrate */

@@ -113,6 +113,12 @@ static cJSON *feed_json(const struct app *app, int i, int64_t now_us)
     } else {
         cJSON_AddNullToObject(o, "scaled_to");
     }
+    static const char *const drawn[] = {
+        [RENDER_DRAWN_SHADER] = "shader", [RENDER_DRAWN_COPY] = "copy"};
+    if (af->drawn == RENDER_DRAWN_NONE) /* how its picture reaches the wall */
+        cJSON_AddNullToObject(o, "drawn");
+    else
+        cJSON_AddStringToObject(o, "drawn", drawn[af->drawn]);
     cJSON_AddStringToObject(o, "codec", st->codec);
     cJSON_AddStringToObject(o, "stream", af->on_sub ? "sub" : "main");
     cJSON_AddBoolToObject(o, "degraded", st->degraded);

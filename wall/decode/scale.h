@@ -13,10 +13,12 @@
 
 #include <libavutil/frame.h>
 
-/* The format scaled frames carry: bytes B, G, R, X, full-range RGB.  No
- * decoder hands the renderer this format (decode.c turns RGB output into
- * YUV), so the renderer takes it for "scaled, already RGB". */
-#define SCALE_FORMAT AV_PIX_FMT_BGR0
+/* The format scaled frames carry: bytes B, G, R, A (opaque), full-range
+ * RGB, the layout of the renderer's targets, so that it copies a picture
+ * without masks into the wall as it is.  No decoder hands the renderer this
+ * format (decode.c turns RGB output into YUV), so the renderer takes it for
+ * "scaled, already RGB". */
+#define SCALE_FORMAT AV_PIX_FMT_BGRA
 
 struct scaler;
 

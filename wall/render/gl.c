@@ -206,7 +206,9 @@ void render_present(struct renderer *r, const struct render_target *target,
     (void)r;
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
-    glBlitFramebuffer(0, 0, target->width, target->height, 0, 0, width, height,
+    /* flipped in GL terms: the target's top row first becomes the window's
+     * (whose buffer Mesa also keeps top row first: a row-for-row copy) */
+    glBlitFramebuffer(0, 0, target->width, target->height, 0, height, width, 0,
                       GL_COLOR_BUFFER_BIT,
                       width == target->width && height == target->height ? GL_NEAREST
                                                                         : GL_LINEAR);

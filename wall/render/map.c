@@ -577,8 +577,7 @@ static void draw_base(struct renderer *r, const struct render_map_info *m, doubl
                       double oy)
 {
     render_rect(r, m->rect, (struct render_color){0.07f, 0.09f, 0.12f, 1});
-    glEnable(GL_SCISSOR_TEST);
-    glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
+    render__scissor(m->rect);
     int waiting = 0;
     if (!m->basemap_dir || draw_tiles(r, m, ox, oy, NULL, &waiting) + waiting == 0)
         draw_graticule(r, m, ox, oy);
@@ -643,8 +642,7 @@ void render_map(struct renderer *r, const struct render_map_info *m)
     view_origin(m, &ox, &oy);
     if (!draw_base_layer(r, m, ox, oy))
         draw_base(r, m, ox, oy);
-    glEnable(GL_SCISSOR_TEST); /* render_text turns it off */
-    glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
+    render__scissor(m->rect); /* render_text turns it off */
     if (m->n_sectors > 0)
         render__sectors_draw(r, m, ox, oy);
     int (*pos)[2] = malloc((size_t)(m->n_markers ? m->n_markers : 1) * sizeof *pos);
@@ -657,8 +655,7 @@ void render_map(struct renderer *r, const struct render_map_info *m)
             px > m->rect.x + m->rect.w + MARKER_PX || py > m->rect.y + m->rect.h + MARKER_PX)
             continue;
         pos[i][0] = px, pos[i][1] = py;
-        glScissor(m->rect.x, r->height - m->rect.y - m->rect.h, m->rect.w, m->rect.h);
-        glEnable(GL_SCISSOR_TEST);
+        render__scissor(m->rect);
         if (m->markers[i].ring_m > 0)
             draw_ring(r, &m->markers[i], m, px, py);
         draw_marker(r, &m->markers[i], px, py);

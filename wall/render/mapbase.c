@@ -88,12 +88,12 @@ void render__map_base_done(struct renderer *r)
 void render__map_base_blit(struct renderer *r, const struct render_map_base *b,
                            struct layout_rect rect)
 {
-    int y = r->height - rect.y - rect.h; /* GL counts rows from the bottom */
     glDisable(GL_SCISSOR_TEST);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, b->target->fbo);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, r->target->fbo);
-    glBlitFramebuffer(0, 0, b->key.w, b->key.h, rect.x, y, rect.x + b->key.w, y + b->key.h,
-                      GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    /* both targets hold their top row first: a straight copy */
+    glBlitFramebuffer(0, 0, b->key.w, b->key.h, rect.x, rect.y, rect.x + b->key.w,
+                      rect.y + b->key.h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
     glBindFramebuffer(GL_FRAMEBUFFER, r->target->fbo);
 }
 

@@ -15,6 +15,12 @@ void render__quad(struct renderer *r, const struct render_program *prog,
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
 }
 
+void render__scissor(struct layout_rect rect)
+{
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(rect.x, rect.y, rect.w, rect.h); /* targets' rows run from the top */
+}
+
 void render_rect(struct renderer *r, struct layout_rect rect,
                  struct render_color c)
 {

@@ -119,12 +119,20 @@ int render_video_set_masks(struct render_video *v, const struct layout_mask *mas
  * (and the picture is hidden); 0 for NULL. */
 int render_video_mask_state(const struct render_video *v);
 
+/* How a picture reached the target. */
+enum render_drawn {
+    RENDER_DRAWN_NONE,   /* not drawn (no picture, or its masks failed) */
+    RENDER_DRAWN_SHADER, /* through the video shader (masks, colour, scaling) */
+    RENDER_DRAWN_COPY,   /* copied texel for pixel: a scaled picture without
+                            masks, at full brightness */
+};
+
 /* Draws the video into tile with the given fit; dim < 1 darkens it; masks
  * false leaves the privacy masks off (a supervisor lifted them).  With masks
- * on and a mask that failed, draws nothing. */
-void render_video_draw(struct renderer *r, const struct render_video *v,
-                       struct layout_rect tile, enum layout_fit fit, float dim,
-                       bool masks);
+ * on and a mask that failed, draws nothing.  Says how it was drawn. */
+enum render_drawn render_video_draw(struct renderer *r, const struct render_video *v,
+                                    struct layout_rect tile, enum layout_fit fit,
+                                    float dim, bool masks);
 
 /* ---- tiles ---- */
 
@@ -143,9 +151,15 @@ struct render_tile_info {
                                          and this text at the top; or NULL */
 };
 
-/* Draws a tile: its picture with the tile's fit (or a placeholder), the
- * status banner when the feed is not live, and the label. */
-void render_tile(struct renderer *r, const struct render_tile_info *t);
+/* Draws a tile's picture with the tile's fit (or a placeholder) and says how
+ * the picture was drawn.  Then render_tile_overlay() draws what goes over
+ * it; the wall draws every picture of a frame before the overlays, so that
+ * pictures copied into the target come together (render_video_draw). */
+enum render_drawn render_tile_picture(struct renderer *r, const struct render_tile_info *t);
+
+/* Draws what goes over a tile's picture: the status banner when the feed is
+ * not live, the label, the incident highlight and the selection outline. */
+void render_tile_overlay(struct renderer *r, const struct render_tile_info *t);
 
 /* ---- panels ---- */
 
@@ -227,11 +241,11 @@ void render_list(struct renderer *r, struct layout_rect rect, const char *title,
 
 /* ---- snapshots ---- */
 
-/* Pixels read back from a target: RGBA, 4 bytes a pixel, rows packed and
- * bottom-up (as OpenGL gives them).  The image owns rgba. */
+/* Pixels read back from a target: B, G, R, A bytes (the targets' own
+ * layout), rows packed, top row first.  The image owns bgra. */
 struct render_image {
     int width, height;
-    uint8_t *rgba;
+    uint8_t *bgra;
 };
 
 /* A new width x height image with every page of its pixels touched: any

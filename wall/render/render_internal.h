@@ -30,6 +30,11 @@ struct render_program {
     GLint mask, masked, blocks;      /* video.frag privacy masks */
 };
 
+/* An offscreen framebuffer.  Its rows run from the top: pixel row y of the
+ * wall is GL row y (quad.vert and sector.vert put y = 0 at the bottom of
+ * clip space, scissors and blits use y as it is), which is how Mesa lays out
+ * a window's buffer, so render_present() flips it in GL terms and the
+ * driver copies it row for row.  Its texels are BGRA (target.c). */
 struct render_target {
     GLuint fbo, tex;
     int width, height;
@@ -80,6 +85,9 @@ struct renderer {
     int width, height;               /* ... its size, or a map layer's */
     uint64_t frame;                  /* frames begun, for the text cache */
 };
+
+/* Limits drawing to rect (wall pixels) until GL_SCISSOR_TEST is disabled. */
+void render__scissor(struct layout_rect rect);
 
 /* Binds prog, sets the quad uniforms and draws rect (pixels) showing the uv
  * range {u0, v0, u1, v1} of whatever the program samples. */

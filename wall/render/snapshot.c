@@ -18,11 +18,11 @@ struct render_image *render_image_new(int width, int height)
 {
     struct render_image *img = calloc(1, sizeof(*img));
     size_t size = (size_t)width * 4 * (size_t)height;
-    if (!img || !(img->rgba = malloc(size))) {
+    if (!img || !(img->bgra = malloc(size))) {
         free(img);
         return NULL;
     }
-    memset(img->rgba, 0xff, size); /* not 0: that could become a calloc,
+    memset(img->bgra, 0xff, size); /* not 0: that could become a calloc,
                                       which maps pages without touching them */
     img->width = width;
     img->height = height;
@@ -37,9 +37,9 @@ int render_snapshot_read(struct renderer *r, const struct render_target *target,
         return -EINVAL;
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target->fbo);
     glPixelStorei(GL_PACK_ALIGNMENT, 4);
-    /* RGBA, the targets' own format: Mesa copies rows as they are, where
+    /* BGRA, the targets' own layout: Mesa copies rows as they are, where
      * RGB would convert every pixel on this thread (3x slower here) */
-    glReadPixels(0, 0, img->width, img->height, GL_RGBA, GL_UNSIGNED_BYTE, img->rgba);
+    glReadPixels(0, 0, img->width, img->height, GL_BGRA, GL_UNSIGNED_BYTE, img->bgra);
     return 0;
 }
 
@@ -47,7 +47,7 @@ void render_image_free(struct render_image *img)
 {
     if (!img)
         return;
-    free(img->rgba);
+    free(img->bgra);
     free(img);
 }
 
@@ -84,11 +84,14 @@ int render_image_png(const struct render_image *img, AVPacket *pkt)
         ret = av_frame_get_buffer(frame, 0);
     }
     size_t row = (size_t)img->width * 4;
-    for (int y = 0; ret == 0 && y < img->height; y++) { /* GL's rows go up */
-        const uint8_t *src = img->rgba + (size_t)(img->height - 1 - y) * row;
+    for (int y = 0; ret == 0 && y < img->height; y++) {
+        const uint8_t *src = img->bgra + (size_t)y * row;
         uint8_t *dst = frame->data[0] + (size_t)y * (size_t)frame->linesize[0];
-        for (int x = 0; x < img->width; x++, src += 4, dst += 3)
-            memcpy(dst, src, 3); /* the targets are opaque: alpha dropped */
+        for (int x = 0; x < img->width; x++, src += 4, dst += 3) {
+            dst[0] = src[2]; /* the targets are opaque: alpha dropped */
+            dst[1] = src[1];
+            dst[2] = src[0];
+        }
     }
     if (ret == 0)
         ret = encode_png(frame, pkt);

@@ -1,6 +1,11 @@
 /*
  * target.c - render targets: an output's framebuffer (a texture and its
  * FBO), also used for map panels' base layers (mapbase.c).
+ *
+ * A target is laid out as a window's buffer is in Mesa: B, G, R, A bytes,
+ * rows from the top (render_internal.h).  With a software rasteriser,
+ * presenting it and copying scaled pictures into it are then plain memory
+ * copies instead of a shader pass over every pixel.
  */
 #include <stdlib.h>
 
@@ -15,7 +20,8 @@ struct render_target *render_target_create(int width, int height)
     t->height = height;
     glGenTextures(1, &t->tex);
     glBindTexture(GL_TEXTURE_2D, t->tex);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA,
+    /* unsized RGBA: the driver picks the layout of the BGRA data offered */
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_BGRA,
                  GL_UNSIGNED_BYTE, NULL);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);

@@ -227,8 +227,7 @@ void render_text(struct renderer *r, const char *text, int px,
     if (w <= 0)
         return;
     struct layout_rect b = place(rect, w, e->h, align);
-    glEnable(GL_SCISSOR_TEST);
-    glScissor(rect.x, r->height - rect.y - rect.h, rect.w, rect.h);
+    render__scissor(rect);
     if (boxed) {
         struct layout_rect box = {b.x - 6, b.y - 2, w + 12, e->h + 4};
         render_rect(r, box, (struct render_color){0, 0, 0, 0.6f});

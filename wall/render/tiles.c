@@ -26,17 +26,50 @@ static void outline(struct renderer *r, struct layout_rect t, int w,
     render_rect(r, (struct layout_rect){t.x + t.w - w, t.y, w, t.h}, c);
 }
 
-void render_tile(struct renderer *r, const struct render_tile_info *t)
+/* Fills what the picture at p leaves of tile t (the bars of a contained
+ * picture) with the tile background: never the whole tile, so that with a
+ * software rasteriser no pixel is filled twice. */
+static void bars(struct renderer *r, struct layout_rect t, struct layout_rect p)
+{
+    struct layout_rect parts[4] = {
+        {t.x, t.y, t.w, p.y - t.y},                         /* above */
+        {t.x, p.y + p.h, t.w, t.y + t.h - (p.y + p.h)},     /* below */
+        {t.x, p.y, p.x - t.x, p.h},                         /* left */
+        {p.x + p.w, p.y, t.x + t.w - (p.x + p.w), p.h},     /* right */
+    };
+    for (int i = 0; i < 4; i++)
+        if (parts[i].w > 0 && parts[i].h > 0)
+            render_rect(r, parts[i], tile_bg);
+}
+
+enum render_drawn render_tile_picture(struct renderer *r, const struct render_tile_info *t)
+{
+    if (t->rect.w <= 0 || t->rect.h <= 0)
+        return RENDER_DRAWN_NONE;
+    bool picture = render_video_ready(t->video) &&
+                   (t->unmasked || render_video_mask_state(t->video) >= 0);
+    if (!picture) {
+        render_rect(r, t->rect, tile_bg);
+    } else if (t->fit == LAYOUT_FIT_CONTAIN) {
+        int w, h;
+        double sar;
+        struct layout_rect p;
+        float uv[4];
+        render_video_size(t->video, &w, &h, &sar);
+        layout_fit_rect(t->fit, t->rect, w, h, sar, &p, uv);
+        bars(r, t->rect, p);
+    }
+    enum render_drawn drawn = RENDER_DRAWN_NONE;
+    if (picture)
+        drawn = render_video_draw(r, t->video, t->rect, t->fit, t->dim ? 0.45f : 1.0f,
+                                  !t->unmasked);
+    return drawn;
+}
+
+void render_tile_overlay(struct renderer *r, const struct render_tile_info *t)
 {
     if (t->rect.w <= 0 || t->rect.h <= 0)
         return;
-    bool picture = render_video_ready(t->video) &&
-                   (t->unmasked || render_video_mask_state(t->video) >= 0);
-    if (!picture || t->fit == LAYOUT_FIT_CONTAIN)
-        render_rect(r, t->rect, tile_bg);
-    if (picture)
-        render_video_draw(r, t->video, t->rect, t->fit, t->dim ? 0.45f : 1.0f,
-                          !t->unmasked);
     int px = label_px(t->rect);
     if (t->status)
         render_text(r, t->status, px, t->rect, RENDER_ALIGN_CENTER,

@@ -5,7 +5,9 @@
  * Hardware frames (CUDA, VAAPI, DRM PRIME) go through a zero-copy interop
  * (hwdec/interop.h) into the same NV12 textures; when there is none, or it
  * fails, they are copied to system memory once here and the decoders are
- * told to copy from then on.
+ * told to copy from then on.  A picture the feed thread already scaled to
+ * its tile (decode/scale.h) is BGRA, as the targets are: drawn unmasked at
+ * its own size, it is copied into the target rather than shaded.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ struct render_video {
     GLint rgb_filter;              /* the same for a scaled RGB picture */
     struct hwdec_interop *interop; /* for hardware frames, made on the first */
     bool interop_failed;           /* copy hardware frames from now on */
+    GLuint copy_fbo;               /* reads a scaled picture's texture, or 0 */
 };
 
 struct render_video *render_video_create(void)
@@ -54,6 +57,7 @@ void render_video_destroy(struct render_video *v)
     hwdec_interop_destroy(v->interop);
     glDeleteTextures(3, v->tex);
     glDeleteTextures(1, &v->mask_tex);
+    glDeleteFramebuffers(1, &v->copy_fbo);
     free(v);
 }
 
@@ -118,6 +122,49 @@ static int describe(int fmt, int *planes, int *layout, int *sx, int *sy)
     }
 }
 
+/* Points v->copy_fbo at a scaled picture's texture (one made on first use),
+ * or frees it for any other layout; the read framebuffer binding is kept.
+ * An FBO that is not complete is dropped: such pictures are then shaded. */
+static void attach_copy_fbo(struct render_video *v)
+{
+    if (v->layout != 4) {
+        glDeleteFramebuffers(1, &v->copy_fbo);
+        v->copy_fbo = 0;
+        return;
+    }
+    GLint was = 0;
+    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &was);
+    if (!v->copy_fbo)
+        glGenFramebuffers(1, &v->copy_fbo);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, v->copy_fbo);
+    glFramebufferTexture2D(GL_READ_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D,
+                           v->tex[0], 0);
+    GLenum status = glCheckFramebufferStatus(GL_READ_FRAMEBUFFER);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, (GLuint)was);
+    if (status != GL_FRAMEBUFFER_COMPLETE) {
+        glDeleteFramebuffers(1, &v->copy_fbo);
+        v->copy_fbo = 0;
+    }
+}
+
+/* The texture formats of plane i of layout: internal, and of the data. */
+static void plane_formats(int layout, int i, GLint *internal, GLenum *data)
+{
+    if (layout == 4) { /* unsized: the driver picks the targets' BGRA layout */
+        *internal = GL_RGBA;
+        *data = GL_BGRA;
+    } else if (layout == 3) {
+        *internal = GL_RGBA8;
+        *data = GL_RGBA;
+    } else if (layout == 1 && i == 1) {
+        *internal = GL_RG8;
+        *data = GL_RG;
+    } else {
+        *internal = GL_R8;
+        *data = GL_RED;
+    }
+}
+
 static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int sy)
 {
     glDeleteTextures(3, v->tex);
@@ -127,10 +174,11 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
     for (int i = 0; i < v->planes; i++) {
         int w = i ? AV_CEIL_RSHIFT(f->width, sx) : f->width;
         int h = i ? AV_CEIL_RSHIFT(f->height, sy) : f->height;
-        bool rg = v->layout == 1 && i == 1, rgba = v->layout >= 3;
+        GLint internal;
+        GLenum data;
+        plane_formats(v->layout, i, &internal, &data);
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
-        glTexImage2D(GL_TEXTURE_2D, 0, rgba ? GL_RGBA8 : rg ? GL_RG8 : GL_R8, w, h, 0,
-                     rgba ? GL_RGBA : rg ? GL_RG : GL_RED, GL_UNSIGNED_BYTE, NULL);
+        glTexImage2D(GL_TEXTURE_2D, 0, internal, w, h, 0, data, GL_UNSIGNED_BYTE, NULL);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -141,6 +189,7 @@ static void alloc_textures(struct render_video *v, const AVFrame *f, int sx, int
     v->width = f->width;
     v->height = f->height;
     v->format = f->format;
+    attach_copy_fbo(v);
 }
 
 static int upload_hw(struct render_video *v, const AVFrame *f);
@@ -163,11 +212,13 @@ int render_video_upload(struct render_video *v, const AVFrame *f)
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     for (int i = 0; i < planes; i++) {
         int bpp = layout >= 3 ? 4 : layout == 1 && i == 1 ? 2 : 1;
+        GLint internal;
+        GLenum data;
+        plane_formats(layout, i, &internal, &data);
         glBindTexture(GL_TEXTURE_2D, v->tex[i]);
         glPixelStorei(GL_UNPACK_ROW_LENGTH, f->linesize[i] / bpp);
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, v->plane_w[i], v->plane_h[i],
-                        bpp == 4 ? GL_RGBA : bpp == 2 ? GL_RG : GL_RED, GL_UNSIGNED_BYTE,
-                        f->data[i]);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, v->plane_w[i], v->plane_h[i], data,
+                        GL_UNSIGNED_BYTE, f->data[i]);
     }
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     set_matrix(v, f);
@@ -328,16 +379,38 @@ static void bind_mask(const struct render_program *p, const struct render_video 
     glUniform2f(p->blocks, bx, by < 4 ? 4 : by);
 }
 
-void render_video_draw(struct renderer *r, const struct render_video *v,
-                       struct layout_rect tile, enum layout_fit fit, float dim,
-                       bool masks)
+/* Copies a scaled picture into the target at dst, texel for pixel, when it
+ * is shown whole at its own size; false (nothing done) otherwise.  Only for
+ * pictures drawn without masks and at full brightness: everything else is
+ * the shader's.  Same layout, same size: a memory copy in Mesa's software
+ * rasteriser, where the shader would cost a few ns a pixel. */
+static bool copy_picture(struct renderer *r, const struct render_video *v,
+                         struct layout_rect dst, const float uv[4])
+{
+    if (v->layout != 4 || !v->copy_fbo || dst.w != v->width || dst.h != v->height ||
+        uv[0] != 0.0f || uv[1] != 0.0f || uv[2] != 1.0f || uv[3] != 1.0f)
+        return false;
+    glDisable(GL_SCISSOR_TEST); /* a scissored blit is a shader pass */
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, v->copy_fbo);
+    /* picture and target both hold their top row first: a straight copy */
+    glBlitFramebuffer(0, 0, v->width, v->height, dst.x, dst.y, dst.x + dst.w, dst.y + dst.h,
+                      GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, r->target->fbo);
+    return true;
+}
+
+enum render_drawn render_video_draw(struct renderer *r, const struct render_video *v,
+                                    struct layout_rect tile, enum layout_fit fit,
+                                    float dim, bool masks)
 {
     struct layout_rect dst;
     float uv[4];
     layout_fit_rect(fit, tile, v->width, v->height, v->sar, &dst, uv);
     if (masks && v->mask_error)
-        return; /* fail closed: no picture without its masks */
+        return RENDER_DRAWN_NONE; /* fail closed: no picture without its masks */
     bool masked = masks && v->mask_tex;
+    if (!masked && dim == 1.0f && copy_picture(r, v, dst, uv))
+        return RENDER_DRAWN_COPY;
     const struct render_program *p = &r->video[v->layout][masked];
     glUseProgram(p->id);
     for (int i = 0; i < v->planes; i++) {
@@ -354,4 +427,5 @@ void render_video_draw(struct renderer *r, const struct render_video *v,
     glUniform3fv(p->offset, 1, v->offset);
     glUniform1f(p->dim, dim);
     render__quad(r, p, dst, uv);
+    return RENDER_DRAWN_SHADER;
 }
