@@ -364,7 +364,8 @@ static void pump_events(struct app *app)
         app->dirty = app->present_all = true; /* the targets hold the picture */
 }
 
-/* Microseconds until the next deadline (snapshot, duration), capped at cap. */
+/* Microseconds until the next deadline (snapshot, duration, tour, a frame
+ * due or a redraw waiting for its --max-fps slot), capped at cap. */
 static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
 {
     int64_t wait = cap;
@@ -384,6 +385,8 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
      * its own callback again before it polls, which would starve the loop
      * whenever drawing takes longer than the frames' spacing */
     int64_t frame = app_feeds_next_due(app);
+    if (app->dirty) /* a redraw held back to its slot (app_frame) */
+        frame = now;
     if (frame != INT64_MAX) {
         int64_t paced = app->last_render_us + app->min_interval_us;
         frame = (frame > paced ? frame : paced) - now;
@@ -442,12 +445,15 @@ static void app_frame(struct app *app)
         now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6))
         queue_oneshot(app);
     bool snap = app_snaps_waiting(app->snaps);
-    if (app->dirty || snap) {
+    /* a window's event polling (every idle_us) must not draw faster than
+     * --max-fps: a redraw waits for its slot, which next_deadline() keeps */
+    bool slot = now - app->last_render_us >= app->min_interval_us;
+    if ((app->dirty && slot) || snap) {
         app_gap_dirty(&app->gap, now);
         draw_wall(app, snap);
         app_gap_presented(&app->gap, tm_now_us());
         app->last_render_us = now;
-    } else {
+    } else if (!app->dirty) {
         app_gap_idle(&app->gap);
     }
     if (app->opt.duration > 0 &&
