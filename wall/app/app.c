@@ -365,7 +365,7 @@ static void pump_events(struct app *app)
 }
 
 /* Microseconds until the next deadline (snapshot, duration, tour, a frame
- * due or a redraw waiting for its --max-fps slot), capped at cap. */
+ * due, at its --max-fps slot), capped at cap. */
 static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
 {
     int64_t wait = cap;
@@ -385,8 +385,6 @@ static int64_t next_deadline(const struct app *app, int64_t now, int64_t cap)
      * its own callback again before it polls, which would starve the loop
      * whenever drawing takes longer than the frames' spacing */
     int64_t frame = app_feeds_next_due(app);
-    if (app->dirty) /* a redraw held back to its slot (app_frame) */
-        frame = now;
     if (frame != INT64_MAX) {
         int64_t paced = app->last_render_us + app->min_interval_us;
         frame = (frame > paced ? frame : paced) - now;
@@ -428,12 +426,17 @@ static void queue_oneshot(struct app *app)
 static void app_frame(struct app *app)
 {
     int64_t now = tm_now_us();
-    app_gap_collect(&app->gap); /* before any new picture is taken */
+    /* new pictures only at the pace of --max-fps: a window's event polling
+     * (every idle_us) also runs this, between the slots */
+    bool slot = now - app->last_render_us >= app->min_interval_us;
+    if (slot)
+        app_gap_collect(&app->gap); /* before any new picture is taken */
     pump_events(app);
     app_callups_expire(app, app_ws_now(app)); /* each one its own audited release */
     app_tours_tick(app, app_ws_now(app));
     app_sync_tick(app, now);
-    app_feeds_collect(app, now);
+    if (slot)
+        app_feeds_collect(app, now);
     if (app_overlay_update(app)) {
         app_callups_follow(app); /* incidents that call up or release */
         app_feeds_gate(app, time(NULL)); /* incident-only cameras */
@@ -445,15 +448,12 @@ static void app_frame(struct app *app)
         now - app->start_us >= (int64_t)(app->opt.snapshot_after * 1e6))
         queue_oneshot(app);
     bool snap = app_snaps_waiting(app->snaps);
-    /* a window's event polling (every idle_us) must not draw faster than
-     * --max-fps: a redraw waits for its slot, which next_deadline() keeps */
-    bool slot = now - app->last_render_us >= app->min_interval_us;
-    if ((app->dirty && slot) || snap) {
+    if (app->dirty || snap) {
         app_gap_dirty(&app->gap, now);
         draw_wall(app, snap);
         app_gap_presented(&app->gap, tm_now_us());
         app->last_render_us = now;
-    } else if (!app->dirty) {
+    } else {
         app_gap_idle(&app->gap);
     }
     if (app->opt.duration > 0 &&
