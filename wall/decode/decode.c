@@ -113,6 +113,18 @@ static enum AVPixelFormat get_hw_format(AVCodecContext *avctx,
     return AV_PIX_FMT_NONE;
 }
 
+/* Frame threads of a hardware decoder: 1, so each picture is decoded and
+ * waited for before the next is sent; or TESSERA_HWDEC_THREADS (2..4) in the
+ * environment: that many pictures in flight on the decoder, for one more
+ * frame of latency each (an experiment for many streams on one NVDEC; see
+ * docs/hwdec.md). */
+static int hw_threads(void)
+{
+    const char *env = getenv("TESSERA_HWDEC_THREADS");
+    int n = env ? atoi(env) : 1;
+    return n >= 2 && n <= 4 ? n : 1;
+}
+
 /* Opens d->avctx on drv with device dev, or in software when drv is NULL. */
 static int open_codec(struct dec *d, const struct hwdec_driver *drv, AVBufferRef *dev)
 {
@@ -126,7 +138,13 @@ static int open_codec(struct dec *d, const struct hwdec_driver *drv, AVBufferRef
     d->avctx->opaque = d;
     d->avctx->skip_frame = d->keyframes_only ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
     if (drv) {
-        d->avctx->thread_count = 1;
+        d->avctx->thread_count = hw_threads();
+        if (d->avctx->thread_count > 1) {
+            d->avctx->thread_type = FF_THREAD_FRAME;
+            d->avctx->flags &= ~AV_CODEC_FLAG_LOW_DELAY; /* it rules out frame threads */
+            tlog_info(d->log, "%s: %d pictures in flight (TESSERA_HWDEC_THREADS)",
+                      drv->name, d->avctx->thread_count);
+        }
         d->avctx->get_format = get_hw_format;
         d->avctx->extra_hw_frames = drv->extra_hw_frames;
         if (!(d->avctx->hw_device_ctx = av_buffer_ref(dev)))
