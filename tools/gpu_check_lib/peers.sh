@@ -43,7 +43,10 @@ for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "usr/local/lib"):
 seen, missing = set(), set()
 while todo:
     path = todo.pop()
-    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+    try:
+        out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+    except OSError:
+        print("(readelf not found: not checked)"); sys.exit()
     for line in out.splitlines():
         if "(NEEDED)" not in line:
             continue
@@ -60,7 +63,8 @@ PY
 }
 
 # Unpacks the carried peer .debs into $work/peer-root (once) and links the
-# plugins the peer uses into $work/peer-plugins.
+# plugins the peer uses into $work/peer-plugins (the software decoders only
+# for --hwdec sw).
 peer_unpack() {
     peer_root=$work/peer-root
     local stamp=$peer_root/.unpacked deb p lib
@@ -78,8 +82,11 @@ peer_unpack() {
         touch "$stamp"
     fi
     lib=$peer_root/usr/lib/x86_64-linux-gnu
+    rm -rf "$work/peer-plugins"
     mkdir -p "$work/peer-plugins"
-    for p in $PEER_PLUGINS $PEER_SW_PLUGINS; do
+    local plugins=$PEER_PLUGINS
+    [[ ${hwdec:-} == sw ]] && plugins+=" $PEER_SW_PLUGINS"
+    for p in $plugins; do
         [[ -f $lib/gstreamer-1.0/libgst$p.so ]] && ln -sfn "$lib/gstreamer-1.0/libgst$p.so" "$work/peer-plugins/"
     done
     return 0
@@ -166,7 +173,7 @@ run_gst_peer() {
     peer_unpack
     peer_env_setup
     local missing
-    missing=$(peer_missing_libs "$peer_root" "$peer_root/usr/bin/gst-launch-1.0" "$work"/peer-plugins/*.so)
+    missing=$(peer_missing_libs "$peer_root" "$peer_root/usr/bin/gst-launch-1.0" "$work"/peer-plugins/*.so) || true
     [[ -z $missing ]] || say "the peer's libraries miss $missing (taken from this machine if it has them)"
     peer_elements
     [[ -z $peer_skip ]] || { peer_line="skipped: $peer_skip"; return 0; }
@@ -175,17 +182,18 @@ run_gst_peer() {
     say "peer: GStreamer, ${#tile_clip[@]} x $peer_dec into $outputs compositor(s), ${CLIP_SECONDS} s at the clips' pace"
     util_after $((CLIP_SECONDS / 2)) "$work/peer.util" &
     local upid=$! elapsed cpu rc ended frames util
-    read -r elapsed cpu rc < <(python3 "$root/tools/gpu_check_lib/timed.py" "$work/peer.cmd" "$work/peer")
+    read -r elapsed cpu rc < <(python3 "$root/tools/gpu_check_lib/timed.py" "$work/peer.cmd" "$work/peer") ||
+        { elapsed=1 cpu=0 rc="timed.py failed"; }
     wait "$upid" || true
     util=$(cat "$work/peer.util" 2>/dev/null || true)
-    { echo "== peer: $(cut -c1-600 "$work/peer.cmd")..."; tail -n 20 "$work/peer.0.log"; } >>"$out/peers.log"
-    if [[ $rc != 0 ]] || grep -q '^ERROR' "$work/peer.0.log"; then
-        peer_line="failed (exit $rc): $(grep -m1 '^ERROR' "$work/peer.0.log" || tail -n 1 "$work/peer.0.log")"
+    { echo "== peer: $(cut -c1-600 "$work/peer.cmd")..."; tail -n 20 "$work/peer.0.log" 2>/dev/null || true; } >>"$out/peers.log"
+    if [[ $rc != 0 ]] || grep -qs '^ERROR' "$work/peer.0.log"; then
+        peer_line="failed (exit $rc): $(grep -m1 '^ERROR' "$work/peer.0.log" || tail -n 1 "$work/peer.0.log" || true)"
         return 0
     fi
     # "Execution ended after 0:00:20.012345678": PLAYING to end of stream
     ended=$(sed -n 's/^Execution ended after \([0-9]*\):\([0-9]*\):\([0-9.]*\)$/\1 \2 \3/p' \
-        "$work/peer.0.log" | awk '{ print $1 * 3600 + $2 * 60 + $3 }')
+        "$work/peer.0.log" | awk '{ print $1 * 3600 + $2 * 60 + $3 }') || true
     [[ -n $ended ]] || ended=$elapsed
     frames=$((${#tile_clip[@]} * CLIP_SECONDS * 30))
     peer_line=$(awk -v f="$frames" -v t="$ended" -v c="$cpu" -v e="$elapsed" -v s="$CLIP_SECONDS" \
@@ -217,9 +225,10 @@ bare_pass() {
         printf '%q ' "${args[@]}" "${outs[@]}" >>"$list"
         echo >>"$list"
     done
-    read -r pass_elapsed pass_cpu pass_rc < <(python3 "$root/tools/gpu_check_lib/timed.py" "$list" "$work/bare-$tag")
-    pass_frames=$(cat "$work/bare-$tag".*.log | sed -n 's/.*Input stream #[0-9:]* (video): .* \([0-9][0-9]*\) frames decoded.*/\1/p' |
-        awk '{ s += $1 } END { print s + 0 }')
+    read -r pass_elapsed pass_cpu pass_rc < <(python3 "$root/tools/gpu_check_lib/timed.py" "$list" "$work/bare-$tag") ||
+        { pass_elapsed=1 pass_cpu=0 pass_rc="timed.py failed"; }
+    pass_frames=$(cat "$work/bare-$tag".*.log 2>/dev/null | sed -n 's/.*Input stream #[0-9:]* (video): .* \([0-9][0-9]*\) frames decoded.*/\1/p' |
+        awk '{ s += $1 } END { print s + 0 }') || pass_frames=0
 }
 
 # The bare limit: a short pass (2 s of each clip) and a whole one; their
@@ -241,7 +250,7 @@ run_bare() {
     util=$(cat "$work/bare.util" 2>/dev/null || true)
     {
         echo "== bare: $(head -n 1 "$work/bare-whole.cmds" | cut -c1-600)..."
-        tail -n 8 "$work/bare-whole.0.log"
+        tail -n 8 "$work/bare-whole.0.log" 2>/dev/null || true
     } >>"$out/peers.log"
     local want=$((${#tile_clip[@]} * CLIP_SECONDS * 30))
     if [[ $pass_rc != 0 || $pass_frames -lt $((want * 99 / 100)) ]]; then
