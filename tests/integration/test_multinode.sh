@@ -8,6 +8,7 @@
 #    and a unit sent to pc2 (and its move) shows on pc1 and pc3;
 #  - pc3 killed: the others report it missing within 5 s; started again, it
 #    shows the current layout, incidents and units within 2 s;
+#  - an incident closed on pc2 is closed on pc1 and pc3;
 #  - the broker stopped for 10 s while commands go to pc1: every node keeps
 #    drawing and says "sync lost"; when the broker is back, pc1's commands
 #    reach pc2 and pc3, and each node applies each command exactly once;
@@ -69,6 +70,11 @@ until_units() { # NODE WANT SECONDS WHAT
     local i
     for ((i = 0; i < $3 * 10; i++)); do [[ $(units "$1") == "$2" ]] && return 0; sleep 0.1; done
     fail "$4: $1 has units $(units "$1"), want $2"
+}
+until_incidents() { # NODE WANT SECONDS WHAT
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do [[ $(incidents "$1") == "$2" ]] && return 0; sleep 0.1; done
+    fail "$4: $1 has incidents $(incidents "$1"), want $2"
 }
 # until NODE EXPR SECONDS WHAT: waits for EXPR over NODE's live stats.
 until_q() { node_until "$@"; }
@@ -213,6 +219,14 @@ note "pc3 showed the wall's state $ms ms after it started"
 if [[ $ms == none ]] || ((ms > 2000)); then fail "pc3 took $ms ms to show the wall's state (want <= 2000)"; fi
 note "pc3 back, showing the night layout and I1 after $(ms_since "$t0") ms since its kill"
 looks pc3 back_pc3 "$GREEN" "$YELLOW"
+
+# An incident closed on pc2 closes on every node: pc2 clears its retained
+# copy with an empty message, which the others must take calmly.
+send pc2 '{"type":"incident","op":"upsert","id":"I2","kind":"THEFT","priority":5,"lat":32.31,"lon":-90.19}'
+for n in pc1 pc3; do until_incidents "$n" "['I1', 'I2']" 5 "a second incident from pc2"; done
+send pc2 '{"type":"incident","op":"close","id":"I2"}'
+for n in pc1 pc3; do until_incidents "$n" "['I1']" 5 "the incident closed on pc2"; done
+note "an incident closed on pc2 closed on pc1 and pc3"
 
 # 4. The broker away for 10 s: commands wait, nothing is applied twice.
 frames() { q "$1" 'd["render"]["frames"]'; }

@@ -85,7 +85,8 @@ static void on_message(struct mosquitto *m, void *opaque, const struct mosquitto
         free(ev);
         return;
     }
-    memcpy(ev->payload, msg->payload, (size_t)msg->payloadlen);
+    if (msg->payloadlen > 0) /* an empty message has no payload at all */
+        memcpy(ev->payload, msg->payload, (size_t)msg->payloadlen);
     ev->payload[msg->payloadlen] = '\0';
     ev->len = (size_t)msg->payloadlen;
     push(opaque, ev);
