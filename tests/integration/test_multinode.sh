@@ -6,8 +6,9 @@
 #  - a layout switch sent to pc1's socket shows on pc2 and pc3;
 #  - an incident sent to pc2 (CAD) fills the call-up slot of pc3's output,
 #    and a unit sent to pc2 (and its move) shows on pc1 and pc3;
-#  - pc3 killed: the others report it missing within 5 s; started again, it
-#    shows the current layout, incidents and units within 2 s;
+#  - pc3 killed: the others report it missing within 5 s; its presence
+#    cleared on the broker (a node retired), they forget it; started again,
+#    it shows the current layout, incidents and units within 2 s;
 #  - an incident closed on pc2 is closed on pc1 and pc3;
 #  - the broker stopped for 10 s while commands go to pc1: every node keeps
 #    drawing and says "sync lost"; when the broker is back, pc1's commands
@@ -17,7 +18,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
-need_cmd python3 ffmpeg mosquitto
+need_cmd python3 ffmpeg mosquitto mosquitto_pub
 
 for c in a:0xD02020 b:0x20C040 c:0x2040D0 d:0xE0D020; do
     gen_clip "$TEST_TMPDIR/${c%%:*}.h264" --color "${c#*:}" --seconds 4
@@ -208,6 +209,14 @@ t0=$(date +%s%N)
 until_q pc1 '[x["state"] for x in d["sync"]["nodes"] if x["node"] == "pc3"] == ["missing"]' 5 "pc3 missing on pc1"
 until_q pc2 '"NODE pc3 MISSING" in d["sync"]["marker"]' 5 "pc3 missing on pc2's marker"
 note "pc3 reported missing after $(ms_since "$t0") ms"
+# retiring a node (docs/multi-node.md): its presence cleared on the broker,
+# the running nodes forget it
+mosquitto_pub -h 127.0.0.1 -p "$broker" -q 1 -r -n -t tessera/test-wall/node/pc3
+for n in pc1 pc2; do
+    until_q "$n" '"pc3" not in [x["node"] for x in d["sync"]["nodes"]]' 5 "pc3 forgotten once its presence was cleared"
+done
+until_q pc2 '"NODE pc3 MISSING" not in d["sync"]["marker"]' 5 "pc3 gone from pc2's marker"
+note "pc3's presence cleared on the broker: pc1 and pc2 forgot it"
 node pc3
 until_q pc3 'd["layout"] == "night" and [c["incident"] for c in d["callups"]] == ["I1"]' 10 "pc3 back with the wall's state"
 [[ $(incidents pc3) == "['I1']" ]] || fail "pc3 came back without the incident: $(incidents pc3)"

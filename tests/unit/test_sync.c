@@ -52,9 +52,9 @@ static void test_presence(struct check_counts *cc)
     CHECK(cc, sync__peers_take(&p, "pc1", "{\"state\":\"offline\"}", 2 * S), "will");
     CHECK(cc, p.list[2].missing, "pc1 missing after its will");
     CHECK(cc, sync__peers_leader(&p, true), "pc2 leads when pc1 is gone");
-    /* an empty (cleared) presence is offline too */
-    sync__peers_take(&p, "pc1", "", 2 * S);
-    CHECK(cc, p.list[2].missing, "cleared presence");
+    /* bad JSON is offline too */
+    sync__peers_take(&p, "pc1", "{\"state\":", 2 * S);
+    CHECK(cc, p.n == 3 && p.list[2].missing, "unreadable presence: missing");
 
     /* silence: pc3 heard at 1 s is missing after 5 s more, not before */
     CHECK(cc, !sync__peers_age(&p, 5 * S), "pc3 heard 4 s ago is present");
@@ -62,6 +62,15 @@ static void test_presence(struct check_counts *cc)
     CHECK(cc, p.list[1].missing, "pc3 missing");
     online(&p, "pc3", 7 * S);
     CHECK(cc, !p.list[1].missing, "pc3 back");
+
+    /* a presence cleared on the broker (an administrator retired the
+     * node): forgotten, the others kept in order; never this node */
+    CHECK_INT(cc, sync__peers_take(&p, "pc1", "", 8 * S), SYNC__PEER_CHANGED);
+    CHECK_INT(cc, p.n, 2);
+    CHECK(cc, strcmp(p.list[1].node, "pc3") == 0 && !p.list[1].missing, "pc3 kept");
+    CHECK_INT(cc, sync__peers_take(&p, "pc1", NULL, 8 * S), 0);
+    CHECK_INT(cc, sync__peers_take(&p, "pc2", "", 8 * S), 0);
+    CHECK_INT(cc, p.n, 2);
     sync__peers_free(&p);
 }
 

@@ -4,8 +4,9 @@
  *
  * A node is missing when its presence says offline (its last will or its
  * goodbye) or when nothing was heard from it for silent_us (it hangs while
- * its connection stays open).  The leader is the node with the smallest
- * name among those present.
+ * its connection stays open).  A node whose presence was cleared on the
+ * broker (an empty message: an administrator retired it) is forgotten.  The
+ * leader is the node with the smallest name among those present.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +57,20 @@ static struct sync_peer *peer_of(struct sync__peers *p, const char *node)
     return e;
 }
 
+/* Forgets node (never this node itself).  Returns SYNC__PEER_CHANGED when
+ * it was listed. */
+static int forget(struct sync__peers *p, const char *node)
+{
+    for (int i = 1; i < p->n; i++) {
+        if (strcmp(p->list[i].node, node) != 0)
+            continue;
+        memmove(&p->list[i], &p->list[i + 1], (size_t)(p->n - i - 1) * sizeof(*p->list));
+        p->n--;
+        return SYNC__PEER_CHANGED;
+    }
+    return 0;
+}
+
 /* An integer field of o, or def. */
 static double num_of(const cJSON *o, const char *key, double def)
 {
@@ -68,11 +83,13 @@ int sync__peers_take(struct sync__peers *p, const char *node, const char *payloa
 {
     if (strcmp(node, p->list[0].node) == 0)
         return 0; /* this node's own (or an earlier run's) presence */
+    if (!payload || !payload[0])
+        return forget(p, node); /* cleared on the broker */
     struct sync_peer *e = peer_of(p, node);
     if (!e)
         return 0;
     struct sync_peer old = *e;
-    cJSON *o = payload && payload[0] ? cJSON_Parse(payload) : NULL;
+    cJSON *o = cJSON_Parse(payload);
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
     const cJSON *boot = cJSON_GetObjectItemCaseSensitive(o, "boot");
     e->boot = cJSON_IsString(boot) ? strtoull(boot->valuestring, NULL, 16) : 0;

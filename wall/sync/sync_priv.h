@@ -132,8 +132,9 @@ void sync__peers_free(struct sync__peers *p);
 #define SYNC__PEER_JOINED 2  /* the node came onto the wall: present after
                                 missing or unknown, or started again */
 
-/* Takes a presence message of node (payload JSON; NULL/empty: cleared) at
- * now_us; returns SYNC__PEER_* flags (0: nothing new). */
+/* Takes a presence message of node (payload JSON) at now_us; NULL or empty
+ * (cleared on the broker) forgets the node.  Returns SYNC__PEER_* flags (0:
+ * nothing new). */
 int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
                       int64_t now_us);
 
