@@ -33,7 +33,7 @@ peer_missing_libs() {
     shift
     python3 - "$rootdir" "$PEER_BASE_LIBS" "$@" <<'PY'
 import os, subprocess, sys
-root, base, todo = sys.argv[1], set(sys.argv[2].split()), sys.argv[3:]
+root, base, pending = sys.argv[1], set(sys.argv[2].split()), sys.argv[3:]
 have = {}
 for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "usr/local/lib"):
     for dirpath, _, files in os.walk(os.path.join(root, d)):
@@ -41,8 +41,8 @@ for d in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "usr/local/lib"):
             have.setdefault(f, os.path.join(dirpath, f))
         break
 seen, missing = set(), set()
-while todo:
-    path = todo.pop()
+while pending:
+    path = pending.pop()
     try:
         out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
     except OSError:
@@ -55,7 +55,7 @@ while todo:
             continue
         seen.add(name)
         if name in have:
-            todo.append(have[name])
+            pending.append(have[name])
         else:
             missing.add(name)
 print(" ".join(sorted(missing)))
@@ -67,21 +67,8 @@ PY
 # for --hwdec sw).
 peer_unpack() {
     peer_root=$work/peer-root
-    local stamp=$peer_root/.unpacked deb p lib
-    if ! [[ -f $stamp && $stamp -nt $carry/MANIFEST ]]; then
-        rm -rf "$peer_root" "$work/peer-plugins"
-        mkdir -p "$peer_root"
-        for deb in "$carry"/peer-debs/*.deb; do
-            if command -v dpkg-deb >/dev/null; then
-                dpkg-deb -x "$deb" "$peer_root"
-            else
-                (cd "$work" && rm -rf deb.x && mkdir deb.x && cd deb.x && ar x "$deb" &&
-                    tar -xf data.tar.* -C "$peer_root")
-            fi
-        done
-        touch "$stamp"
-    fi
-    lib=$peer_root/usr/lib/x86_64-linux-gnu
+    local p lib=$peer_root/usr/lib/x86_64-linux-gnu
+    unpack_debs "$carry/peer-debs" "$peer_root"
     rm -rf "$work/peer-plugins"
     mkdir -p "$work/peer-plugins"
     local plugins=$PEER_PLUGINS
