@@ -10,10 +10,12 @@
 # tour: the nodes step it together, on the leader's schedule.  Last, the
 # wall is stopped, the file changed and the wall started again: the
 # broker's last state is for the old version, and no node waits for it.
+# Last, pc2 "runs another release": nodes of another message format are
+# listed and shown as such, and what they send is ignored.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
-need_cmd python3 ffmpeg mosquitto
+need_cmd python3 ffmpeg mosquitto mosquitto_pub
 
 gen_clip "$TEST_TMPDIR/a.h264" --color 0xD02020 --seconds 4
 gen_clip "$TEST_TMPDIR/b.h264" --color 0x20C040 --seconds 4
@@ -144,4 +146,70 @@ start_node pc2
 until_q pc1 'd["sync"]["leader"] and d["sync"]["adopted"]' 15 "pc1 leads after the restart"
 until_q pc2 'd["sync"]["adopted"] and d["sync"]["marker"] == "" and d["sync"]["waiting"] == 0' 15 "pc2 runs the new file"
 [[ $(q pc2 'd["layout_version"]') == "$(q pc1 'd["layout_version"]')" ]] || fail "versions differ after the restart"
+
+# A PC of another release (an upgrade half done): pc2 stopped, then its
+# presence, a command and an incident played on the broker as a release of
+# the next message format would send them, with a foreign pc0 beside it.
+# pc1 lists both as foreign and says so (marker, log), ignores what they
+# send, and keeps leading; the same command and incident in pc1's format
+# are taken.
+# shellcheck disable=SC2154
+stop_pid "$pid_pc2"
+until_q pc1 '[x["state"] for x in d["sync"]["nodes"] if x["node"] == "pc2"] == ["missing"]' 10 "pc2 missing once stopped"
+fmt=$(q pc1 'd["sync"]["protocol"]')
+[[ $fmt =~ ^[1-9][0-9]*$ ]] || fail "stats give no message format: $fmt"
+next=$((fmt + 1))
+v5=$(q pc1 'd["layout_version"]')
+boot=7fffffffffffffff
+pub() { mosquitto_pub -h 127.0.0.1 -p "$broker" -q 1 "$@"; }
+presence() { # NODE FORMAT: a presence message of NODE speaking FORMAT
+    printf '{"node":"%s","state":"online","boot":"%s","v":%d,"release":"9.9.9",' "$1" "$boot" "$2"
+    printf '"feeds_live":2,"feeds_total":2,"fps":30.0,"t":%s}' "$(date +%s%6N)"
+}
+# presence comes once a second, or the node goes missing
+( while :; do
+    pub -r -t tessera/versions/node/pc2 -m "$(presence pc2 "$next")"
+    pub -r -t tessera/versions/node/pc0 -m "$(presence pc0 "$next")"
+    sleep 0.5
+  done ) &
+beat=$!
+_lib_pids+=("$beat")
+until_q pc1 'sorted(x["node"] for x in d["sync"]["nodes"] if x["foreign"] and x["state"] == "online" and x["release"] == "9.9.9") == ["pc0", "pc2"]' 5 "pc0 and pc2 listed as foreign"
+until_q pc1 '"NODE pc2 RUNS ANOTHER RELEASE" in d["sync"]["marker"]' 5 "pc2's release on pc1's marker"
+for n in pc0 pc2; do
+    grep -q "sync: .*$n (release 9.9.9, format $next).* another message format than this node" "$TEST_TMPDIR/pc1.err" ||
+        { show_tessera_output pc1; fail "pc1 did not log the foreign $n"; }
+done
+[[ $(q pc1 'd["sync"]["leader"]') == True ]] || fail "a foreign pc0 took the lead from pc1"
+cmd_msg() { # FORMAT SEQ: pc2's layout switch to "two" in FORMAT
+    printf '{"node":"pc2","boot":"%s","v":%d,"cmds":[{"seq":%d,"hash":"%s","t":%s,' "$boot" "$1" "$2" "$v5" "$(date +%s%6N)"
+    printf '"cmd":{"type":"layout","origin":"socket","client":"pc2","now_us":%s,"view":"two"}}]}' "$(date +%s%6N)"
+}
+item_msg() { # FORMAT ID: pc2's incident ID in FORMAT (its sender line first)
+    local now
+    now=$(date +%s%6N)
+    printf 'pc2 %s %d\n{"type":"incident","id":"%s","kind":"FIRE","priority":3,"lat":45.1,' "$boot" "$1" "$2"
+    printf '"lon":7.1,"created_us":%s,"changed_us":%s,"seen_us":%s}' "$now" "$now" "$now"
+}
+incidents() { live_q "$TEST_TMPDIR/pc1.sock" '[i["id"] for i in d["incidents"]]' state; }
+foreign0=$(q pc1 'd["sync"]["foreign"]')
+pub -t tessera/versions/cmd -m "$(cmd_msg "$next" 1)"
+pub -r -t tessera/versions/incident/F1 -m "$(item_msg "$next" F1)"
+until_q pc1 "d['sync']['foreign'] >= $foreign0 + 2" 5 "the foreign command and item counted"
+sleep 1
+[[ $(q pc1 'd["layout"]') == one ]] || fail "pc1 applied a command of another message format"
+[[ $(incidents) != *F1* ]] ||
+    fail "pc1 took an incident of another message format"
+note "a node of another release is listed, shown, logged and ignored"
+# the same messages in pc1's format are taken: what was ignored was the format
+pub -t tessera/versions/cmd -m "$(cmd_msg "$fmt" 2)"
+pub -r -t tessera/versions/incident/F2 -m "$(item_msg "$fmt" F2)"
+until_q pc1 'd["layout"] == "two"' 5 "the command in pc1's format applied"
+for ((i = 0; i < 50; i++)); do [[ $(incidents) == *F2* ]] && break; sleep 0.1; done
+[[ $(incidents) == *F2* ]] || fail "the incident in pc1's format not taken: $(incidents)"
+kill "$beat" 2>/dev/null
+wait "$beat" 2>/dev/null || true
+pub -r -n -t tessera/versions/node/pc0
+pub -r -n -t tessera/versions/node/pc2
+until_q pc1 '"RUNS ANOTHER RELEASE" not in d["sync"]["marker"]' 5 "the marker clears once they are gone"
 note "ok"

@@ -1,9 +1,10 @@
 /*
  * test_sync.c - the parts of the multi-node link (wall/sync/) that need no
  * broker: topic names for ids, who is present and missing, the leader,
- * whether the nodes are back after the link returned, who joined, and the
- * outbox that packs commands into messages.  The link itself is
- * tested against a real Mosquitto by integration.multinode.
+ * whether the nodes are back after the link returned, who joined, nodes of
+ * another message format, and the outbox that packs commands into
+ * messages.  The link itself is tested against a real Mosquitto by
+ * integration.multinode.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,7 +35,7 @@ static void online(struct sync__peers *p, const char *node, int64_t now)
 static void test_presence(struct check_counts *cc)
 {
     struct sync__peers p;
-    CHECK_INT(cc, sync__peers_init(&p, "pc2", 5 * S), 0);
+    CHECK_INT(cc, sync__peers_init(&p, "pc2", "0.1.0", 5 * S), 0);
     CHECK(cc, sync__peers_leader(&p, true), "alone, pc2 leads");
     CHECK(cc, !sync__peers_leader(&p, false), "without a link nobody leads");
     CHECK(cc, !sync__peers_take(&p, "pc2", "{\"state\":\"offline\"}", 0),
@@ -79,7 +80,7 @@ static void test_presence(struct check_counts *cc)
 static void test_joined(struct check_counts *cc)
 {
     struct sync__peers p;
-    sync__peers_init(&p, "pc1", 5 * S);
+    sync__peers_init(&p, "pc1", NULL, 5 * S);
     const char *up = "{\"state\":\"online\",\"boot\":\"0a\"}";
     CHECK_INT(cc, sync__peers_take(&p, "pc2", up, 1 * S), SYNC__PEER_CHANGED | SYNC__PEER_JOINED);
     CHECK_INT(cc, sync__peers_take(&p, "pc2", up, 2 * S), 0);
@@ -144,7 +145,7 @@ static void test_outbox(struct check_counts *cc)
 static void test_back(struct check_counts *cc)
 {
     struct sync__peers p;
-    sync__peers_init(&p, "pc1", 5 * S);
+    sync__peers_init(&p, "pc1", NULL, 5 * S);
     online(&p, "pc2", 1 * S);
     online(&p, "pc3", 9 * S); /* pc3 was alive just before the link went down at 10 s */
     /* a broker that stops sends pc3's last will: it must still come back */
@@ -156,6 +157,45 @@ static void test_back(struct check_counts *cc)
     sync__peers_free(&p);
 }
 
+/* Formats: a presence names the format its node speaks (none: 1) and its
+ * release; a node of another format is listed as foreign, never leads,
+ * is not waited for, and joins only once it speaks this node's format. */
+static void test_foreign(struct check_counts *cc)
+{
+    struct sync__peers p;
+    char v2[160];
+    snprintf(v2, sizeof(v2), "{\"state\":\"online\",\"boot\":\"0a\",\"v\":%d,"
+             "\"release\":\"9.0.0\\u001b[31m\"}", SYNC_PROTOCOL + 1);
+    CHECK_INT(cc, sync__peers_init(&p, "pc2", "0.1.0", 5 * S), 0);
+    CHECK(cc, p.list[0].protocol == SYNC_PROTOCOL && !p.list[0].foreign, "this node");
+    CHECK_STR(cc, p.list[0].release, "0.1.0");
+
+    /* pc1 (a smaller name) runs a release of the next format */
+    CHECK_INT(cc, sync__peers_take(&p, "pc1", v2, 1 * S), SYNC__PEER_CHANGED);
+    CHECK(cc, p.list[1].foreign && !p.list[1].missing, "pc1 present, foreign");
+    CHECK_INT(cc, p.list[1].protocol, SYNC_PROTOCOL + 1);
+    CHECK_STR(cc, p.list[1].release, "9.0.031m"); /* only what a version is written with */
+    CHECK(cc, sync__peers_leader(&p, true), "a foreign pc1 does not lead pc2");
+    CHECK(cc, sync__peers_back(&p, 2 * S, 0), "a foreign pc1 is not waited for");
+
+    /* pc3 names no format (an earlier release): format 1 */
+    sync__peers_take(&p, "pc3", "{\"state\":\"online\"}", 1 * S);
+    CHECK_INT(cc, p.list[2].protocol, 1);
+    CHECK(cc, p.list[2].foreign == (SYNC_PROTOCOL != 1), "no \"v\": format 1");
+    sync__peers_take(&p, "pc3", "{\"state\":\"online\",\"v\":\"1\"}", 1 * S);
+    CHECK(cc, p.list[2].protocol == 0 && p.list[2].foreign, "a bad \"v\": foreign");
+
+    /* pc1 upgraded: the same boot, this node's format: it joins and leads */
+    char same[160];
+    snprintf(same, sizeof(same), "{\"state\":\"online\",\"boot\":\"0a\",\"v\":%d}",
+             SYNC_PROTOCOL);
+    CHECK_INT(cc, sync__peers_take(&p, "pc1", same, 2 * S),
+              SYNC__PEER_CHANGED | SYNC__PEER_JOINED);
+    CHECK(cc, !p.list[1].foreign && !sync__peers_leader(&p, true), "pc1 leads once it speaks ours");
+    CHECK(cc, !sync__peers_back(&p, 3 * S, 0), "and is waited for");
+    sync__peers_free(&p);
+}
+
 int main(void)
 {
     struct check_counts cc = {0, 0};
@@ -164,5 +204,6 @@ int main(void)
     test_back(&cc);
     test_joined(&cc);
     test_outbox(&cc);
+    test_foreign(&cc);
     return check_report(&cc);
 }

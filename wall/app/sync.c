@@ -78,6 +78,7 @@ struct app_sync {
     bool state_due;
     int64_t state_sent_us;
     bool leader;
+    char foreign[256];                /* the foreign nodes last logged */
     uint64_t applied, dropped, waited, undelivered, refused;
     char hud[192];
     int64_t look_us;                  /* next health and marker update (0: now) */
@@ -496,11 +497,41 @@ static void on_link(void *opaque, bool up)
     app->dirty = app->full_redraw = true;
 }
 
+/* Logs the nodes that speak another message format (an upgrade half
+ * done), once each time that list changes. */
+static void warn_foreign(struct app *app)
+{
+    struct app_sync *s = app->sync;
+    char now[sizeof(s->foreign)] = "";
+    size_t n = 0;
+    int np, k = 0;
+    const struct sync_peer *p = sync_peers(s->link, &np);
+    for (int i = 1; i < np && n < sizeof(now); i++) {
+        if (!p[i].foreign || p[i].missing)
+            continue;
+        k++;
+        n += (size_t)snprintf(now + n, sizeof(now) - n, "%s%s (release %s, format %d)",
+                              n ? "; " : "", p[i].node,
+                              p[i].release[0] ? p[i].release : "unknown", p[i].protocol);
+    }
+    if (strcmp(now, s->foreign) == 0)
+        return;
+    if (now[0])
+        tlog_warn(app->log, "sync: %s speak%s another message format than this node "
+                  "(release %s, format %d): their commands, snapshots and items are ignored "
+                  "until every PC of the wall runs one release", now,
+                  k > 1 ? "" : "s", TESSERA_VERSION, SYNC_PROTOCOL);
+    else
+        tlog_info(app->log, "sync: every node present speaks this node's message format");
+    memcpy(s->foreign, now, sizeof(now));
+}
+
 static void on_peers(void *opaque, bool joined)
 {
     struct app *app = opaque;
     if (joined)
         app_sync_items_relink(app->sync->items); /* it wants our items */
+    warn_foreign(app);
     app->sync->look_us = 0; /* the HUD names missing nodes: now */
     app->dirty = app->full_redraw = true;
 }
@@ -529,6 +560,9 @@ static void make_hud(struct app *app)
         if (p[i].missing && ours)
             n += (size_t)snprintf(s->hud + n, sizeof(s->hud) - n, "%sNODE %s MISSING",
                                   n ? " · " : "", p[i].node);
+        else if (p[i].foreign && ours)
+            n += (size_t)snprintf(s->hud + n, sizeof(s->hud) - n,
+                                  "%sNODE %s RUNS ANOTHER RELEASE", n ? " · " : "", p[i].node);
     }
 }
 
@@ -603,7 +637,7 @@ void app_sync_stats(struct app *app, cJSON *doc)
     if (!o)
         return;
     sync_stats(s->link, o);
-    cJSON_ReplaceItemInObject(o, "leader", cJSON_CreateBool(s->leader));
+    cJSON_AddBoolToObject(o, "leader", s->leader);
     cJSON_AddBoolToObject(o, "adopted", s->adopted);
     cJSON_AddNumberToObject(o, "applied", (double)s->applied);
     cJSON_AddNumberToObject(o, "waiting", s->n_wait);
@@ -637,7 +671,7 @@ static struct sync *open_link(struct app *app, struct app_sync *s)
         .host = ls->host, .port = ls->port, .tls = ls->tls, .ca_file = ls->tls_files.ca_file,
         .cert_file = ls->tls_files.cert_file, .key_file = ls->tls_files.key_file,
         .wall = ls->wall, .node = s->node, .keepalive_s = (int)(ls->keepalive_s + 0.5),
-        .outbox_s = 30};
+        .outbox_s = 30, .release = TESSERA_VERSION};
     struct sync_hooks hooks = {.opaque = app, .link = on_link, .command = on_command,
                                .undelivered = on_undelivered, .snapshot = on_snapshot,
                                .item = on_item, .peers = on_peers};

@@ -5,8 +5,10 @@
  * A node is missing when its presence says offline (its last will or its
  * goodbye) or when nothing was heard from it for silent_us (it hangs while
  * its connection stays open).  A node whose presence was cleared on the
- * broker (an empty message: an administrator retired it) is forgotten.  The
- * leader is the node with the smallest name among those present.
+ * broker (an empty message: an administrator retired it) is forgotten.  A
+ * node whose presence names another message format (SYNC_PROTOCOL) is
+ * foreign: listed, but neither led nor waited for.  The leader is the node
+ * with the smallest name among those present that speak this node's format.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +19,8 @@
 
 #include "sync/sync_priv.h"
 
-int sync__peers_init(struct sync__peers *p, const char *self, int64_t silent_us)
+int sync__peers_init(struct sync__peers *p, const char *self, const char *release,
+                     int64_t silent_us)
 {
     memset(p, 0, sizeof(*p));
     p->list = calloc(8, sizeof(*p->list));
@@ -28,6 +31,8 @@ int sync__peers_init(struct sync__peers *p, const char *self, int64_t silent_us)
     p->silent_us = silent_us;
     snprintf(p->list[0].node, sizeof(p->list[0].node), "%s", self);
     p->list[0].online = true;
+    p->list[0].protocol = SYNC_PROTOCOL;
+    snprintf(p->list[0].release, sizeof(p->list[0].release), "%s", release ? release : "");
     return 0;
 }
 
@@ -54,6 +59,8 @@ static struct sync_peer *peer_of(struct sync__peers *p, const char *node)
     memset(e, 0, sizeof(*e));
     snprintf(e->node, sizeof(e->node), "%s", node);
     e->missing = true;
+    e->protocol = 1; /* what a presence that names none speaks */
+    e->foreign = e->protocol != SYNC_PROTOCOL;
     return e;
 }
 
@@ -78,6 +85,33 @@ static double num_of(const cJSON *o, const char *key, double def)
     return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
 
+/* The format a presence names: 1 when it names none, 0 when it names no
+ * format at all (a bad "v": foreign to every node). */
+static int protocol_of(const cJSON *o)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
+    if (!v)
+        return 1;
+    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 1e6 ||
+        v->valuedouble != (int)v->valuedouble)
+        return 0;
+    return (int)v->valuedouble;
+}
+
+/* Copies a presence's "release" into e, keeping only characters a version
+ * is written with (it ends up in logs). */
+static void take_release(struct sync_peer *e, const cJSON *o)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "release");
+    size_t n = 0;
+    for (const char *c = cJSON_IsString(r) ? r->valuestring : ""; *c; c++)
+        if (n + 1 < sizeof(e->release) && (*c == '.' || *c == '-' || *c == '+' || *c == '~' ||
+                                          (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+                                          (*c >= 'A' && *c <= 'Z')))
+            e->release[n++] = *c;
+    e->release[n] = '\0';
+}
+
 int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
                      int64_t now_us)
 {
@@ -99,10 +133,15 @@ int sync__peers_take(struct sync__peers *p, const char *node, const char *payloa
     e->fps = num_of(o, "fps", 0);
     e->heard_us = now_us;
     e->missing = !e->online;
+    e->protocol = o ? protocol_of(o) : old.protocol;
+    e->foreign = e->protocol != SYNC_PROTOCOL;
+    take_release(e, o);
     cJSON_Delete(o);
     bool changed = old.online != e->online || old.missing != e->missing ||
-                   old.feeds_live != e->feeds_live || old.feeds_total != e->feeds_total;
-    bool joined = !e->missing && (old.missing || old.boot != e->boot);
+                   old.feeds_live != e->feeds_live || old.feeds_total != e->feeds_total ||
+                   old.protocol != e->protocol || strcmp(old.release, e->release) != 0;
+    bool joined = !e->missing && !e->foreign &&
+                  (old.missing || old.foreign || old.boot != e->boot);
     return (changed || joined ? SYNC__PEER_CHANGED : 0) | (joined ? SYNC__PEER_JOINED : 0);
 }
 
@@ -123,7 +162,8 @@ bool sync__peers_leader(const struct sync__peers *p, bool up)
     if (!up)
         return false;
     for (int i = 1; i < p->n; i++)
-        if (!p->list[i].missing && strcmp(p->list[i].node, p->list[0].node) < 0)
+        if (!p->list[i].missing && !p->list[i].foreign &&
+            strcmp(p->list[i].node, p->list[0].node) < 0)
             return false;
     return true;
 }
@@ -132,7 +172,7 @@ bool sync__peers_back(const struct sync__peers *p, int64_t since_us, int64_t ali
 {
     for (int i = 1; i < p->n; i++) {
         const struct sync_peer *e = &p->list[i];
-        if (e->heard_us >= alive_us && (e->heard_us < since_us || !e->online))
+        if (!e->foreign && e->heard_us >= alive_us && (e->heard_us < since_us || !e->online))
             return false;
     }
     return true;

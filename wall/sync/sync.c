@@ -114,13 +114,14 @@ static int pub(struct sync *s, const char *sub, const void *payload, size_t len,
 static char *presence_text(const struct sync *s, bool online)
 {
     const struct sync_peer *me = &s->peers.list[0];
-    char *t = malloc(384);
+    char *t = malloc(448);
     if (t)
-        snprintf(t, 384,
+        snprintf(t, 448,
                  "{\"node\":\"%s\",\"state\":\"%s\",\"boot\":\"%016" PRIx64 "\","
-                 "\"feeds_live\":%d,\"feeds_total\":%d,\"fps\":%.1f,\"t\":%" PRId64 "}",
-                 s->node, online ? "online" : "offline", s->boot, me->feeds_live,
-                 me->feeds_total, me->fps, tm_wall_us());
+                 "\"v\":%d,\"release\":\"%s\",\"feeds_live\":%d,\"feeds_total\":%d,"
+                 "\"fps\":%.1f,\"t\":%" PRId64 "}",
+                 s->node, online ? "online" : "offline", s->boot, SYNC_PROTOCOL, me->release,
+                 me->feeds_live, me->feeds_total, me->fps, tm_wall_us());
     return t;
 }
 
@@ -254,12 +255,28 @@ static void take_one(struct sync *s, const char *node, uint64_t boot, const cJSO
         s->hooks.command(s->hooks.opaque, &c);
 }
 
-/* A command message: {"node","boot","cmds":[{"seq","hash","t","cmd"}...]}. */
+/* Whether message o is of this node's format ("v", 1 when absent);
+ * counts it as foreign otherwise. */
+static bool our_format(struct sync *s, const cJSON *o)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
+    if (!v || (cJSON_IsNumber(v) && v->valuedouble == SYNC_PROTOCOL))
+        return true;
+    s->foreign++;
+    return false;
+}
+
+/* A command message:
+ * {"node","boot","v","cmds":[{"seq","hash","t","cmd"}...]}. */
 static void take_commands(struct sync *s, const char *payload)
 {
     cJSON *o = cJSON_Parse(payload);
     const char *node = str_of(o, "node"), *boot = str_of(o, "boot");
     const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(o, "cmds"), *e;
+    if (o && !our_format(s, o)) {
+        cJSON_Delete(o);
+        return;
+    }
     if (!node || !boot || !cJSON_IsArray(cmds) || strlen(node) >= SYNC_NODE_MAX) {
         s->rejected++;
         cJSON_Delete(o);
@@ -280,7 +297,7 @@ static void take_state(struct sync *s, const char *payload)
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
     bool own = from && boot && strcmp(from, s->node) == 0 &&
                strtoull(boot, NULL, 16) == s->boot; /* an earlier run's is the wall's */
-    if (own) {
+    if (own || (o && !our_format(s, o))) {
         cJSON_Delete(o);
         return;
     }
@@ -310,15 +327,35 @@ static bool unescape(char *id)
     return id[0] != '\0';
 }
 
-/* The sender of an item or batch, "<node> <boot>\n" before its JSON:
- * where the JSON starts, or NULL when it is this run's own echo or bad. */
+/* Reads a sender line of n bytes, "<node> <boot>" and maybe "<v>" (none:
+ * format 1); false when it is not that. */
+static bool read_sender(const char *p, size_t n, char *node, uint64_t *boot, int *v)
+{
+    char line[SYNC_NODE_MAX + 40], rest[2];
+    if (n >= sizeof(line))
+        return false;
+    memcpy(line, p, n);
+    line[n] = '\0';
+    *v = 1;
+    int words = sscanf(line, "%63s %" SCNx64 " %d %1s", node, boot, v, rest);
+    return words == 2 || words == 3;
+}
+
+/* The sender of an item or batch, "<node> <boot> <v>\n" before its JSON
+ * (no <v>: format 1): where the JSON starts, or NULL when it is this run's
+ * own echo, of another format, or bad. */
 static const char *item_body(struct sync *s, const char *payload, size_t len)
 {
     char node[SYNC_NODE_MAX];
     uint64_t boot;
+    int v;
     const char *nl = memchr(payload, '\n', len);
-    if (!nl || sscanf(payload, "%63s %" SCNx64, node, &boot) != 2) {
+    if (!nl || !read_sender(payload, (size_t)(nl - payload), node, &boot, &v)) {
         s->rejected++;
+        return NULL;
+    }
+    if (v != SYNC_PROTOCOL) {
+        s->foreign++;
         return NULL;
     }
     if (strcmp(node, s->node) == 0 && boot == s->boot)
@@ -491,8 +528,8 @@ static int copy_config(struct sync *s, const struct sync_config *cfg, char *err,
     s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 2;
     s->outbox_us = (int64_t)((cfg->outbox_s > 0 ? cfg->outbox_s : 30) * 1e6);
     s->boot = (uint64_t)tm_wall_us(); /* a later start has a larger boot */
-    snprintf(s->head, sizeof(s->head), "\"node\":\"%s\",\"boot\":\"%016" PRIx64 "\"", s->node,
-             s->boot);
+    snprintf(s->head, sizeof(s->head), "\"node\":\"%s\",\"boot\":\"%016" PRIx64 "\",\"v\":%d",
+             s->node, s->boot, SYNC_PROTOCOL);
     s->next_seq = 1;
     return 0;
 }
@@ -536,7 +573,7 @@ struct sync *sync_create(uv_loop_t *loop, const struct sync_config *cfg,
     char id[160];
     mosquitto_lib_init();
     if (copy_config(s, cfg, err, errlen) < 0 ||
-        sync__peers_init(&s->peers, s->node,
+        sync__peers_init(&s->peers, s->node, cfg->release,
                          s->keepalive_s * INT64_C(2000000) > 2000000
                              ? s->keepalive_s * INT64_C(2000000) : 2000000) < 0 ||
         (snprintf(id, sizeof(id), "tessera-%s-%s", s->wall, s->node),
@@ -632,6 +669,7 @@ int sync_publish_state(struct sync *s, const cJSON *state, const char *hash)
     snprintf(boot, sizeof(boot), "%016" PRIx64, s->boot);
     cJSON_AddStringToObject(o, "node", s->node);
     cJSON_AddStringToObject(o, "boot", boot);
+    cJSON_AddNumberToObject(o, "v", SYNC_PROTOCOL);
     cJSON_AddStringToObject(o, "hash", hash);
     cJSON_AddItemToObject(o, "state", cJSON_Duplicate(state, true));
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
@@ -643,13 +681,14 @@ int sync_publish_state(struct sync *s, const cJSON *state, const char *hash)
     return ret;
 }
 
-/* Publishes body (len bytes) under sub with "<node> <boot>\n" before it,
- * so that receivers know the sender (item_body()). */
+/* Publishes body (len bytes) under sub with "<node> <boot> <v>\n" before
+ * it, so that receivers know the sender and its format (item_body()). */
 static int pub_signed(struct sync *s, const char *sub, const char *body, size_t len, int qos,
                       bool retain)
 {
-    char head[SYNC_NODE_MAX + 24];
-    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 "\n", s->node, s->boot);
+    char head[SYNC_NODE_MAX + 40];
+    int hn = snprintf(head, sizeof(head), "%s %016" PRIx64 " %d\n", s->node, s->boot,
+                      SYNC_PROTOCOL);
     char *p = malloc((size_t)hn + len);
     if (!p)
         return -ENOMEM;
@@ -728,13 +767,15 @@ void sync_stats(struct sync *s, cJSON *obj)
     cJSON_AddStringToObject(obj, "broker", broker);
     cJSON_AddStringToObject(obj, "wall", s->wall);
     cJSON_AddStringToObject(obj, "node", s->node);
+    cJSON_AddNumberToObject(obj, "protocol", SYNC_PROTOCOL);
+    cJSON_AddStringToObject(obj, "release", s->peers.list[0].release);
     cJSON_AddBoolToObject(obj, "connected", s->connected);
-    cJSON_AddBoolToObject(obj, "leader", sync_is_leader(s));
     cJSON_AddNumberToObject(obj, "sent", (double)s->sent);
     cJSON_AddNumberToObject(obj, "received", (double)s->received);
     cJSON_AddNumberToObject(obj, "duplicates", (double)s->duplicates);
     cJSON_AddNumberToObject(obj, "undelivered", (double)s->undelivered);
     cJSON_AddNumberToObject(obj, "rejected", (double)s->rejected);
+    cJSON_AddNumberToObject(obj, "foreign", (double)s->foreign);
     cJSON_AddNumberToObject(obj, "outbox", s->out.n);
     cJSON_AddNumberToObject(obj, "messages", (double)s->messages);
     cJSON_AddNumberToObject(obj, "links", (double)s->links);
@@ -747,6 +788,9 @@ void sync_stats(struct sync *s, cJSON *obj)
         cJSON_AddStringToObject(o, "node", p[i].node);
         cJSON_AddStringToObject(o, "state", p[i].missing ? "missing" : "online");
         cJSON_AddBoolToObject(o, "self", i == 0);
+        cJSON_AddNumberToObject(o, "protocol", p[i].protocol);
+        cJSON_AddStringToObject(o, "release", p[i].release);
+        cJSON_AddBoolToObject(o, "foreign", p[i].foreign);
         cJSON_AddNumberToObject(o, "feeds_live", p[i].feeds_live);
         cJSON_AddNumberToObject(o, "feeds_total", p[i].feeds_total);
         cJSON_AddNumberToObject(o, "fps", p[i].fps);

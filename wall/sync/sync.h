@@ -45,6 +45,15 @@ struct sync;
 
 #define SYNC_NODE_MAX 64   /* a node's name, with its NUL */
 #define SYNC_HASH_MAX 65   /* a layout version (hex), with its NUL */
+#define SYNC_RELEASE_MAX 24 /* a Tessera release ("0.1.0"), with its NUL */
+
+/* The format of the messages on the wall's topics ("v" in commands,
+ * snapshots and presence, the third word of an item's sender line; a
+ * message that names none is of format 1).  Nodes that speak different
+ * formats ignore each other's commands, snapshots and items, never lead
+ * each other, and list each other as foreign (an upgrade in progress:
+ * every PC of a wall must run one release). */
+#define SYNC_PROTOCOL 1
 
 struct sync_config {
     const char *host;
@@ -54,6 +63,8 @@ struct sync_config {
     const char *username, *password;            /* NULL: anonymous; copied */
     const char *wall;      /* topic level: [A-Za-z0-9_-] */
     const char *node;      /* this node */
+    const char *release;   /* this build's release, told in the presence
+                              (NULL: not told) */
     int keepalive_s;       /* a node silent for twice this (at least 2 s)
                               is missing: presence comes once a second and
                               is checked once a second; the MQTT
@@ -85,6 +96,10 @@ struct sync_peer {
     double fps;
     int64_t heard_us;      /* monotonic: when its presence last arrived */
     uint64_t boot;         /* when it started (its presence's "boot") */
+    int protocol;          /* the message format it speaks (SYNC_PROTOCOL
+                              for this node; 1 when its presence names none) */
+    bool foreign;          /* it speaks another format than this node */
+    char release[SYNC_RELEASE_MAX]; /* its release ("" when not told) */
 };
 
 struct sync_hooks {
@@ -154,12 +169,15 @@ void sync_set_health(struct sync *s, int feeds_live, int feeds_total, double fps
  * *n gets their number. */
 const struct sync_peer *sync_peers(struct sync *s, int *n);
 
-/* Whether this node leads: the link is up and no present node has a
- * smaller name.  The leader steps tours and publishes the snapshot. */
+/* Whether this node leads: the link is up and no present node that speaks
+ * this node's format has a smaller name.  The leader steps tours and
+ * publishes the snapshot. */
 bool sync_is_leader(struct sync *s);
 
 /* Adds the link's figures to obj: broker (host:port, never credentials),
- * wall, node, connected, leader, counters, outbox, nodes. */
+ * wall, node, protocol, connected, counters, outbox, nodes (each with its
+ * protocol and release).  Who leads is the app's to say: the link's
+ * sync_is_leader() is only its part of it. */
 void sync_stats(struct sync *s, struct cJSON *obj);
 
 /* Percent-encodes id for a topic level into buf (always terminated);

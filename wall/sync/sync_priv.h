@@ -84,13 +84,14 @@ struct sync {
     bool want_state;        /* snapshots are read (sync_want_state()) */
     uint64_t next_seq;
     struct sync__outbox out;
-    char head[SYNC_NODE_MAX + 40]; /* "node":"<node>","boot":"<hex>" */
+    char head[SYNC_NODE_MAX + 48]; /* "node":"<node>","boot":"<hex>","v":<n> */
     uv_timer_t *pack;       /* the next command message (PACK_US) */
     int64_t packed_us;      /* when the last one was sent (monotonic) */
     struct sync__seen seen[32];
     int n_seen;
     struct sync__peers peers;
     uint64_t sent, received, duplicates, undelivered, rejected, links, messages;
+    uint64_t foreign;       /* messages of another format, ignored */
 };
 
 /* ---- outbox.c ---- */
@@ -122,8 +123,10 @@ void sync__outbox_unsend(struct sync__outbox *o);
 
 /* ---- peers.c ---- */
 
-/* Starts the list with this node (missing after silent_us unheard). */
-int sync__peers_init(struct sync__peers *p, const char *self, int64_t silent_us);
+/* Starts the list with this node, of release (NULL: not told); a node is
+ * missing after silent_us unheard. */
+int sync__peers_init(struct sync__peers *p, const char *self, const char *release,
+                     int64_t silent_us);
 
 /* Frees the list. */
 void sync__peers_free(struct sync__peers *p);
@@ -141,13 +144,14 @@ int sync__peers_take(struct sync__peers *p, const char *node, const char *payloa
 /* Re-derives who is missing at now_us; true when that changed. */
 bool sync__peers_age(struct sync__peers *p, int64_t now_us);
 
-/* Whether every node heard since alive_us (shortly before the link went
- * down; a broker that stops may send their last wills) was heard online
- * again since since_us (so it is subscribed again). */
+/* Whether every node of this node's format heard since alive_us (shortly
+ * before the link went down; a broker that stops may send their last
+ * wills) was heard online again since since_us (so it is subscribed
+ * again). */
 bool sync__peers_back(const struct sync__peers *p, int64_t since_us, int64_t alive_us);
 
 /* Whether self (entry 0, its link up when up) has the smallest name among
- * the nodes present. */
+ * the nodes present that speak its format. */
 bool sync__peers_leader(const struct sync__peers *p, bool up);
 
 #endif
