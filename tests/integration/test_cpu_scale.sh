@@ -6,7 +6,9 @@
 # (the clip's colour, and a privacy mask still applied by the shader over the
 # right quarter of the picture), that a picture without masks is copied
 # (drawn "copy") the right way up, with the tile background only in its
-# bars, while a masked one never is (drawn "shader"), that maximizing a tile
+# bars, and so is the middle of one a cover fit crops (drawn "copy", its
+# top and bottom cut off evenly), while a masked one never is (drawn
+# "shader"), that maximizing a tile
 # makes the feed scale to the new size, and that --yuv-upload planar keeps
 # the old path.  Skipped (77) where OpenGL is not a software rasteriser:
 # there the path is off.
@@ -21,17 +23,18 @@ gen_clip "$TEST_TMPDIR/green.h264" --color 0x20C040 --size 640x360 --seconds 4
 gen_clip "$TEST_TMPDIR/split.h264" --color 0x2040D0 --bottom 0xD0C020 --size 480x360 --seconds 4
 port=""
 start_rtsp_server port --mount "/a=$TEST_TMPDIR/red.h264" --mount "/b=$TEST_TMPDIR/green.h264" \
-    --mount "/c=$TEST_TMPDIR/split.h264"
+    --mount "/c=$TEST_TMPDIR/split.h264" --mount "/d=$TEST_TMPDIR/split.h264"
 layout="$TEST_TMPDIR/wall.json"
 # feed a's mask: the bottom-right quarter of its picture
 cat >"$layout" <<JSON
 {"feeds": {"a": {"url": "rtsp://127.0.0.1:$port/a",
                  "masks": [{"polygon": [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]]}]},
            "b": {"url": "rtsp://127.0.0.1:$port/b"},
-           "c": {"url": "rtsp://127.0.0.1:$port/c"}},
+           "c": {"url": "rtsp://127.0.0.1:$port/c"},
+           "d": {"url": "rtsp://127.0.0.1:$port/d"}},
  "layouts": {"main": {"outputs": [{"name": "main", "size": [960, 540], "grid": [2, 2],
    "tiles": [{"feed": "a", "cell": [0, 0]}, {"feed": "b", "cell": [1, 0]},
-             {"feed": "c", "cell": [0, 1]}]}]}}}
+             {"feed": "c", "cell": [0, 1]}, {"feed": "d", "cell": [1, 1], "fit": "cover"}]}]}}}
 JSON
 
 sock="$TEST_TMPDIR/control.sock"
@@ -39,7 +42,7 @@ stats="$TEST_TMPDIR/stats.json"
 start_tessera wall 120 --headless --control "unix:$sock" --stats "$stats" \
     --snapshot-dir "$TEST_TMPDIR" --duration 100 "$layout"
 wall_pid=$TESSERA_PID
-wait_stats "$stats" 'all(feed(x)["frames_displayed"] > 10 for x in "abc")' \
+wait_stats "$stats" 'all(feed(x)["frames_displayed"] > 10 for x in "abcd")' \
     30 "$wall_pid" wall
 if ! grep -Eq 'llvmpipe|softpipe|SWR|Software Rasterizer' "$TEST_TMPDIR/wall.err"; then
     skip "OpenGL is not a software rasteriser here: the CPU scaling path is off"
@@ -54,8 +57,9 @@ snapshot() {
 
 # Tiles of 480x270: the 1280x720 picture is scaled down to them, the 640x360
 # one too; both are drawn 1:1.
-# Tile c's 4:3 picture is contained: scaled to 360x270.
-wait_stats "$stats" '[feed(x)["scaled_to"] for x in "abc"] == [[480, 270], [480, 270], [360, 270]]' \
+# Tile c's 4:3 picture is contained: scaled to 360x270; tile d's covers its
+# tile: scaled to 480x360, of which the middle 270 rows show.
+wait_stats "$stats" '[feed(x)["scaled_to"] for x in "abcd"] == [[480, 270], [480, 270], [360, 270], [480, 360]]' \
     10 "$wall_pid" wall
 sleep 0.5 # frames of those sizes reach the screen
 [[ $(stats_q "$stats" 'feed("a")["width"], feed("a")["masked"]') == "(1280, True)" ]] ||
@@ -70,14 +74,20 @@ note "cpu_scale: 480x270 tiles drawn from scaled RGB, colour and mask right"
 
 # c's 4:3 picture is scaled to 360x270 and copied into x 60..420 of its tile
 # (y 270..540): blue on top, yellow below, the tile background beside it.
-drawn=$(stats_q "$stats" 'feed("a")["drawn"], feed("b")["drawn"], feed("c")["drawn"]')
-[[ $drawn == "('shader', 'copy', 'copy')" ]] ||
+drawn=$(stats_q "$stats" '[feed(x)["drawn"] for x in "abcd"]')
+[[ $drawn == "['shader', 'copy', 'copy', 'copy']" ]] ||
     fail "drawn: $drawn, want a masked picture shaded and the others copied"
 png_expect "c: top half" "$png" 150 300 240 90 32 64 208 24
 png_expect "c: bottom half" "$png" 150 420 240 100 208 192 32 24
 png_expect "c: bar left" "$png" 4 290 50 230 20 20 26 8
 png_expect "c: bar right" "$png" 426 290 50 230 20 20 26 8
 note "cpu_scale: a picture without masks copied, right way up, bars beside it"
+# d's picture (y 0..360) covers its tile (x 480..960, y 270..540) with rows
+# 45..315: blue above y 405, yellow below, no bars, the edges even (a cut
+# taken from one end would leave 45 or 90 rows of one colour)
+png_expect "d: top half, edge to edge" "$png" 484 274 472 120 32 64 208 24
+png_expect "d: bottom half, edge to edge" "$png" 484 416 472 120 208 192 32 24
+note "cpu_scale: a cover fit's middle copied, cut evenly top and bottom"
 
 # Maximized, tile a is 960x540: the feed scales to that.
 reply=$(control_send "$sock" '{"type":"maximize","output":"main","tile":0}')

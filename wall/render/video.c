@@ -10,6 +10,7 @@
  * its own size, it is copied into the target rather than shaded.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include <libavutil/hwcontext.h>
@@ -379,22 +380,38 @@ static void bind_mask(const struct render_program *p, const struct render_video 
     glUniform2f(p->blocks, bx, by < 4 ? 4 : by);
 }
 
-/* Copies a scaled picture into the target at dst, texel for pixel, when it
- * is shown whole at its own size; false (nothing done) otherwise.  Only for
- * pictures drawn without masks and at full brightness: everything else is
- * the shader's.  Same layout, same size: a memory copy in Mesa's software
- * rasteriser, where the shader would cost a few ns a pixel. */
+/* The first of the n_dst texels (of n) that the texture span lo..hi puts on
+ * n_dst pixels when that is texel for pixel (the span is n_dst texels wide,
+ * give or take the half texel a cover fit's rounding leaves); -1 when not. */
+static int copy_span(int n, float lo, float hi, int n_dst)
+{
+    double shown = (double)(hi - lo) * n;
+    if (n_dst <= 0 || n_dst > n || fabs(shown - n_dst) > 0.75)
+        return -1;
+    int first = (int)floor(lo * (double)n + 0.5);
+    if (first + n_dst > n)
+        first = n - n_dst;
+    return first < 0 ? -1 : first;
+}
+
+/* Copies a scaled picture into the target at dst, texel for pixel, when the
+ * part of it shown (all of it, or a cover fit's middle) is dst's size;
+ * false (nothing done) otherwise.  Only for pictures drawn without masks and
+ * at full brightness: everything else is the shader's.  Same layout, same
+ * size: a memory copy in Mesa's software rasteriser, where the shader would
+ * cost a few ns a pixel. */
 static bool copy_picture(struct renderer *r, const struct render_video *v,
                          struct layout_rect dst, const float uv[4])
 {
-    if (v->layout != 4 || !v->copy_fbo || dst.w != v->width || dst.h != v->height ||
-        uv[0] != 0.0f || uv[1] != 0.0f || uv[2] != 1.0f || uv[3] != 1.0f)
+    int sx = copy_span(v->width, uv[0], uv[2], dst.w);
+    int sy = copy_span(v->height, uv[1], uv[3], dst.h);
+    if (v->layout != 4 || !v->copy_fbo || sx < 0 || sy < 0)
         return false;
     glDisable(GL_SCISSOR_TEST); /* a scissored blit is a shader pass */
     glBindFramebuffer(GL_READ_FRAMEBUFFER, v->copy_fbo);
     /* picture and target both hold their top row first: a straight copy */
-    glBlitFramebuffer(0, 0, v->width, v->height, dst.x, dst.y, dst.x + dst.w, dst.y + dst.h,
-                      GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBlitFramebuffer(sx, sy, sx + dst.w, sy + dst.h, dst.x, dst.y, dst.x + dst.w,
+                      dst.y + dst.h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, r->target->fbo);
     return true;
 }
