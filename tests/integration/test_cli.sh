@@ -48,6 +48,15 @@ run_tessera badnode --node 'pc/2' --validate layout.json
 want_rc "--node pc/2" badnode 2
 grep -q -- "--node takes a name" "$TEST_TMPDIR/badnode.err" ||
     { show_tessera_output badnode; fail "--node pc/2: no message naming --node"; }
+# a bad number says which option wanted what
+for opt in max-fps duration snapshot-after; do
+    run_tessera "bad_$opt" "--$opt" "-1" --validate layout.json
+    want_rc "--$opt -1" "bad_$opt" 2
+    grep -q -- "--$opt takes .*: -1\$" "$TEST_TMPDIR/bad_$opt.err" ||
+        { show_tessera_output "bad_$opt"; fail "--$opt -1: no message naming --$opt"; }
+done
+run_tessera fps0 --max-fps 0 --validate layout.json
+want_rc "--max-fps 0" fps0 2
 
 good="$TEST_TMPDIR/good.json"
 cat >"$good" <<'JSON'

@@ -274,7 +274,11 @@ static enum cli_result apply(int c, const char *arg, struct app_options *opt,
     case OPT_DURATION:
     case OPT_MAX_FPS:
         if ((v = parse_seconds(arg)) < 0 || (c == OPT_MAX_FPS && v < 1))
-            return usage(err, prog, "invalid number:", arg);
+            return usage(err, prog,
+                         c == OPT_MAX_FPS ? "--max-fps takes a rate of at least 1 frame a second:"
+                         : c == OPT_DURATION ? "--duration takes seconds (0 or more):"
+                                             : "--snapshot-after takes seconds (0 or more):",
+                         arg);
         *(c == OPT_SNAPSHOT_AFTER ? &opt->snapshot_after
           : c == OPT_DURATION ? &opt->duration : &opt->max_fps) = v;
         break;
