@@ -37,6 +37,8 @@ grep -q -- '--headless' "$TEST_TMPDIR/help.out" || fail "--help does not mention
 run_tessera version --version
 want_rc "--version" version 0
 grep -q '[0-9]' "$TEST_TMPDIR/version.out" || fail "--version prints no version number"
+grep -Eq '; sync: format [1-9][0-9]*\)$' "$TEST_TMPDIR/version.out" ||
+    fail "--version does not name the wall's message format: $(cat "$TEST_TMPDIR/version.out")"
 
 run_tessera unknown --frobnicate layout.json
 want_rc "an unknown option" unknown 2

@@ -11,6 +11,7 @@
 #include "cot/inputs.h"
 #include "hwdec/hwdec.h"
 #include "layout/layout.h"
+#include "sync/sync.h"
 
 enum {
     OPT_VALIDATE = 256, OPT_HEADLESS, OPT_SNAPSHOT, OPT_SNAPSHOT_AFTER,
@@ -146,9 +147,10 @@ static void print_help(FILE *f, const char *prog)
 "2 bad command line.\n", prog, prog, prog);
 }
 
-/* Prints "tessera VERSION (FRONTEND; hwdec: BACKENDS)": the backends the
- * registry holds, each with the zero-copy interop this build compiled in
- * (e.g. nvdec+cuda-gl).  The first two words stay "tessera VERSION". */
+/* Prints "tessera VERSION (FRONTEND; hwdec: BACKENDS; sync: format N)": the
+ * backends the registry holds, each with the zero-copy interop this build
+ * compiled in (e.g. nvdec+cuda-gl), and the message format of the nodes of
+ * a wall (sync.h).  The first two words stay "tessera VERSION". */
 static void print_version(FILE *f)
 {
 #if TESSERA_HEADLESS_ONLY
@@ -170,7 +172,7 @@ static void print_version(FILE *f)
 #endif
         fprintf(f, " %s%s", name, interop);
     }
-    fprintf(f, ")\n");
+    fprintf(f, "; sync: format %d)\n", SYNC_PROTOCOL);
 }
 
 /* Parses a non-negative number of seconds (or fps); -1 if not one. */
