@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test_cli.sh - integration.cli: tessera's command-line contract: --help,
-# --version, usage errors (exit 2, a bad --node NAME among them), --validate on good and bad layouts
-# (diagnostics as FILE:LINE:COL: error: ...), bad layouts without --validate
-# (exit 1, same diagnostics), a missing layout file (exit 1), and a headless
-# run with --duration whose cameras are unreachable (exit 0).
+# --version, usage errors (exit 2, a bad --node NAME and bad numbers among
+# them), --validate on good and bad layouts (diagnostics as FILE:LINE:COL:
+# error: ...), bad layouts without --validate (exit 1, same diagnostics), a
+# missing layout file (exit 1), and headless runs with --duration whose
+# cameras are unreachable (exit 0); --node on a file whose outputs name no
+# nodes is accepted.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
@@ -81,6 +83,9 @@ want_rc "--validate on a good layout" validate_good 0
 n=$(grep -c '' "$TEST_TMPDIR/validate_good.out" || true)
 ((n == 1)) || { show_tessera_output validate_good; fail "--validate on a good layout printed $n lines on stdout, want 1 summary line"; }
 [[ -z $(error_lines validate_good "$good") ]] || fail "--validate on a good layout printed errors"
+# --node on a file whose outputs name no nodes: every PC runs every output
+run_tessera validate_node --validate --node pc1 "$good"
+want_rc "--validate --node pc1 on a file whose outputs name no nodes" validate_node 0
 
 # Two errors, on lines 8 and 9: an unknown feed and an unknown fit mode.
 bad="$TEST_TMPDIR/bad.json"
@@ -136,4 +141,6 @@ start=$SECONDS
 run_tessera duration --headless --duration 2 "$good"
 want_rc "--headless --duration 2 with unreachable cameras" duration 0
 ((SECONDS - start <= 20)) || fail "--duration 2 took $((SECONDS - start)) s"
+run_tessera duration_node --headless --duration 1 --node pc1 "$good"
+want_rc "--node pc1 on a file whose outputs name no nodes" duration_node 0
 note "pass"

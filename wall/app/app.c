@@ -90,7 +90,7 @@ static int validate_only(const struct app_options *opt)
     struct layout *l = load_layout(opt->layout_path, &reg, NULL);
     if (!l)
         return EXIT_FAILURE_RUN;
-    if (opt->node && !layout_has_node(l, opt->node)) {
+    if (opt->node && layout_uses_nodes(l) && !layout_has_node(l, opt->node)) {
         fprintf(stderr, "%s: --node %s: no output of this file names that node\n",
                 opt->layout_path, opt->node);
         reg_destroy(reg);
@@ -544,8 +544,8 @@ static void close_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
-/* This PC's node: --node, which some output must name; with "sync" and
- * no --node, the host name.  0 or -EINVAL (logged). */
+/* This PC's node: --node, else with "sync" the host name; when outputs
+ * name nodes, one of them must name it.  0 or -EINVAL (logged). */
 static int pick_node(struct app *app)
 {
     const struct layout *l = app->layout;
@@ -557,17 +557,15 @@ static int pick_node(struct app *app)
     for (char *c = app->node; *c; c++) /* a host name as a node name */
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
             *c = '-';
-    if (app->opt.node && !layout_has_node(l, app->node)) {
+    if (!app->node[0] || !layout_uses_nodes(l) || layout_has_node(l, app->node))
+        return 0;
+    if (app->opt.node)
         tlog_err(app->log, "--node %s: no output of %s names that node", app->node,
                  app->opt.layout_path);
-        return -EINVAL;
-    }
-    if (app->node[0] && layout_uses_nodes(l) && !layout_has_node(l, app->node)) {
+    else
         tlog_err(app->log, "this PC's node \"%s\" (its host name) drives no output of %s: "
                  "name one with --node", app->node, app->opt.layout_path);
-        return -EINVAL;
-    }
-    return 0;
+    return -EINVAL;
 }
 
 static int app_init(struct app *app)
