@@ -91,7 +91,8 @@ frac_gt "$d" 0.03 || fail "the expired tile shows no banner (diff $d)"
 # A supervisor lifts the mask; a wrong secret is refused.
 reply=$(send '{"type":"unmask","feed":"big","secret":"guess","minutes":1,"reason":"test"}')
 [[ $reply == *'"ok":false'*'not the supervisor secret'* ]] || fail "wrong secret: $reply"
-reply=$(send '{"type":"unmask","feed":"big","secret":"s3cret-supervisor","minutes":1,"reason":"incident 24-7 review"}')
+# (fields the wall does not read never reach the audit log, checked below)
+reply=$(send '{"type":"unmask","feed":"big","secret":"s3cret-supervisor","minutes":1,"reason":"incident 24-7 review","caller":"Jane Roe","pass":"hunter2"}')
 [[ $reply == *'"ok":true'* ]] || fail "unmask: $reply"
 wait_until 'feed("big")["masked"] == False' 3
 snapshot "$TEST_TMPDIR/unmasked.png"
@@ -117,6 +118,8 @@ for ev in program_start layout consent_refused mask_lifted command visible progr
     grep -q "\"event\":\"$ev\"" "$audit" || fail "no \"$ev\" record in the audit log"
 done
 grep -q 's3cret' "$audit" && fail "the supervisor secret reached the audit log"
+grep -q 'incident 24-7 review' "$audit" || fail "the unmask's reason is not in the audit log"
+grep -Eq 'Jane Roe|hunter2' "$audit" && fail "fields the wall does not read reached the audit log"
 grep -q 'rtsp://' "$audit" && fail "a URL reached the audit log"
 "$TESSERA" --verify-audit "$audit" >"$TEST_TMPDIR/verify.out" 2>&1 ||
     { cat "$TEST_TMPDIR/verify.out" >&2; fail "--verify-audit: the chain is broken"; }

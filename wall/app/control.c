@@ -317,7 +317,7 @@ static int cmd_unmask(struct app *app, const cJSON *msg, cJSON *reply, char *err
     if (f < 0)
         snprintf(err, errlen, "\"feed\" must name a feed of the layout");
     else if (!cJSON_IsNumber(minutes) || minutes->valuedouble <= 0 || minutes->valuedouble > 240)
-        snprintf(err, errlen, "\"minutes\" must be a number from 0 to 240");
+        snprintf(err, errlen, "\"minutes\" must be a number more than 0 and at most 240");
     else if (!cJSON_IsString(reason) || strlen(reason->valuestring) < 3)
         snprintf(err, errlen, "\"reason\" must say why (at least 3 characters)");
     else
@@ -378,12 +378,22 @@ struct app_command {
     bool changes_view; /* changes what is shown: audited */
 };
 
-/* Audits a command: its message without secrets, and how it ended. */
+/* The fields of snapshot and unmask that their audit summary keeps: what
+ * the wall read.  The secret, and anything else a client put in (a caller's
+ * name, a phone number, a password field), never reach the log. */
+static const char *const audited_fields[] = {"type", "name", "path", "feed", "minutes",
+                                             "reason"};
+
+/* Audits a command: the fields it was read from, and how it ended. */
 static void audit_outcome(struct app *app, const struct ovl_client_info *who,
                           const cJSON *msg, int ret, const char *err)
 {
-    cJSON *copy = cJSON_Duplicate(msg, true);
-    cJSON_DeleteItemFromObjectCaseSensitive(copy, "secret");
+    cJSON *copy = cJSON_CreateObject();
+    for (size_t i = 0; copy && i < sizeof(audited_fields) / sizeof(audited_fields[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(msg, audited_fields[i]);
+        if (v)
+            cJSON_AddItemToObject(copy, audited_fields[i], cJSON_Duplicate(v, true));
+    }
     char *text = copy ? cJSON_PrintUnformatted(copy) : NULL;
     char summary[512];
     snprintf(summary, sizeof(summary), "%s%s%s", text ? text : "",
