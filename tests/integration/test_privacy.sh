@@ -120,6 +120,9 @@ done
 grep -q 's3cret' "$audit" && fail "the supervisor secret reached the audit log"
 grep -q 'incident 24-7 review' "$audit" || fail "the unmask's reason is not in the audit log"
 grep -Eq 'Jane Roe|hunter2' "$audit" && fail "fields the wall does not read reached the audit log"
+# the record says who lifted the mask: the Unix-socket client's uid and pid
+grep '"event":"mask_lifted"' "$audit" | grep -q "\"by\":\"uid $(id -u), pid [0-9]*\"" ||
+    fail "mask_lifted does not name the client: $(grep '"event":"mask_lifted"' "$audit")"
 grep -q 'rtsp://' "$audit" && fail "a URL reached the audit log"
 "$TESSERA" --verify-audit "$audit" >"$TEST_TMPDIR/verify.out" 2>&1 ||
     { cat "$TEST_TMPDIR/verify.out" >&2; fail "--verify-audit: the chain is broken"; }

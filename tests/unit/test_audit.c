@@ -186,6 +186,8 @@ struct tamper {
     void (*apply)(struct lines *l);
     int want_ret;
     const char *want;
+    int holds; /* the line the chain holds up to (the last record known good;
+                  0: no such line is printed) */
 };
 
 static void swap_lines(struct lines *l, int a, int b)
@@ -256,42 +258,42 @@ static void t_drop_last(struct lines *l) { delete_line(l, l->n); }
 
 static const struct tamper tampers[] = {
     {"edit a field", t_edit_field, 1,
-     "audit: record 7 (line 7, seq 7) was altered: its hash is not the prev of line 8 (seq 8)"},
+     "audit: record 7 (line 7, seq 7) was altered: its hash is not the prev of line 8 (seq 8)", 6},
     {"delete a line", t_delete, 1,
      "audit: record 12 (line 12, seq 12) was removed: line 12 holds seq 13 after line 11 "
-     "(seq 11), and its prev does not link to it"},
+     "(seq 11), and its prev does not link to it", 11},
     {"delete the first line", t_delete_first, 1,
      "audit: record 1 (line 1, seq 1) was removed: line 1 holds seq 2 after the start of "
-     "the log, and its prev does not link to it"},
+     "the log, and its prev does not link to it", 0},
     {"delete three lines", t_delete_three, 1,
      "audit: records 10-12 (line 10, seq 10-12) were removed: line 10 holds seq 13 after "
-     "line 9 (seq 9)"},
+     "line 9 (seq 9)", 9},
     {"insert a copied line", t_insert_copy, 1,
      "audit: record 16 (line 16, seq 3) was inserted: without it line 15 (seq 15) is "
-     "followed by line 17 (seq 16)"},
+     "followed by line 17 (seq 16)", 15},
     {"duplicate a line", t_duplicate, 1,
      "audit: record 9 (line 9, seq 8) was inserted: without it line 8 (seq 8) is "
-     "followed by line 10 (seq 9)"},
+     "followed by line 10 (seq 9)", 8},
     {"insert a blank line", t_insert_blank, 1,
      "audit: record 6 (line 6, seq ?) was inserted: without it line 5 (seq 5) is "
-     "followed by line 7 (seq 6)"},
+     "followed by line 7 (seq 6)", 5},
     {"swap adjacent lines", t_swap_adjacent, 1,
-     "audit: record 5 (line 5, seq 6) was moved: seq 5 should come here and is at line 6"},
+     "audit: record 5 (line 5, seq 6) was moved: seq 5 should come here and is at line 6", 4},
     {"swap distant lines", t_swap_far, 1,
-     "audit: record 4 (line 4, seq 9) was moved: seq 4 should come here and is at line 9"},
+     "audit: record 4 (line 4, seq 9) was moved: seq 4 should come here and is at line 9", 3},
     {"edit a prev", t_edit_prev, 1,
      "audit: record 10 (line 10, seq 10) was altered: its prev is not the hash of line 9, "
-     "and its own hash is not the prev of line 11"},
+     "and its own hash is not the prev of line 11", 9},
     {"edit a seq", t_edit_seq, 1,
      "audit: record 10 (line 10, seq 99) was altered: its seq should be 10 (its prev is "
-     "the hash of line 9 (seq 9))"},
+     "the hash of line 9 (seq 9))", 9},
     {"replace a line by garbage", t_garbage, 1,
-     "audit: record 14 (line 14, seq ?) was altered: it is not a record (not JSON)"},
+     "audit: record 14 (line 14, seq ?) was altered: it is not a record (not JSON)", 13},
     {"cut the last line (a crash)", t_truncate, 1,
      "audit: record 20 (line 20, seq 20) is incomplete: the log ends in the middle of it "
-     "(a crash while writing, or the file was cut)"},
+     "(a crash while writing, or the file was cut)", 19},
     /* what a chain alone cannot see: the end cut at a line boundary */
-    {"drop the last line", t_drop_last, 0, "audit: 19 records, chain intact"},
+    {"drop the last line", t_drop_last, 0, "audit: 19 records, chain intact", 0},
 };
 
 static void test_tampering(struct check_counts *cc)
@@ -305,12 +307,17 @@ static void test_tampering(struct check_counts *cc)
         t->apply(&l);
         write_lines(bad, l.v, l.n, l.last_nl);
         lines_free(&l);
-        char first[512];
-        int ret = verify(bad, first, sizeof(first), NULL);
+        char first[512], holds[96], *all = NULL;
+        int ret = verify(bad, first, sizeof(first), &all);
         CHECK(cc, ret == t->want_ret, "%s: verify returned %d, want %d", t->name, ret,
               t->want_ret);
         CHECK(cc, strcmp(first, t->want) == 0, "%s:\n  got  %s\n  want %s", t->name,
               first, t->want);
+        snprintf(holds, sizeof(holds), "\naudit: the chain holds up to line %d (seq %d, ",
+                 t->holds, t->holds);
+        CHECK(cc, t->holds ? strstr(all, holds) != NULL : !strstr(all, "holds up to"),
+              "%s: want the chain to hold up to line %d:\n%s", t->name, t->holds, all);
+        free(all);
     }
 }
 

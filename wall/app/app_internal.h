@@ -307,7 +307,8 @@ void app_audit_layout(struct app *app, const char *action);
 /* Records that feed's consent refused it, and why. */
 void app_audit_consent(struct app *app, int feed, const char *why);
 
-/* Records masks lifted (until, with the reason) or restored. */
+/* Records masks lifted (until, with the reason, by the control client
+ * running the command) or restored. */
 void app_audit_mask(struct app *app, int feed, bool lifted, const char *reason,
                     int64_t until_wall_us);
 

@@ -57,12 +57,27 @@ void app_audit_consent(struct app *app, int feed, const char *why)
                               lf->consent.present ? lf->consent.ref : NULL, why);
 }
 
+/* Who the control client running a command is, for the audit log: "uid U,
+ * pid P" on the Unix socket, "tcp ADDR" over TCP, else "supervisor" (the
+ * role that lifting a mask needs; its client is not known). */
+static void client_name(const struct ovl_client_info *who, char *buf, size_t n)
+{
+    if (who && who->kind == OVL_PEER_UNIX && who->has_cred)
+        snprintf(buf, n, "uid %ld, pid %ld", (long)who->uid, (long)who->pid);
+    else if (who && who->kind == OVL_PEER_TCP)
+        snprintf(buf, n, "tcp %s", who->addr);
+    else
+        snprintf(buf, n, "supervisor");
+}
+
 void app_audit_mask(struct app *app, int feed, bool lifted, const char *reason,
                     int64_t until_wall_us)
 {
     const char *id = app->layout->feeds[feed].id;
+    char by[96];
+    client_name(app->cmd_client, by, sizeof(by));
     if (app->audit && lifted)
-        audit_mask_lifted(app->audit, id, "supervisor", reason, until_wall_us);
+        audit_mask_lifted(app->audit, id, by, reason, until_wall_us);
     else if (app->audit)
         audit_mask_restored(app->audit, id);
 }

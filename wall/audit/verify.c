@@ -198,6 +198,21 @@ static const char *where(const struct audit__rec *b, char buf[64])
     return buf;
 }
 
+/* What diagnose() found at the first link that fails. */
+enum { DIAG_NOTED_CUT, DIAG_FOUND, DIAG_B_ALTERED };
+
+/* Prints "audit: the chain holds up to line L (seq S, hash H)" for the last
+ * record known good, g; nothing when no record is (g is the start). */
+static void report_holds(FILE *out, const struct audit__rec *g)
+{
+    char hex[AUDIT__HEX_LEN + 1];
+    if (g->line <= 0)
+        return;
+    audit__hex(g->hash, hex);
+    fprintf(out, "audit: the chain holds up to line %ld (seq %lld, hash %s)\n", g->line,
+            g->seq, hex);
+}
+
 /* Prints "audit: record L (line L, seq S) was WHAT: " for r. */
 static void headline(FILE *out, const struct audit__rec *r, long long seq,
                      const char *what)
@@ -209,9 +224,10 @@ static void headline(FILE *out, const struct audit__rec *r, long long seq,
 }
 
 /* The first link fails between b and c, and c's seq is b's plus one: either
- * b was altered (its hash changed) or c was (its prev, hence its hash). */
-static void diagnose_prev(FILE *out, const struct audit__rec *b,
-                          const struct audit__rec *c, const struct audit__rec *d)
+ * b was altered (its hash changed) or c was (its prev, hence its hash).
+ * Returns DIAG_B_ALTERED when it was b, else DIAG_FOUND. */
+static int diagnose_prev(FILE *out, const struct audit__rec *b,
+                         const struct audit__rec *c, const struct audit__rec *d)
 {
     if (b->line == 0) {
         headline(out, c, c->seq, "was altered");
@@ -225,7 +241,9 @@ static void diagnose_prev(FILE *out, const struct audit__rec *b,
         headline(out, b, b->seq, "was altered");
         fprintf(out, "its hash is not the prev of line %ld (seq %lld)\n",
                 c->line, c->seq);
+        return DIAG_B_ALTERED;
     }
+    return DIAG_FOUND;
 }
 
 /* The first link fails because c's seq skips ahead of b's: records moved,
@@ -277,8 +295,9 @@ static void diagnose_extra(FILE *out, struct vreader *v, const struct audit__rec
 }
 
 /* Names what broke the link from b to c (d: the line after c, or NULL) and
- * returns 1, or returns 0 for a record cut by a crash that the writer noted
- * in d (the walk goes on from d). */
+ * returns DIAG_FOUND (DIAG_B_ALTERED when b itself was altered), or returns
+ * DIAG_NOTED_CUT for a record cut by a crash that the writer noted in d
+ * (the walk goes on from d). */
 static int diagnose(FILE *out, struct vreader *v, const struct audit__rec *b,
                     const struct audit__rec *c, const struct audit__rec *d)
 {
@@ -291,14 +310,14 @@ static int diagnose(FILE *out, struct vreader *v, const struct audit__rec *b,
         fprintf(out, "audit: note: line %ld is a record cut by a crash (seq %s); "
                      "the writer noted it at line %ld (seq %lld)\n", c->line,
                 seq_str(c, s), d->line, d->seq);
-        return 0;
+        return DIAG_NOTED_CUT;
     } else if (d && audit__linked(b, d)) {
         diagnose_extra(out, v, b, c, d);
     } else if (!c->parsed) {
         headline(out, c, c->seq, "was altered");
         fprintf(out, "it is not a record (%s)\n", c->why);
     } else if (c->seq == b->seq + 1) {
-        diagnose_prev(out, b, c, d);
+        return diagnose_prev(out, b, c, d);
     } else if (c->seq > b->seq + 1) {
         diagnose_gap(out, v, b, c, d);
     } else if (memcmp(c->prev, b->hash, AUDIT__HASH_LEN) == 0) {
@@ -309,7 +328,7 @@ static int diagnose(FILE *out, struct vreader *v, const struct audit__rec *b,
         headline(out, c, c->seq, "was inserted");
         fprintf(out, "seq %lld does not follow %s\n", c->seq, where(b, w));
     }
-    return 1;
+    return DIAG_FOUND;
 }
 
 /* Prints the closing lines of an intact log whose last record is last. */
@@ -329,12 +348,14 @@ static void report_intact(FILE *out, long n, const struct audit__rec *last)
 /* Walks the chain; returns 0 intact, 1 broken, or a negative errno. */
 static int walk(struct vreader *v, FILE *out)
 {
-    struct audit__rec b, c, d;
+    struct audit__rec a, b, c, d; /* a: the record before b */
     audit__rec_start(&b);
+    a = b;
     long n = 0;
     int ret = vread(v, &c);
     while (ret > 0) {
         if (audit__linked(&b, &c)) {
+            a = b;
             b = c;
             n++;
             ret = vread(v, &c);
@@ -342,15 +363,12 @@ static int walk(struct vreader *v, FILE *out)
         }
         if ((ret = vread(v, &d)) < 0)
             return ret;
-        if (diagnose(out, v, &b, &c, ret > 0 ? &d : NULL)) {
-            if (b.line > 0) {
-                char hex[AUDIT__HEX_LEN + 1];
-                audit__hex(b.hash, hex);
-                fprintf(out, "audit: the chain holds up to line %ld (seq %lld, "
-                             "hash %s)\n", b.line, b.seq, hex);
-            }
+        int found = diagnose(out, v, &b, &c, ret > 0 ? &d : NULL);
+        if (found != DIAG_NOTED_CUT) {
+            report_holds(out, found == DIAG_B_ALTERED ? &a : &b);
             return 1;
         }
+        a = b;
         b = d; /* a noted crash: go on after the note */
         n++;
         ret = vread(v, &c);
