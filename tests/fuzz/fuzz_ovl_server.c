@@ -69,6 +69,15 @@ static int command_hook(void *opaque, const cJSON *msg,
     return -ENOENT;
 }
 
+/* A refusal for the client's roles: told with the error it gets. */
+static void forbidden_hook(void *opaque, const cJSON *msg, const struct ovl_client_info *who,
+                           const char *err)
+{
+    (void)opaque;
+    (void)msg;
+    must(who != NULL && strncmp(err, "forbidden: ", 11) == 0);
+}
+
 static int stats_hook(void *opaque, cJSON *stats)
 {
     (void)opaque;
@@ -85,7 +94,8 @@ static struct fuzz_rig *rig_get(void)
         {"tok-sup", OVL_ROLE_SUPERVISOR},
         {"tok-view", OVL_ROLE_VIEWER},
     };
-    struct ovl_server_hooks hooks = {NULL, stats_hook, command_hook};
+    struct ovl_server_hooks hooks = {.stats = stats_hook, .command = command_hook,
+                                     .forbidden = forbidden_hook};
     /* expiry never runs during a run: the state changes only by requests */
     struct ovl_server_config cfg = {.tokens = tokens, .n_tokens = 4,
                                     .expire_ms = 0x7fffffff};

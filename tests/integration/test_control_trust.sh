@@ -143,7 +143,8 @@ expect_in "$T/bad.err" "$T/tokens-bad:2: unknown role \"root\""
 if grep -q "tok-" "$T/bad.err" "$T/bad.out" "$T/open.err"; then fail "a token was logged"; fi
 
 note "roles by token on a Unix socket"
-start_tessera wall 90 --headless --control "unix:$sock" --control-tokens "$T/tokens" "$layout"
+start_tessera wall 90 --headless --control "unix:$sock" --control-tokens "$T/tokens" \
+    --audit "$T/audit.log" "$layout"
 wait_ctl "unix:$sock"
 S=(--socket "unix:$sock")
 ctl ping 0 "${S[@]}" ping
@@ -196,5 +197,12 @@ c = json.load(open(sys.argv[1]))["stats"]["control"]
 assert c["http_closed"] >= 2 and c["auth_timeouts"] >= 1 and c["forbidden"] >= 4, c
 PY
 stop_pid "$TESSERA_PID"
+# a snapshot or unmask beyond the client's roles is on record in the audit
+# log (the other refusals change nothing that is audited)
+grep '"event":"command"' "$T/audit.log" | grep '"type":"snapshot"' |
+    grep -q 'refused: forbidden: snapshot needs the supervisor role' ||
+    fail "the cad client's refused snapshot is not in the audit log"
+if grep -q '"type":"reload"' "$T/audit.log"; then fail "a refused reload was audited"; fi
+note "a refused snapshot is in the audit log"
 
 note "ok"

@@ -89,6 +89,8 @@ struct rig {
     struct ovl_state *state;
     struct ovl_server *srv;
     int hook_calls; /* requests the command hook carried out */
+    int forbidden_calls; /* refusals the forbidden hook was told of */
+    char forbidden_err[160]; /* ... and the last one's error */
 };
 
 /* The command hook stands for the app: it carries out every type it is
@@ -107,6 +109,18 @@ static int command_hook(void *opaque, const cJSON *msg,
     r->hook_calls++;
     cJSON_AddNumberToObject(reply, "roles", who->roles);
     return 0;
+}
+
+/* The forbidden hook stands for the app's audit: it counts refusals. */
+static void forbidden_hook(void *opaque, const cJSON *msg, const struct ovl_client_info *who,
+                           const char *err)
+{
+    struct rig *r = opaque;
+
+    (void)msg;
+    (void)who;
+    r->forbidden_calls++;
+    snprintf(r->forbidden_err, sizeof r->forbidden_err, "%s", err);
 }
 
 static uint64_t now_ms(void)
@@ -172,7 +186,8 @@ static long ask(struct rig *r, int fd, const char *line, char *out, size_t cap)
 static int rig_open(struct rig *r, const struct ovl_server_config *cfg,
                     const struct tlog *log)
 {
-    struct ovl_server_hooks hooks = {.opaque = r, .command = command_hook};
+    struct ovl_server_hooks hooks = {.opaque = r, .command = command_hook,
+                                     .forbidden = forbidden_hook};
 
     memset(r, 0, sizeof *r);
     uv_loop_init(&r->loop);
@@ -245,7 +260,7 @@ static void run_cases(struct check_counts *cc, struct rig *r, int fd, int sup,
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool allowed = (roles & S) || (cases[i].roles & (roles | V));
         char *before, *after;
-        int calls;
+        int calls, refusals;
 
         ask(r, sup, "{\"type\":\"incident\",\"id\":\"keep\",\"priority\":2}",
             got, sizeof got);
@@ -253,6 +268,7 @@ static void run_cases(struct check_counts *cc, struct rig *r, int fd, int sup,
             got, sizeof got);
         before = state_text(r);
         calls = r->hook_calls;
+        refusals = r->forbidden_calls;
         case_line(i, ++n, line, sizeof line);
         ask(r, fd, line, got, sizeof got);
         after = state_text(r);
@@ -264,6 +280,7 @@ static void run_cases(struct check_counts *cc, struct rig *r, int fd, int sup,
                 strcmp(cases[i].type, "unit") == 0)
                 CHECK(cc, strcmp(before, after) != 0, "%s: %s changed the state",
                       who, line);
+            CHECK(cc, r->forbidden_calls == refusals, "%s: %s told as forbidden", who, line);
         } else {
             snprintf(want, sizeof want,
                      "{\"ok\":false,\"seq\":%d,\"error\":\"forbidden: %s needs "
@@ -271,6 +288,11 @@ static void run_cases(struct check_counts *cc, struct rig *r, int fd, int sup,
             CHECK_STR(cc, got, want);
             CHECK(cc, strcmp(before, after) == 0 && calls == r->hook_calls,
                   "%s: forbidden %s changed nothing", who, line);
+            snprintf(want, sizeof want, "forbidden: %s needs the %s role", cases[i].type,
+                     cases[i].need);
+            CHECK(cc, r->forbidden_calls == refusals + 1 && !strcmp(r->forbidden_err, want),
+                  "%s: forbidden %s told to the hook once (%d, %s)", who, line,
+                  r->forbidden_calls - refusals, r->forbidden_err);
         }
         free(before);
         free(after);

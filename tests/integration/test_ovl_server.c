@@ -110,7 +110,7 @@ static int command_hook(void *opaque, const cJSON *msg,
 static void *server_main(void *arg)
 {
     struct harness *h = arg;
-    struct ovl_server_hooks hooks = {h, stats_hook, command_hook};
+    struct ovl_server_hooks hooks = {.opaque = h, .stats = stats_hook, .command = command_hook};
     struct ovl_state *state = ovl_state_create(NULL);
     uint64_t t0, c0, dt;
     uv_loop_t loop;

@@ -442,6 +442,18 @@ static int command_hook(void *opaque, const cJSON *msg,
     return -ENOENT;
 }
 
+/* A request refused for the client's roles: audited when it would have
+ * been (snapshot, unmask), so attempts beyond a role are on record. */
+static void forbidden_hook(void *opaque, const cJSON *msg, const struct ovl_client_info *who,
+                           const char *err)
+{
+    struct app *app = opaque;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(msg, "type");
+    for (size_t i = 0; cJSON_IsString(type) && i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (commands[i].changes_view && strcmp(type->valuestring, commands[i].type) == 0)
+            audit_outcome(app, who, msg, -EACCES, err);
+}
+
 void app_secrets_load(struct app *app)
 {
     if (!app->unmask_guard.max_fails)
@@ -490,7 +502,7 @@ static int open_server(struct app *app, const char *spec, bool explicit,
         .spec = spec, .token = token, .tokens = tokens, .n_tokens = n_tokens,
         .idle_ms = (unsigned)(app->opt.control_idle * 1000.0)};
     struct ovl_server_hooks hooks = {.opaque = app, .stats = stats_hook,
-                                     .command = command_hook};
+                                     .command = command_hook, .forbidden = forbidden_hook};
     app->control = ovl_server_create(&app->loop, &cfg, app->ovl, &hooks,
                                      app->control_log);
     memset(token, 0, sizeof(token));

@@ -623,6 +623,9 @@ static bool ovl__allowed(struct ovl__client *c, const struct ovl_msg *m)
         return true;
     c->srv->counters.forbidden++;
     ovl__forbidden_text(type, need, err, sizeof err);
+    if (c->srv->hooks.forbidden)
+        c->srv->hooks.forbidden(c->srv->hooks.opaque, m->type == OVL_MSG_OTHER ? m->root : NULL,
+                                &c->info, err);
     ovl__reply_err(c, m->seq, err);
     return false;
 }

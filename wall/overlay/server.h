@@ -103,6 +103,11 @@ struct ovl_server_hooks {
     int (*command)(void *opaque, const cJSON *msg,
                    const struct ovl_client_info *who, cJSON *reply, char *err,
                    size_t errlen);
+    /* Told of a request refused for the client's roles (msg: the parsed
+     * line for a type the server does not know, else NULL; err: the error
+     * replied), before the reply goes: an application may record it. */
+    void (*forbidden)(void *opaque, const cJSON *msg, const struct ovl_client_info *who,
+                      const char *err);
 };
 
 /* Counters since creation; read them with ovl_server_get_counters(). */
