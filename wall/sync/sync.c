@@ -483,6 +483,22 @@ static void on_timer(uv_timer_t *t)
 
 /* ---- setting up ---- */
 
+/* TLS: the broker's certificate checked against ca_file or the system's
+ * CAs, and this node's certificate when it has one.  A MOSQ_ERR_ code. */
+static int configure_tls(struct mosquitto *m, const struct sync_config *cfg)
+{
+    if (cfg->ca_file)
+        return mosquitto_tls_set(m, cfg->ca_file, NULL, cfg->cert_file, cfg->key_file, NULL);
+    int rc = mosquitto_int_option(m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+    if (rc != MOSQ_ERR_SUCCESS || !cfg->cert_file)
+        return rc;
+    /* libmosquitto takes a client certificate only with a CA file or
+     * directory: the system's directory (OpenSSL's SSL_CERT_DIR first) */
+    const char *dir = getenv("SSL_CERT_DIR");
+    return mosquitto_tls_set(m, NULL, dir && dir[0] ? dir : "/etc/ssl/certs", cfg->cert_file,
+                             cfg->key_file, NULL);
+}
+
 /* Credentials, TLS, the last will, reconnecting.  0 or -EINVAL with err. */
 static int configure(struct sync *s, const struct sync_config *cfg, char *err, size_t n)
 {
@@ -490,10 +506,8 @@ static int configure(struct sync *s, const struct sync_config *cfg, char *err, s
     int rc = MOSQ_ERR_SUCCESS;
     if (cfg->username)
         rc = mosquitto_username_pw_set(m, cfg->username, cfg->password);
-    if (rc == MOSQ_ERR_SUCCESS && cfg->tls && !cfg->ca_file)
-        rc = mosquitto_int_option(m, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-    if (rc == MOSQ_ERR_SUCCESS && cfg->tls && cfg->ca_file)
-        rc = mosquitto_tls_set(m, cfg->ca_file, NULL, cfg->cert_file, cfg->key_file, NULL);
+    if (rc == MOSQ_ERR_SUCCESS && cfg->tls)
+        rc = configure_tls(m, cfg);
     if (rc != MOSQ_ERR_SUCCESS) {
         snprintf(err, n, "sync: cannot set up the broker connection: %s",
                  mosquitto_strerror(rc));
