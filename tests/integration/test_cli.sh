@@ -5,7 +5,7 @@
 # error: ...), bad layouts without --validate (exit 1, same diagnostics), a
 # missing layout file (exit 1), and headless runs with --duration whose
 # cameras are unreachable (exit 0); --node on a file whose outputs name no
-# nodes is accepted.
+# nodes is accepted; a windowed wall without a display server fails.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tessera
@@ -143,4 +143,24 @@ want_rc "--headless --duration 2 with unreachable cameras" duration 0
 ((SECONDS - start <= 20)) || fail "--duration 2 took $((SECONDS - start)) s"
 run_tessera duration_node --headless --duration 1 --node pc1 "$good"
 want_rc "--node pc1 on a file whose outputs name no nodes" duration_node 0
+
+# A windowed wall with no display server (a unit started before the
+# graphical session) fails and says so, rather than running unseen on SDL's
+# invisible driver; --list-displays likewise.  (Where SDL finds a real
+# display without X or Wayland, KMS/DRM, it may run: then never unseen.)
+for what in run list; do
+    args=(--duration 2 --log-level debug "$good")
+    [[ $what == list ]] && args=(--list-displays --log-level debug)
+    rc=0
+    env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout -k 5 60 "$TESSERA" "${args[@]}" \
+        >"$TEST_TMPDIR/nodisplay_$what.out" 2>"$TEST_TMPDIR/nodisplay_$what.err" || rc=$?
+    if ((rc != 0)); then
+        grep -q "no display server to show the wall on" "$TEST_TMPDIR/nodisplay_$what.err" ||
+            { show_tessera_output "nodisplay_$what"; fail "no display ($what): exit $rc without saying why"; }
+    elif grep -Eq 'SDL driver (offscreen|dummy)|SDL video driver (offscreen|dummy)' \
+        "$TEST_TMPDIR/nodisplay_$what.err"; then
+        show_tessera_output "nodisplay_$what"
+        fail "no display ($what): ran on an invisible SDL driver"
+    fi
+done
 note "pass"

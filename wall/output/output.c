@@ -330,7 +330,21 @@ static int create_window(struct out_set *set, int i, const struct layout_output 
     return 0;
 }
 
-/* Starts SDL video with the kiosk's settings; 0 or -1 (logged). */
+/* Whether SDL fell back on a driver that shows nothing (offscreen, dummy)
+ * although nobody asked for it with SDL_VIDEODRIVER: there is no display
+ * server, and windows would open nowhere. */
+static bool fell_back_to_nothing(void)
+{
+    const char *drv = SDL_GetCurrentVideoDriver();
+    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+    bool invisible = drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"));
+    return invisible && !(asked && strstr(asked, drv));
+}
+
+/* Starts SDL video with the kiosk's settings; 0 or -1 (logged).  Without
+ * headless it refuses to go on without a display server (a wall started
+ * before the graphical session must fail, and be started again, rather
+ * than run unseen). */
 static int start_video(bool headless, const struct tlog *log)
 {
     if (headless)
@@ -338,6 +352,14 @@ static int start_video(bool headless, const struct tlog *log)
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
         tlog_err(log, "cannot start SDL video: %s", SDL_GetError());
+        return -1;
+    }
+    if (!headless && fell_back_to_nothing()) {
+        tlog_err(log, "no display server to show the wall on (SDL found none and fell back "
+                 "to its invisible \"%s\" driver; DISPLAY or WAYLAND_DISPLAY unset?): start "
+                 "it in the graphical session, or use --headless",
+                 SDL_GetCurrentVideoDriver());
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return -1;
     }
     SDL_DisableScreenSaver();
