@@ -67,6 +67,20 @@ run_tessera validate_pc9 --validate --node pc9 "$TEST_TMPDIR/pc2/wall.json"
 grep -q -- "--node pc9: no output of this file names that node" "$TEST_TMPDIR/validate_pc9.err" ||
     { show_tessera_output validate_pc9; fail "--validate --node pc9 did not say why"; }
 note "--validate refuses a --node no output names"
+# without --node, --validate warns when the host name drives no output, and
+# it warns of credential files it cannot read (a start would fail on both)
+sed 's|"keepalive_s": 1}|"keepalive_s": 1, "username_file": "no-such.user"}|' \
+    "$TEST_TMPDIR/pc2/wall.json" >"$TEST_TMPDIR/pc2/creds.json"
+grep -q no-such.user "$TEST_TMPDIR/pc2/creds.json" || fail "the test could not add username_file"
+run_tessera validate_here --validate "$TEST_TMPDIR/pc2/creds.json"
+((TESSERA_RC == 0)) || { show_tessera_output validate_here; fail "--validate without --node: exit $TESSERA_RC"; }
+grep -q 'warning: "username_file" .*no-such.user cannot be read here' "$TEST_TMPDIR/validate_here.err" ||
+    { show_tessera_output validate_here; fail "--validate did not warn of the unreadable username_file"; }
+if [[ $(hostname) != pc[12] ]]; then
+    grep -q "warning: no output names this PC's host name" "$TEST_TMPDIR/validate_here.err" ||
+        { show_tessera_output validate_here; fail "--validate did not warn that the host name drives no output"; }
+fi
+note "--validate warns of what a start on this PC would lack"
 for n in pc1 pc2; do
     start_node "$n"
 done

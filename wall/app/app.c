@@ -82,6 +82,44 @@ static struct layout *load_layout(const char *path, struct registry **reg,
     return layout;
 }
 
+/* This PC's host name as a node name (what a start with "sync" and no
+ * --node takes): characters a node name cannot hold become '-'. */
+static void host_node(char *buf, size_t n)
+{
+    if (gethostname(buf, n - 1) < 0)
+        snprintf(buf, n, "node");
+    buf[n - 1] = '\0';
+    for (char *c = buf; *c; c++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
+            *c = '-';
+}
+
+/* --validate's warnings for what a start on this PC would also need of
+ * "sync" (the file may be checked on another PC, so they are not errors):
+ * an output for the host name when no --node is given, and the credential
+ * and TLS files readable. */
+static void warn_sync_here(const struct app_options *opt, const struct layout *l)
+{
+    const struct layout_sync *s = &l->sync;
+    char host[64];
+    if (!s->given)
+        return;
+    host_node(host, sizeof(host));
+    if (!opt->node && layout_uses_nodes(l) && !layout_has_node(l, host))
+        fprintf(stderr, "%s:%d:%d: warning: no output names this PC's host name \"%s\": "
+                "a start here needs --node\n", opt->layout_path, s->line, s->col, host);
+    const char *files[][2] = {{"username_file", s->username_file},
+                              {"password_file", s->password_file},
+                              {"ca_file", s->tls_files.ca_file},
+                              {"cert_file", s->tls_files.cert_file},
+                              {"key_file", s->tls_files.key_file}};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (files[i][1] && access(files[i][1], R_OK) != 0)
+            fprintf(stderr, "%s:%d:%d: warning: \"%s\" %s cannot be read here (%s): a start "
+                    "here would fail\n", opt->layout_path, s->line, s->col, files[i][0],
+                    files[i][1], strerror(errno));
+}
+
 /* --validate: the layout, its registry and --node (as a start would check
  * them), reported on stdout/stderr; the exit status. */
 static int validate_only(const struct app_options *opt)
@@ -97,6 +135,7 @@ static int validate_only(const struct app_options *opt)
         layout_destroy(l);
         return EXIT_FAILURE_RUN;
     }
+    warn_sync_here(opt, l);
     if (reg)
         printf("%s: ok: %d registry camera%s\n", l->registry, reg_count(reg),
                reg_count(reg) == 1 ? "" : "s");
@@ -552,11 +591,8 @@ static int pick_node(struct app *app)
     app->ws_wall_clock = l->sync.given; /* for good: one clock per run */
     if (app->opt.node)
         snprintf(app->node, sizeof(app->node), "%s", app->opt.node);
-    else if (l->sync.given && gethostname(app->node, sizeof(app->node) - 1) < 0)
-        snprintf(app->node, sizeof(app->node), "node");
-    for (char *c = app->node; *c; c++) /* a host name as a node name */
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
-            *c = '-';
+    else if (l->sync.given)
+        host_node(app->node, sizeof(app->node));
     if (!app->node[0] || !layout_uses_nodes(l) || layout_has_node(l, app->node))
         return 0;
     if (app->opt.node)
