@@ -807,7 +807,7 @@ void sync_stats(struct sync *s, cJSON *obj)
         cJSON_AddBoolToObject(o, "foreign", p[i].foreign);
         cJSON_AddNumberToObject(o, "feeds_live", p[i].feeds_live);
         cJSON_AddNumberToObject(o, "feeds_total", p[i].feeds_total);
-        cJSON_AddNumberToObject(o, "fps", p[i].fps);
+        cJSON_AddNumberToObject(o, "fps", (double)(int)(p[i].fps * 10 + 0.5) / 10);
         cJSON_AddNumberToObject(o, "heard_ms", i == 0 ? 0 : (double)((now - p[i].heard_us) / 1000));
         cJSON_AddItemToArray(nodes, o);
     }
