@@ -131,8 +131,14 @@ looks pinned 0xD02020 0xC040C0 0x2040D0
 send '{"type":"release","incident":"I2"}'
 looks released 0xD02020 0x20C040 0x2040D0
 
-# tessera ctl: an ad-hoc point (Q) called up and released by hand
+# tessera ctl: an ad-hoc point (Q) called up and released by hand (a
+# priority that is not a whole number from 1 to 9 is refused first)
 send '{"type":"unpin","output":"main","tile":2}'
+for bad in 1.7 0 10 '"1"'; do
+    reply=$(control_send "$sock" "{\"type\":\"callup\",\"lat\":32.31,\"lon\":-90.18,\"priority\":$bad}")
+    [[ $reply == *'"ok":false'*'priority'*'must be an integer from 1'* ]] ||
+        fail "callup with priority $bad: $reply"
+done
 "$TESSERA" ctl --socket "unix:$sock" callup --lat 32.31 --lon -90.18 --priority 1 \
     >"$TEST_TMPDIR/ctl.out" 2>&1 || { cat "$TEST_TMPDIR/ctl.out" >&2; fail "ctl callup"; }
 python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])).get("cameras") != ["e"])' \

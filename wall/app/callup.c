@@ -145,9 +145,10 @@ int app_cmd_callup(struct app *app, const cJSON *msg, cJSON *reply, char *err, s
                      err, errlen);
     } else if (cJSON_IsNumber(lat) && cJSON_IsNumber(lon) && fabs(lat->valuedouble) <= 90 &&
                fabs(lon->valuedouble) <= 180) {
-        int p = cJSON_IsNumber(prio) ? prio->valueint : 1;
-        if (p < 1 || p > 9) {
-            snprintf(err, errlen, "\"priority\" must be 1 (most urgent) to 9");
+        double pv = prio ? (cJSON_IsNumber(prio) ? prio->valuedouble : 0) : 1;
+        int p = pv >= 1 && pv <= 9 && pv == (int)pv ? (int)pv : 0;
+        if (p == 0) { /* an integer, as an incident's priority */
+            snprintf(err, errlen, "\"priority\" must be an integer from 1 (most urgent) to 9");
             return -EINVAL;
         }
         snprintf(name, sizeof(name), "@%.6f,%.6f", lat->valuedouble, lon->valuedouble);
