@@ -72,6 +72,20 @@ static void test_presence(struct check_counts *cc)
     CHECK_INT(cc, sync__peers_take(&p, "pc1", NULL, 8 * S), 0);
     CHECK_INT(cc, sync__peers_take(&p, "pc2", "", 8 * S), 0);
     CHECK_INT(cc, p.n, 2);
+    /* a name too long for a node (a topic anyone could publish) is no node:
+     * kept, it would come back truncated and be added again each time */
+    char longname[SYNC_NODE_MAX + 8];
+    memset(longname, 'x', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(cc, sync__peers_take(&p, longname, "{\"state\":\"online\"}", 8 * S), 0);
+    CHECK_INT(cc, p.n, 2);
+    /* numbers out of range are 0, never converted (undefined behaviour) */
+    sync__peers_take(&p, "pc3", "{\"state\":\"online\",\"feeds_live\":1e300,"
+                                "\"feeds_total\":-5,\"fps\":1e308}", 9 * S);
+    CHECK(cc, p.list[1].feeds_live == 0 && p.list[1].feeds_total == 0 && p.list[1].fps == 0,
+          "out-of-range health: %d %d %g", p.list[1].feeds_live, p.list[1].feeds_total,
+          p.list[1].fps);
     sync__peers_free(&p);
 }
 

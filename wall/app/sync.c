@@ -286,7 +286,9 @@ static int run_cmd(struct app *app, const char *hash, const char *node, bool own
         if (!s->cand || strcmp(hash, s->cand_hash) != 0)
             return 0;
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "now_us");
-        take_candidate(app, cJSON_IsNumber(t) && t->valuedouble > 0 ? (int64_t)t->valuedouble : 0);
+        take_candidate(app, cJSON_IsNumber(t) && t->valuedouble > 0 &&
+                                    t->valuedouble <= 9007199254740992.0 /* 2^53 */
+                                ? (int64_t)t->valuedouble : 0);
         s->state_due = true;
         return 1;
     }

@@ -78,11 +78,13 @@ static int forget(struct sync__peers *p, const char *node)
     return 0;
 }
 
-/* An integer field of o, or def. */
-static double num_of(const cJSON *o, const char *key, double def)
+/* A number field of o within lo..hi, or 0 (absent, not a number, out of
+ * range: anyone on the broker may publish a presence). */
+static double num_of(const cJSON *o, const char *key, double lo, double hi)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : def;
+    return cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi ? v->valuedouble
+                                                                              : 0;
 }
 
 /* The format a presence names: 1 when it names none, 0 when it names no
@@ -115,8 +117,9 @@ static void take_release(struct sync_peer *e, const cJSON *o)
 int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
                      int64_t now_us)
 {
-    if (strcmp(node, p->list[0].node) == 0)
-        return 0; /* this node's own (or an earlier run's) presence */
+    if (strcmp(node, p->list[0].node) == 0 || strlen(node) >= SYNC_NODE_MAX)
+        return 0; /* this node's own (or an earlier run's) presence, or no
+                     node's (a name too long would be a new entry each time) */
     if (!payload || !payload[0])
         return forget(p, node); /* cleared on the broker */
     struct sync_peer *e = peer_of(p, node);
@@ -128,9 +131,9 @@ int sync__peers_take(struct sync__peers *p, const char *node, const char *payloa
     const cJSON *boot = cJSON_GetObjectItemCaseSensitive(o, "boot");
     e->boot = cJSON_IsString(boot) ? strtoull(boot->valuestring, NULL, 16) : 0;
     e->online = cJSON_IsString(state) && strcmp(state->valuestring, "online") == 0;
-    e->feeds_live = (int)num_of(o, "feeds_live", 0);
-    e->feeds_total = (int)num_of(o, "feeds_total", 0);
-    e->fps = num_of(o, "fps", 0);
+    e->feeds_live = (int)num_of(o, "feeds_live", 0, 1e6);
+    e->feeds_total = (int)num_of(o, "feeds_total", 0, 1e6);
+    e->fps = num_of(o, "fps", 0, 1e4);
     e->heard_us = now_us;
     e->missing = !e->online;
     e->protocol = o ? protocol_of(o) : old.protocol;

@@ -231,6 +231,14 @@ static const char *str_of(const cJSON *o, const char *key)
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
 }
 
+#define MAX_EXACT 9007199254740992.0 /* 2^53: JSON numbers are exact up to it */
+
+/* Whether v is a number from lo to 2^53 (so it converts to an integer). */
+static bool in_range(const cJSON *v, double lo)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= MAX_EXACT;
+}
+
 /* One command of a message of node (its run boot), in broker order. */
 static void take_one(struct sync *s, const char *node, uint64_t boot, const cJSON *e)
 {
@@ -238,7 +246,7 @@ static void take_one(struct sync *s, const char *node, uint64_t boot, const cJSO
     const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "t");
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "cmd");
-    if (!hash || !cJSON_IsNumber(seq) || seq->valuedouble < 1 || !cJSON_IsObject(body)) {
+    if (!hash || !in_range(seq, 1) || !cJSON_IsObject(body)) {
         s->rejected++;
         return;
     }
@@ -248,7 +256,7 @@ static void take_one(struct sync *s, const char *node, uint64_t boot, const cJSO
         return;
     }
     struct sync_cmd c = {.node = node, .seq = n, .hash = hash, .body = body,
-                         .sent_wall_us = cJSON_IsNumber(t) ? (int64_t)t->valuedouble : 0,
+                         .sent_wall_us = in_range(t, 0) ? (int64_t)t->valuedouble : 0,
                          .own = strcmp(node, s->node) == 0 && boot == s->boot};
     s->received++;
     if (s->hooks.command)

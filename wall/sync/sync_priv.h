@@ -136,7 +136,8 @@ void sync__peers_free(struct sync__peers *p);
                                 missing or unknown, or started again */
 
 /* Takes a presence message of node (payload JSON) at now_us; NULL or empty
- * (cleared on the broker) forgets the node.  Returns SYNC__PEER_* flags (0:
+ * (cleared on the broker) forgets the node; a node name of SYNC_NODE_MAX
+ * bytes or more is no node's (ignored).  Returns SYNC__PEER_* flags (0:
  * nothing new). */
 int sync__peers_take(struct sync__peers *p, const char *node, const char *payload,
                       int64_t now_us);
