@@ -345,7 +345,8 @@ static bool read_sender(const char *p, size_t n, char *node, uint64_t *boot, int
     memcpy(line, p, n);
     line[n] = '\0';
     *v = 1;
-    int words = sscanf(line, "%63s %" SCNx64 " %d %1s", node, boot, v, rest);
+    /* widths keep every number in range (sscanf's overflow is undefined) */
+    int words = sscanf(line, "%63s %16" SCNx64 " %6d %1s", node, boot, v, rest);
     return words == 2 || words == 3;
 }
 
