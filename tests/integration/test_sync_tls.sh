@@ -42,10 +42,12 @@ persistence false
 user $(id -un)
 CONF
 mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1 &
-_lib_pids+=("$!")
+broker_pid=$!
+_lib_pids+=("$broker_pid")
 for _ in $(seq 100); do
     python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)' \
         "$port" 2>/dev/null && break
+    kill -0 "$broker_pid" 2>/dev/null || { cat "$T/mosquitto.log" >&2; fail "mosquitto exited"; }
     sleep 0.05
 done
 
